@@ -1,0 +1,85 @@
+import CSystem
+import Commands
+import Foundation
+import LineEditor
+import Shell
+
+/// The process: parses launch options, builds the session, and runs the chosen mode.
+public enum App {
+    public static let version = "0.1.0"
+
+    public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        setlocale(LC_ALL, "")
+        setlocale(LC_NUMERIC, "C")
+        let out = OutputWriter(fd: 1)
+        let sink = OutputSink(out: { out.write($0) }, err: { text in
+            out.flush()
+            FileHandle.standardError.write(Data(text.utf8))
+        })
+        let options: LaunchOptions
+        do {
+            options = try LaunchOptions.parse(arguments)
+        } catch {
+            sink.err("callscope: \(error.message)\n" + (error.hint.map { "hint: \($0)\n" } ?? ""))
+            return ExitStatus.usage.rawValue
+        }
+        if options.showVersion { sink.out("callscope \(version)\n"); out.flush(); return 0 }
+        if options.showHelp { sink.out(LaunchOptions.usage + "\n"); out.flush(); return 0 }
+
+        let stdinIsTerminal = isatty(0) != 0
+        let interactive = options.commands.isEmpty && options.scriptPath == nil && options.oneShot.isEmpty && stdinIsTerminal
+        let pipedCommands = options.commands.isEmpty && options.scriptPath == nil && options.oneShot.isEmpty && !stdinIsTerminal
+        let session = Session(registry: BuiltinCommands.registry(),
+                              history: HistoryStore(path: interactive ? HistoryStore.defaultPath(environment: environment) : nil),
+                              output: sink,
+                              color: colorEnabled(options.color, environment: environment, piped: pipedCommands),
+                              interactive: interactive,
+                              terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
+        cs_install_signal_handlers()
+        defer { out.flush() }
+
+        if !options.oneShot.isEmpty {
+            let execution = Interpreter.execute(words: options.oneShot, in: session)
+            return execution.status.rawValue
+        }
+        let runner = Runner(session: session, keepGoing: options.keepGoing, afterEach: { _, _ in out.flush() })
+        if !options.commands.isEmpty {
+            var lines = options.commands.makeIterator()
+            return runner.runAll(from: { lines.next() }).rawValue
+        }
+        if let path = options.scriptPath {
+            guard let reader = path == "-" ? PlainReader(fd: 0) : PlainReader(path: path) else {
+                sink.err("callscope: cannot read \(path): \(String(cString: strerror(errno)))\n")
+                return ExitStatus.dataError.rawValue
+            }
+            session.readSecret = { _ in reader.readLine(prompt: "").lineText }
+            return runner.runAll(from: { reader.readLine(prompt: "").lineText },
+                                 location: { "\(path):\(reader.lineNumber)" }).rawValue
+        }
+        if pipedCommands {
+            guard let reader = PlainReader(fd: 0) else { return ExitStatus.internalError.rawValue }
+            session.readSecret = { _ in reader.readLine(prompt: "").lineText }
+            return runner.runAll(from: { reader.readLine(prompt: "").lineText },
+                                 location: { "stdin:\(reader.lineNumber)" }).rawValue
+        }
+        return REPL(session: session, out: out).run().rawValue
+    }
+
+    static func colorEnabled(_ mode: LaunchOptions.ColorMode, environment: [String: String], piped: Bool) -> Bool {
+        switch mode {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+            if environment["TERM"] == "dumb" || piped { return false }
+            return isatty(1) != 0
+        }
+    }
+}
+
+extension ReadResult {
+    var lineText: String? {
+        if case .line(let text) = self { return text }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+import Shell
+
+/// Feeds lines from any source through the input assembler and runs each complete input.
+struct Runner {
+    let session: Session
+    let keepGoing: Bool
+    /// Called after each input runs (flushes output, records history).
+    var afterEach: (Input, Execution) -> Void = { _, _ in }
+
+    /// Runs every complete input in `text`. A multi-line paste whose first line is a command
+    /// without a body continues with its remaining lines as further input.
+    /// Returns the execution of the last input run, or nil if the text did not complete one.
+    func feed(_ text: String, into assembler: inout InputAssembler) -> Execution? {
+        var last: Execution?
+        var pending = [text]
+        while !pending.isEmpty {
+            guard let input = assembler.feed(pending.removeFirst()) else { continue }
+            let execution = Interpreter.execute(input, in: session)
+            afterEach(input, execution)
+            last = execution
+            if execution.quit || (execution.status != .ok && !keepGoing) { break }
+            if let rest = execution.leftover { pending.insert(rest, at: 0) }
+        }
+        return last
+    }
+
+    /// Runs all lines from `reader` until EOF, `quit`, or (unless keepGoing) the first failure.
+    /// `location` names the source for error messages ("script.cs:3").
+    func runAll(from reader: () -> String?, location: (() -> String)? = nil) -> ExitStatus {
+        var assembler = InputAssembler()
+        var status = ExitStatus.ok
+        while let line = reader() {
+            guard let execution = feed(line, into: &assembler) else { continue }
+            if execution.status != .ok {
+                status = execution.status
+                if let location { session.output.err("  at \(location())\n") }
+                if !keepGoing { return status }
+            }
+            if execution.quit { return status }
+        }
+        if let reason = assembler.pendingReason {
+            Interpreter.report(CommandError(.usage, "incomplete input at end: \(reason)"), session: session)
+            return .usage
+        }
+        return status
+    }
+}

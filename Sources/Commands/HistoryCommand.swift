@@ -1,0 +1,46 @@
+import Foundation
+import JSONText
+import Shell
+
+/// `history [list [N]]`, `history clear`.
+public var historyCommand: CommandSpec {
+    CommandSpec(
+    name: "history", summary: "list or clear the command history",
+    usage: "[list [N] | clear]",
+    help: """
+    History lives in $XDG_STATE_HOME/callscope/history (mode 0600). Lines that carry a secret,
+    use a sensitive flag, or start with a space are kept in memory for this session only.
+    """,
+    examples: ["history", "history list 20", "history clear"],
+    arguments: [ArgumentSpec("action", summary: "list (default) or clear", optional: true, completion: .words(["list", "clear"])),
+                ArgumentSpec("count", summary: "how many of the newest entries to list", optional: true)]
+) { context throws(CommandError) in
+    let history = context.session.history
+    switch context.positional(0) ?? "list" {
+    case "clear":
+        history.clear()
+        return .ok(Report(json: ["cleared": true], blocks: [.text("history cleared", .dim)]))
+    case "list":
+        var count = history.entries.count
+        if let n = context.positional(1) {
+            guard let parsed = Int(n), parsed > 0 else { throw CommandError.usage("COUNT must be a positive number, not '\(n)'") }
+            count = min(parsed, count)
+        }
+        let start = history.entries.count - count
+        let items = Array(history.entries.enumerated().suffix(count))
+        let secrets = context.session.secretValues
+        let json: JSONValue = ["entries": .array(items.map {
+            ["index": .int($0.offset + 1), "line": .string(maskSecrets($0.element, secrets: secrets))]
+        })]
+        let width = String(start + count).count
+        let lines = items.map { item -> Block in
+            let number = String(item.offset + 1)
+            return .line([Span(String(repeating: " ", count: width - number.count) + number, .dim),
+                          Span("  " + maskSecrets(item.element.replacingOccurrences(of: "\n", with: "⏎"), secrets: secrets))])
+        }
+        return .ok(Report(json: json, blocks: lines))
+    case let other:
+        throw CommandError.usage("unknown history action '\(other)'", hint: "usage: history [list [N] | clear]")
+    }
+}
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A buffered writer on a file descriptor; `flush` after each command keeps output ordered
+/// with stderr while large outputs are written in big blocks.
+public final class OutputWriter: @unchecked Sendable {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let lock = NSLock()
+    private let threshold = 1 << 16
+
+    public init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(threshold)
+    }
+
+    public func write(_ text: String) {
+        lock.lock()
+        buffer.append(contentsOf: text.utf8)
+        let full = buffer.count >= threshold
+        lock.unlock()
+        if full { flush() }
+    }
+
+    public func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,18 @@
+import CSystem
+import Foundation
+
+/// Reads one line from the terminal with echo off (for secrets); nil when stdin is no terminal.
+public func readWithoutEcho(prompt: String) -> String? {
+    guard isatty(0) != 0 else { return nil }
+    FileHandle.standardError.write(Data(prompt.utf8))
+    guard cs_set_echo(0, 0) == 0 else { return nil }
+    defer {
+        _ = cs_set_echo(0, 1)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+    var bytes: [UInt8] = []
+    var byte: UInt8 = 0
+    while Glibc.read(0, &byte, 1) == 1, byte != 0x0A { bytes.append(byte) }
+    if bytes.last == 0x0D { bytes.removeLast() }
+    return String(decoding: bytes, as: UTF8.self)
+}

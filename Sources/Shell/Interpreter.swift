@@ -1,0 +1,147 @@
+import JSONText
+
+/// Everything a handler needs: the session, its parsed words and any raw body.
+public struct CommandContext {
+    public let session: Session
+    public let spec: CommandSpec
+    public let arguments: ParsedArguments
+    /// Literal text after the words (a JSON value, the lines after the first, or a heredoc body).
+    public let rawBody: String?
+
+    public var json: Bool { arguments.has("json") }
+    public var positionals: [String] { arguments.positionals }
+    public func positional(_ i: Int) -> String? { i < positionals.count ? positionals[i] : nil }
+}
+
+/// The result of running one input.
+public struct Execution {
+    public var status: ExitStatus
+    public var quit: Bool
+    /// Whether the input may be written to the history file.
+    public var persistInHistory: Bool
+    /// Lines of a multi-line paste that belong to the next commands (for commands without a body).
+    public var leftover: String?
+}
+
+/// Runs complete inputs: tokenize, resolve the command, parse its flags, call it, render the result.
+public enum Interpreter {
+    public static func execute(_ input: Input, in session: Session) -> Execution {
+        var execution = Execution(status: .ok, quit: false, persistInHistory: !input.text.hasPrefix(" "), leftover: nil)
+        do {
+            var tokenizer = Tokenizer(input.text, lookup: session.lookup)
+            guard let first = try tokenizer.next() else { return execution }
+            let spec = try resolve(first.text, in: session)
+            var tokens: [Token] = []
+            var rawBody = input.heredoc
+            while true {
+                let crossedNewline = tokenizer.skipBlanks()
+                if crossedNewline, rawBody == nil {
+                    if spec.acceptsRawBody { rawBody = tokenizer.remainder } else { execution.leftover = tokenizer.remainder }
+                    break
+                }
+                if spec.acceptsRawBody, rawBody == nil, let c = tokenizer.peekWordStart(), c == "{" || c == "[" {
+                    rawBody = tokenizer.remainder
+                    break
+                }
+                guard let token = try tokenizer.next() else { break }
+                tokens.append(token)
+            }
+            try run(spec, tokens: tokens, rawBody: rawBody, in: session, execution: &execution)
+        } catch let error as TokenizeError {
+            report(CommandError(.usage, error.message, context: caret(in: input.text, at: error.offset)), session: session)
+            execution.status = .usage
+        } catch {
+            fail(error, execution: &execution, session: session)
+        }
+        if session.containsSecret(input.text) || session.containsSecret(input.heredoc ?? "") {
+            execution.persistInHistory = false
+        }
+        session.lastStatus = execution.status
+        return execution
+    }
+
+    /// Runs a command given as words already split by the calling shell (`callscope COMMAND ARGS…`):
+    /// no quote removal or `$` expansion happens here.
+    public static func execute(words: [String], in session: Session) -> Execution {
+        var execution = Execution(status: .ok, quit: false, persistInHistory: false, leftover: nil)
+        guard let first = words.first else { return execution }
+        do {
+            let spec = try resolve(first, in: session)
+            let tokens = words.dropFirst().map { Token(text: $0, start: 0, end: 0, quoted: false) }
+            try run(spec, tokens: tokens, rawBody: nil, in: session, execution: &execution)
+        } catch {
+            fail(error, execution: &execution, session: session)
+        }
+        session.lastStatus = execution.status
+        return execution
+    }
+
+    static func resolve(_ word: String, in session: Session) throws(CommandError) -> CommandSpec {
+        switch session.registry.resolve(word) {
+        case .found(let spec): return spec
+        case .ambiguous(let names):
+            throw CommandError.usage("'\(word)' is ambiguous: \(names.joined(separator: ", "))")
+        case .unknown(let suggestions):
+            let hint = suggestions.isEmpty ? "type 'help' for the list of commands"
+                : "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+            throw CommandError(.usage, "unknown command '\(word)'", hint: hint)
+        }
+    }
+
+    static func run(_ spec: CommandSpec, tokens: [Token], rawBody: String?, in session: Session,
+                    execution: inout Execution) throws(CommandError) {
+        let arguments = try ParsedArguments.parse(tokens, for: spec)
+        if spec.sensitive || arguments.usedSensitive { execution.persistInHistory = false }
+        if arguments.has("help") {
+            render(HelpFormatter.detail(spec), json: arguments.has("json"), session: session)
+            return
+        }
+        try arguments.checkArity(spec)
+        let context = CommandContext(session: session, spec: spec, arguments: arguments, rawBody: rawBody)
+        let outcome = try spec.handler(context)
+        if let report = outcome.report { render(report, json: context.json, session: session) }
+        execution.status = outcome.status
+        execution.quit = outcome.quit
+    }
+
+    static func fail(_ error: any Error, execution: inout Execution, session: Session) {
+        let commandError = error as? CommandError ?? CommandError(.internalError, "\(error)")
+        report(commandError, session: session)
+        execution.status = commandError.status
+    }
+
+    public static func render(_ report: Report, json: Bool, session: Session) {
+        if json {
+            session.output.out(JSONWriter.pretty(report.json) + "\n")
+        } else {
+            let text = HumanRenderer(color: session.color, width: session.terminalWidth).render(report.blocks)
+            session.output.out(maskSecrets(text, secrets: session.secretValues))
+        }
+    }
+
+    /// Prints an error: one line, then any context lines and a hint.
+    public static func report(_ error: CommandError, session: Session) {
+        let renderer = HumanRenderer(color: session.color)
+        var text = renderer.paint(Span("error:", .red)) + " " + error.message + "\n"
+        for line in error.context { text += "  " + line + "\n" }
+        if let hint = error.hint { text += renderer.paint(Span("hint: " + hint, .dim)) + "\n" }
+        session.output.err(maskSecrets(text, secrets: session.secretValues))
+    }
+
+    /// The line of `text` holding scalar offset `offset`, and a caret under that column.
+    public static func caret(in text: String, at offset: Int) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        let at = min(max(0, offset), scalars.count)
+        var lineStart = at
+        while lineStart > 0, scalars[lineStart - 1] != "\n" { lineStart -= 1 }
+        var lineEnd = at
+        while lineEnd < scalars.count, scalars[lineEnd] != "\n" { lineEnd += 1 }
+        var line = String.UnicodeScalarView()
+        line.append(contentsOf: scalars[lineStart..<lineEnd])
+        var before = String.UnicodeScalarView()
+        before.append(contentsOf: scalars[lineStart..<at])
+        let lineNumber = scalars[..<lineStart].filter { $0 == "\n" }.count + 1
+        let column = at - lineStart + 1
+        return [String(line), String(repeating: " ", count: TextWidth.of(String(before))) + "^ (line \(lineNumber), column \(column))"]
+    }
+}

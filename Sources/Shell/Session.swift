@@ -1,0 +1,59 @@
+import Foundation
+
+/// Where a session's output goes; tests capture it, the line editor redraws around it.
+public struct OutputSink {
+    public var out: (String) -> Void
+    public var err: (String) -> Void
+
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+}
+
+/// Everything a running shell knows: commands, variables, the vendor in use, secrets, history.
+public final class Session {
+    public var registry: CommandRegistry
+    public var variables = Variables()
+    /// The adapter in use (`use VENDOR`); shown in the prompt.
+    public var vendor: String?
+    /// Values that must never reach the history file or be printed unmasked.
+    public var secretValues: Set<String> = []
+    public let history: HistoryStore
+    public var color: Bool
+    public var interactive: Bool
+    public var terminalWidth: Int
+    public var lastStatus: ExitStatus = .ok
+    public var output: OutputSink
+    /// Reads a value without echo (a secret); nil when no terminal or stdin is available.
+    public var readSecret: ((String) -> String?)?
+    /// Extra completion candidates contributed by adapters.
+    public var completionHooks: [(CompletionRequest) -> [String]] = []
+
+    public init(registry: CommandRegistry, history: HistoryStore, output: OutputSink,
+                color: Bool = false, interactive: Bool = false, terminalWidth: Int = 100) {
+        self.registry = registry
+        self.history = history
+        self.output = output
+        self.color = color
+        self.interactive = interactive
+        self.terminalWidth = terminalWidth
+    }
+
+    public var prompt: String { (vendor ?? "callscope") + "> " }
+    public let continuationPrompt = "...> "
+
+    /// Value of `$name`: `?` is the last exit status; then session variables.
+    public func lookup(_ name: String) -> String? {
+        if name == "?" { return String(lastStatus.rawValue) }
+        return variables[name]
+    }
+
+    /// Registers a value as secret (it is masked in output and keeps lines out of history).
+    public func addSecret(_ value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.count >= 3 { secretValues.insert(trimmed) }
+    }
+
+    public func containsSecret(_ text: String) -> Bool { secretValues.contains { text.contains($0) } }
+}
