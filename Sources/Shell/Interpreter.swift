@@ -33,9 +33,13 @@ public enum Interpreter {
             let spec = try resolve(first.text, in: session)
             var tokens: [Token] = []
             var rawBody = input.heredoc
+            // Lines after a complete first line are a body (or, for other commands, the next inputs);
+            // when the first line opens a quote or a JSON value, newlines are just blanks.
+            let firstLine = input.text.prefix { $0 != "\n" }
+            let splitsAtNewline = InputAssembler.incompleteness(of: String(firstLine)) == nil
             while true {
                 let crossedNewline = tokenizer.skipBlanks()
-                if crossedNewline, rawBody == nil {
+                if crossedNewline, splitsAtNewline, rawBody == nil {
                     if spec.acceptsRawBody { rawBody = tokenizer.remainder } else { execution.leftover = tokenizer.remainder }
                     break
                 }
@@ -97,6 +101,9 @@ public enum Interpreter {
             return
         }
         try arguments.checkArity(spec)
+        if rawBody != nil, !spec.acceptsRawBody {
+            throw CommandError.usage("'\(spec.name)' takes no body", hint: "usage: \(spec.synopsis)")
+        }
         let context = CommandContext(session: session, spec: spec, arguments: arguments, rawBody: rawBody)
         let outcome = try spec.handler(context)
         if let report = outcome.report { render(report, json: context.json, session: session) }

@@ -1,0 +1,144 @@
+import Foundation
+import JSONText
+import Testing
+import Commands
+@testable import Shell
+
+/// A session whose output is captured in memory.
+final class CapturedSession {
+    var out = ""
+    var err = ""
+    var session: Session!
+
+    init(_ registry: CommandRegistry = BuiltinCommands.registry(), historyPath: String? = nil) {
+        session = Session(registry: registry, history: HistoryStore(path: historyPath),
+                          output: OutputSink(out: { [unowned self] in self.out += $0 }, err: { [unowned self] in self.err += $0 }))
+    }
+
+    @discardableResult
+    func run(_ text: String) -> Execution { Interpreter.execute(Input(text: text), in: session) }
+}
+
+@Suite struct InterpreterTests {
+    @Test func setVarsAndExpansion() throws {
+        let s = CapturedSession()
+        #expect(s.run("set code 17").status == .ok)
+        s.out = ""
+        s.run("vars --json")
+        let json = try JSONParser.parse(s.out)
+        #expect(json["variables"]?.arrayValue?.first?["value"] == "17")
+        #expect(s.run("set copy $code").status == .ok)
+        #expect(s.session.variables["copy"] == "17")
+    }
+
+    @Test func unknownCommandIsUsageWithSuggestion() {
+        let s = CapturedSession()
+        #expect(s.run("hepl").status == .usage)
+        #expect(s.err.contains("unknown command 'hepl'"))
+        #expect(s.err.contains("did you mean 'help'"))
+    }
+
+    @Test func tokenizerErrorsShowACaret() {
+        let s = CapturedSession()
+        #expect(s.run("set x $nope").status == .usage)
+        #expect(s.err.contains("unknown variable $nope"))
+        #expect(s.err.contains("      ^ (line 1, column 7)"))
+    }
+
+    @Test func unknownFlagAndArity() {
+        let s = CapturedSession()
+        #expect(s.run("vars --jsno").status == .usage)
+        #expect(s.err.contains("did you mean --json"))
+        #expect(s.run("unset").status == .usage)
+        #expect(s.err.contains("missing NAME"))
+        #expect(s.run("vars extra").status == .usage)
+    }
+
+    @Test func prefixAndHelpFlag() {
+        let s = CapturedSession()
+        #expect(s.run("hist --help").status == .ok)
+        #expect(s.out.contains("usage: history [list [N] | clear]"))
+    }
+
+    @Test func quitEndsOnlyThroughTheOutcome() {
+        let s = CapturedSession()
+        #expect(s.run("exit").quit)
+        #expect(!s.run("vars").quit)
+    }
+
+    @Test func secretsAreMaskedAndKeepLinesOutOfHistory() throws {
+        let s = CapturedSession()
+        let e = s.run("set --secret token abcdef123")
+        #expect(!e.persistInHistory)
+        #expect(!s.out.contains("abcdef123"))
+        s.out = ""
+        let e2 = s.run("set other abcdef123-suffix")
+        #expect(!e2.persistInHistory)
+        #expect(s.out.contains("****-suffix"))
+        #expect(s.run("set plain value").persistInHistory)
+        #expect(!s.run(" set hidden value").persistInHistory)
+    }
+
+    @Test func multiLinePasteOfCommandsRunsTheFirstAndLeavesTheRest() {
+        let s = CapturedSession()
+        let e = s.run("set a 1\nset b 2")
+        #expect(e.leftover == "set b 2")
+        #expect(s.session.variables["b"] == nil)
+    }
+
+    @Test func rawBodyStartsAtJSONOrTheSecondLine() {
+        var bodies: [String?] = []
+        var registry = BuiltinCommands.registry()
+        registry.register(CommandSpec(name: "decode", summary: "", arguments: [ArgumentSpec("x", summary: "", optional: true, variadic: true)],
+                                      acceptsRawBody: true) { context throws(CommandError) in
+            bodies.append(context.rawBody)
+            return .ok()
+        })
+        let s = CapturedSession(registry)
+        s.run(#"decode --json {"a": "$x 'y"}"#)
+        s.run("decode\nPOST /x HTTP/1.1\nHost: h")
+        s.run("decode plain")
+        Interpreter.execute(Input(text: "decode", heredoc: "line1\n"), in: s.session)
+        #expect(bodies == [#"{"a": "$x 'y"}"#, "POST /x HTTP/1.1\nHost: h", nil, "line1\n"])
+        #expect(s.run("vars {\"a\":1}\nmore").status == .usage)
+    }
+
+    @Test func historyListsAndClears() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cs-hist-\(UUID().uuidString)")
+        let path = dir.appendingPathComponent("history").path
+        let s = CapturedSession(historyPath: path)
+        s.session.history.add("set a 1", persist: true)
+        s.session.history.add("set --secret t xyz123", persist: false)
+        s.session.history.add("multi\nline", persist: true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "set a 1\nmulti\\nline\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        s.run("history --json")
+        #expect(try JSONParser.parse(s.out)["entries"]?.arrayValue?.count == 3)
+        let reloaded = HistoryStore(path: path)
+        reloaded.load()
+        #expect(reloaded.entries == ["set a 1", "multi\nline"])
+        s.run("history clear")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "")
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @Test func historyTrimsToItsLimit() {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cs-hist-\(UUID().uuidString)")
+        let path = dir.appendingPathComponent("history").path
+        let store = HistoryStore(path: path, limit: 3)
+        for i in 1...10 { store.add("cmd \(i)", persist: true) }
+        #expect(store.entries == ["cmd 8", "cmd 9", "cmd 10"])
+        let reloaded = HistoryStore(path: path, limit: 3)
+        reloaded.load()
+        #expect(reloaded.entries == ["cmd 8", "cmd 9", "cmd 10"])
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @Test func helpSearchAndUnknownTopic() {
+        let s = CapturedSession()
+        #expect(s.run("help variable").status == .ok)
+        #expect(s.out.contains("set"))
+        #expect(s.run("help qqqqqqqq").status == .negative)
+    }
+}
