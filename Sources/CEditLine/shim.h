@@ -28,6 +28,10 @@ static inline void *cs_el_get_clientdata(EditLine *el) {
     return data;
 }
 static inline int cs_el_set_getcfn(EditLine *el, cs_el_getc_fn fn) { return el_set(el, EL_GETCFN, fn); }
+/// Changes one terminal flag of the editing mode, e.g. ("-d", "-icrnl").
+static inline int cs_el_setty(EditLine *el, const char *mode, const char *flag) {
+    return el_set(el, EL_SETTY, mode, flag, NULL);
+}
 static inline int cs_el_refresh(EditLine *el) { return el_set(el, EL_REFRESH); }
 static inline int cs_el_resize(EditLine *el) { return el_resize(el), 0; }
 

@@ -1,6 +1,7 @@
 import CSystem
 import Commands
-import Foundation
+import FoundationEssentials
+import Glibc
 import LineEditor
 import Shell
 
@@ -9,12 +10,12 @@ public enum App {
     public static let version = "0.1.0"
 
     public static func main(arguments: [String], environment: [String: String]) -> Int32 {
-        setlocale(LC_ALL, "")
-        setlocale(LC_NUMERIC, "C")
+        // Only the character type matters (UTF-8 editing and display); numbers stay "C".
+        setlocale(LC_CTYPE, "")
         let out = OutputWriter(fd: 1)
         let sink = OutputSink(out: { out.write($0) }, err: { text in
             out.flush()
-            FileHandle.standardError.write(Data(text.utf8))
+            writeAll(2, text)
         })
         let options: LaunchOptions
         do {

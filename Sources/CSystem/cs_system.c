@@ -22,6 +22,14 @@ static void on_fatal(int sig) {
 }
 
 void cs_install_signal_handlers(void) {
+    sigset_t interactive;
+    sigemptyset(&interactive);
+    sigaddset(&interactive, SIGINT);
+    sigaddset(&interactive, SIGWINCH);
+    sigaddset(&interactive, SIGTERM);
+    sigaddset(&interactive, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &interactive, NULL);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
@@ -63,6 +71,13 @@ pid_t cs_spawn_in_pty(const char *path, char *const argv[], char *const envp[],
     ws.ws_col = cols;
     pid_t pid = forkpty(master_fd, NULL, NULL, &ws);
     if (pid == 0) {
+        // A test runner's threads may block or ignore signals; the child starts clean.
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
         execve(path, argv, envp);
         _exit(127);
     }

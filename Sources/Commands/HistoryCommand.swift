@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONText
 import Shell
 
@@ -36,7 +36,7 @@ public var historyCommand: CommandSpec {
         let lines = items.map { item -> Block in
             let number = String(item.offset + 1)
             return .line([Span(String(repeating: " ", count: width - number.count) + number, .dim),
-                          Span("  " + maskSecrets(item.element.replacingOccurrences(of: "\n", with: "⏎"), secrets: secrets))])
+                          Span("  " + maskSecrets(item.element.replacing("\n", with: "⏎"), secrets: secrets))])
         }
         return .ok(Report(json: json, blocks: lines))
     case let other:

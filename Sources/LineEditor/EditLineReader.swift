@@ -1,6 +1,7 @@
 import CEditLine
 import CSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 import Shell
 
 /// The interactive line editor on libedit: emacs bindings, `~/.editrc` / `$EDITRC` under the
@@ -15,7 +16,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     private let history: OpaquePointer
     private var promptPointer: UnsafeMutablePointer<CChar>?
     private let complete: (String) -> CompletionResult
-    private let noticeLock = NSLock()
+    private let noticeLock = Lock()
     private var pendingNotices: [String] = []
     private var isReading = false
     private var wakePipe: [Int32] = [-1, -1]
@@ -61,6 +62,10 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             guard let el, let data = cs_el_get_clientdata(el) else { return CS_CC_ERROR }
             return Unmanaged<EditLineReader>.fromOpaque(data).takeUnretainedValue().insertPaste()
         })
+        // Keep CR as CR while editing, so a pasted CRLF is not doubled into two newlines
+        // (Enter, ^M, is bound to ed-newline like ^J).
+        cs_el_setty(el, "-d", "-icrnl")
+        cs_el_setty(el, "-d", "-inlcr")
         cs_el_bind(el, "^I", "cs-complete")
         cs_el_bind(el, "\\e[200~", "cs-bracketed-paste")
         cs_el_bind(el, "^R", "em-inc-search-prev")
@@ -267,14 +272,6 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         return out
     }
 
-    private func writeAll(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
-    }
+    private func writeAll(_ text: String) { LineEditor.writeAll(1, text) }
+
 }

@@ -1,11 +1,11 @@
-import Foundation
+import Glibc
 
 /// A buffered writer on a file descriptor; `flush` after each command keeps output ordered
 /// with stderr while large outputs are written in big blocks.
 public final class OutputWriter: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
-    private let lock = NSLock()
+    private let lock = Lock()
     private let threshold = 1 << 16
 
     public init(fd: Int32) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads lines from a file descriptor with no prompt and no editing (pipes and `-f FILE`).
 public final class PlainReader: LineReader {

@@ -1,14 +1,15 @@
 import CSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads one line from the terminal with echo off (for secrets); nil when stdin is no terminal.
 public func readWithoutEcho(prompt: String) -> String? {
     guard isatty(0) != 0 else { return nil }
-    FileHandle.standardError.write(Data(prompt.utf8))
+    writeAll(2, prompt)
     guard cs_set_echo(0, 0) == 0 else { return nil }
     defer {
         _ = cs_set_echo(0, 1)
-        FileHandle.standardError.write(Data("\n".utf8))
+        writeAll(2, "\n")
     }
     var bytes: [UInt8] = []
     var byte: UInt8 = 0

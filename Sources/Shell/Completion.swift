@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What completion sees: the words before the cursor and the partial word under it.
 public struct CompletionRequest {
@@ -150,16 +150,15 @@ public struct FileLister {
     public func complete(_ partial: String) -> [String] { list(partial) }
 
     public static var live: FileLister { FileLister { partial in
-        let expanded = partial.hasPrefix("~/") ? NSHomeDirectory() + partial.dropFirst(1) : partial
+        let expanded = partial.hasPrefix("~/") ? (ProcessInfo.processInfo.environment["HOME"] ?? "") + partial.dropFirst(1) : partial
         let slash = expanded.lastIndex(of: "/")
         let dir = slash.map { String(expanded[...$0]) } ?? ""
         let stem = slash.map { String(expanded[expanded.index(after: $0)...]) } ?? expanded
         let shownDir = partial.lastIndex(of: "/").map { String(partial[...$0]) } ?? ""
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
         return names.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDir)
-            return shownDir + name + (isDir.boolValue ? "/" : "")
+            let type = (try? FileManager.default.attributesOfItem(atPath: dir + name))?[.type] as? FileAttributeType
+            return shownDir + name + (type == .typeDirectory ? "/" : "")
         }
     } }
 }

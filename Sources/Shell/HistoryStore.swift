@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The session's command history: every entry in memory, and on disk only the ones allowed to
 /// persist. The file (one entry a line, `\n` and `\\` escaped) is created with mode 0600 and each
@@ -67,7 +68,7 @@ public final class HistoryStore {
     private func append(_ text: String, to path: String) -> Bool { write(text, to: path, truncate: false) }
 
     private func write(_ text: String, to path: String, truncate: Bool) -> Bool {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0o600)
@@ -85,8 +86,7 @@ public final class HistoryStore {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-            .replacingOccurrences(of: "\r", with: "\\r")
+        s.replacing("\\", with: "\\\\").replacing("\n", with: "\\n").replacing("\r", with: "\\r")
     }
 
     static func unescape(_ s: String) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One complete input: the command text and, for the heredoc form, the literal body.
 public struct Input: Equatable, Sendable {
@@ -150,7 +150,7 @@ public struct InputAssembler {
     static func heredocStart(in text: String) -> (command: String, terminator: String, stripTabs: Bool)? {
         guard !text.contains("\n") else { return nil }
         let trimmed = text.trimmingTrailingBlanks()
-        guard let range = trimmed.range(of: "<<", options: .backwards) else { return nil }
+        guard let range = trimmed.ranges(of: "<<").last else { return nil }
         let before = trimmed[..<range.lowerBound]
         guard before.isEmpty || before.last == " " || before.last == "\t" else { return nil }
         var word = trimmed[range.upperBound...]

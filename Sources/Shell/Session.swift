@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a session's output goes; tests capture it, the line editor redraws around it.
 public struct OutputSink {
@@ -51,7 +51,7 @@ public final class Session {
 
     /// Registers a value as secret (it is masked in output and keeps lines out of history).
     public func addSecret(_ value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = String(value.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
         if trimmed.count >= 3 { secretValues.insert(trimmed) }
     }
 

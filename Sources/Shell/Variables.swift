@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Session variables for `$name` expansion; secret ones are masked and kept out of history.
 public struct Variables {
@@ -27,7 +27,7 @@ public struct Variables {
 public func maskSecrets(_ text: String, secrets: Set<String>) -> String {
     var out = text
     for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.count >= 3 {
-        out = out.replacingOccurrences(of: secret, with: "****")
+        out = out.replacing(secret, with: "****")
     }
     return out
 }

@@ -1,4 +1,5 @@
 import CLI
-import Foundation
+import FoundationEssentials
+import Glibc
 
 exit(App.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+@Suite struct OneShotAndScriptTests {
+    let h = Harness()
+
+    @Test func versionAndHelp() throws {
+        let version = try h.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("callscope "))
+        let help = try h.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("-c COMMAND"))
+        let bad = try h.run(["--colour"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("unknown option --colour"))
+    }
+
+    @Test func oneShotCommand() throws {
+        let r = try h.run(["help", "set"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("usage: set"))
+        #expect(r.stderr.isEmpty)
+        let unknown = try h.run(["frobnicate"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stdout.isEmpty)
+        #expect(unknown.stderr.contains("unknown command 'frobnicate'"))
+    }
+
+    @Test func oneShotJSON() throws {
+        let r = try h.run(["help", "--json"])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let names = (object?["commands"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        #expect(names.contains("help") && names.contains("history") && names.contains("quit"))
+    }
+
+    @Test func repeatedDashCRunsInOrderAndStopsAtTheFirstFailure() throws {
+        let r = try h.run(["-c", "set greeting 'hello world'", "-c", "vars --json", "-c", "nope", "-c", "vars"])
+        #expect(r.status == 64)
+        #expect(r.stdout.contains("\"value\": \"hello world\""))
+        #expect(r.stderr.contains("unknown command 'nope'"))
+        // The command after the failure did not run: vars printed once (as JSON), never in table form.
+        #expect(!r.stdout.contains("  greeting  hello world"))
+        let keepGoing = try h.run(["--keep-going", "-c", "nope", "-c", "set a 1"])
+        #expect(keepGoing.status == 64)
+        #expect(keepGoing.stdout.contains("a = 1"))
+    }
+
+    @Test func scriptFileWithContinuationHeredocAndComments() throws {
+        let path = try h.write("script.cs", """
+        # a comment line
+        set a \\
+          one
+        set b "two
+        lines"
+        vars --json
+        help <<EOF
+        body
+        EOF
+        """)
+        let r = try h.run(["-f", path])
+        #expect(r.status == 64, "help takes no body")
+        #expect(r.stdout.contains("\"value\": \"one\""))
+        #expect(r.stdout.contains("\"value\": \"two\\nlines\""))
+        #expect(r.stderr.contains("'help' takes no body"))
+        #expect(r.stderr.contains("at \(path):9"))
+    }
+
+    @Test func missingScriptIsAnInputError() throws {
+        let r = try h.run(["-f", "/nonexistent/script"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("cannot read /nonexistent/script"))
+    }
+
+    @Test func pipedStdinRunsLinesWithoutPromptOrColour() throws {
+        let r = try h.run([], stdin: "set x 1\nvars\nset y $x$x\nvars --json\n")
+        #expect(r.status == 0)
+        #expect(!r.stdout.contains("callscope>"))
+        #expect(!r.stdout.contains("\u{1B}["))
+        #expect(r.stdout.contains("\"value\": \"11\""))
+        #expect(!FileManager.default.fileExists(atPath: h.historyPath), "no history outside the REPL")
+    }
+
+    @Test func unterminatedInputAtEndOfPipe() throws {
+        let r = try h.run([], stdin: "set x {\n\"a\": 1\n")
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("incomplete input at end: unterminated JSON value: missing '}'"))
+    }
+
+    @Test func colourFlagAndNoColor() throws {
+        let always = try h.run(["--color", "always", "help"])
+        #expect(always.stdout.contains("\u{1B}["))
+        let never = try h.run(["--color=never", "help"])
+        #expect(!never.stdout.contains("\u{1B}["))
+        let noColor = try h.run(["--color", "auto", "help"], extraEnvironment: ["NO_COLOR": "1"])
+        #expect(!noColor.stdout.contains("\u{1B}["))
+    }
+
+    @Test func exitStatusOfANegativeAnswer() throws {
+        let r = try h.run(["unset", "nothing"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no variable nothing"))
+    }
+
+    @Test func quitStopsAScript() throws {
+        let r = try h.run([], stdin: "set a 1\nquit\nset b 2\nvars\n")
+        #expect(r.status == 0)
+        #expect(!r.stdout.contains("b = 2"))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// The REPL driven through a real pseudo-terminal.
+@Suite(.serialized) struct TerminalTests {
+    let h = Harness()
+
+    func start() throws -> PTYSession {
+        let pty = try PTYSession(environment: h.environment.merging(["NO_COLOR": "1"]) { $1 })
+        #expect(pty.expect("callscope> "), "no prompt: \(pty.transcript)")
+        pty.settle()
+        return pty
+    }
+
+    @Test func typeACommandAndSeeItsOutput() throws {
+        let pty = try start()
+        #expect(pty.transcript.contains("\u{1B}[?2004h"), "bracketed paste is switched on")
+        pty.send("set greeting 你好\r")
+        #expect(pty.expect("greeting = 你好"))
+        pty.send("quit\r")
+        #expect(pty.waitForExit() == 0)
+        #expect(pty.transcript.hasSuffix("\u{1B}[?2004l") || pty.transcript.contains("\u{1B}[?2004l"))
+    }
+
+    @Test func bracketedPasteArrivesAsOneInput() throws {
+        let pty = try start()
+        // A multi-line paste of a command whose first line is incomplete: it must run once, as one input.
+        pty.send("\u{1B}[200~set body {\r\n  \"a\": 1,\r\n\t\"b\": [1, 2]\r\n}\r\n\u{1B}[201~")
+        #expect(pty.command("", expecting: "body = {"))
+        #expect(!pty.transcript.contains("unknown command"), "every pasted line went to the one command")
+        #expect(pty.command("history --json", expecting: "]\r\n}"))
+        // Exactly one history entry for the paste, holding every line (the Tab stayed literal).
+        #expect(pty.transcript.contains(#""line": "set body {\n  \"a\": 1,\n\t\"b\": [1, 2]\n}""#), "\(pty.transcript.debugDescription)")
+        #expect(!pty.transcript.contains("\"index\": 2"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func ctrlCClearsTheLineAndKeepsTheShell() throws {
+        let pty = try start()
+        pty.send("set half typed")
+        #expect(pty.expect("half typed"))
+        pty.send("\u{3}")
+        #expect(pty.expect("^C"))
+        pty.send("vars\r")
+        #expect(pty.expect("no variables"))
+        #expect(pty.isAlive)
+        pty.send("exit\r")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func continuationPromptForOpenJSON() throws {
+        let pty = try start()
+        pty.send("set v {\r")
+        #expect(pty.expect("...> "))
+        #expect(pty.command("\"k\": 2}", expecting: "v = {"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func tabCompletesCommandNames() throws {
+        let pty = try start()
+        pty.send("va\t")
+        #expect(pty.expect("rs "), "\(pty.transcript)")
+        pty.send("\r")
+        #expect(pty.expect("no variables"))
+        pty.send("quit\r")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func historyFileIsPrivateAndHoldsNoSensitiveLine() throws {
+        let pty = try start()
+        #expect(pty.command("set --secret token s3cr3t-value-123", expecting: "token = ****"))
+        #expect(pty.command("set copy prefix-s3cr3t-value-123", expecting: "copy = prefix-****"))
+        #expect(pty.command(" set quiet 1", expecting: "quiet = 1"))
+        #expect(pty.command("set visible 1", expecting: "visible = 1"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: h.historyPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let history = try String(contentsOfFile: h.historyPath, encoding: .utf8)
+        #expect(history == "set visible 1\n")
+    }
+
+    @Test func historyPersistsAcrossSessions() throws {
+        let first = try start()
+        first.send("set remembered yes\r")
+        #expect(first.expect("remembered = yes"))
+        first.send("quit\r")
+        #expect(first.waitForExit() == 0)
+        let second = try start()
+        second.send("\u{1B}[A\u{1B}[A")
+        #expect(second.expect("set remembered yes"), "\(second.transcript.debugDescription)")
+        second.send("\u{15}quit\r")
+        #expect(second.waitForExit() == 0)
+    }
+}
