@@ -37,6 +37,7 @@ public enum App {
                               interactive: interactive,
                               terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
         cs_install_signal_handlers()
+        session.interruptRequested = { cs_peek_interrupt() != 0 }
         defer { out.flush() }
 
         if !options.oneShot.isEmpty {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Where a session's output goes; tests capture it, the line editor redraws around it.
 public struct OutputSink {
@@ -25,6 +26,11 @@ public final class Session {
     public var terminalWidth: Int
     public var lastStatus: ExitStatus = .ok
     public var output: OutputSink
+    /// Prints a line that arrives in the background (a listener's notice) without garbling the
+    /// line being typed. Callable from any thread.
+    public var notify: @Sendable (String) -> Void = { text in FileHandleless.writeStderr(text) }
+    /// Whether the user pressed Ctrl-C since the running command started; long commands poll it.
+    public var interruptRequested: () -> Bool = { false }
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.
     public var readSecret: ((String) -> String?)?
     /// Extra completion candidates contributed by adapters.
@@ -56,4 +62,13 @@ public final class Session {
     }
 
     public func containsSecret(_ text: String) -> Bool { secretValues.contains { text.contains($0) } }
+}
+
+/// Writes to stderr without Foundation's FileHandle (unavailable in FoundationEssentials).
+enum FileHandleless {
+    static func writeStderr(_ text: String) {
+        let line = text.hasSuffix("\n") ? text : text + "\n"
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
 }

@@ -94,4 +94,30 @@ import Testing
         second.send("\u{15}quit\r")
         #expect(second.waitForExit() == 0)
     }
+
+    @Test func backgroundOutputRedrawsTheHalfTypedLine() throws {
+        let pty = try start()
+        #expect(pty.command("echo --after 0.4 reminder-text", expecting: "echo --after 0.4 reminder-text"))
+        pty.send("set partial")
+        #expect(pty.expect("reminder-text\r\n", timeout: 5), "\(pty.transcript.debugDescription)")
+        // After the notice, the prompt and the half-typed line are drawn again below it.
+        pty.expect("callscope> set partial", timeout: 2)
+        let after = pty.transcript.components(separatedBy: "reminder-text").last ?? ""
+        #expect(after.contains("callscope> set partial"), "\(pty.transcript.debugDescription)")
+        #expect(pty.command(" value", expecting: "partial = value"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func ctrlCCancelsARunningCommandNotTheShell() throws {
+        let h2 = Harness()
+        // In a script the reminder waits in the foreground, so Ctrl-C has something to cancel.
+        let script = try h2.write("wait.cs", "echo --after 30 never-printed\necho after\n")
+        let pty = try PTYSession(arguments: ["--keep-going", "-f", script], environment: h2.environment)
+        usleep(300_000)
+        pty.send("\u{3}")
+        #expect(pty.expect("interrupted"), "\(pty.transcript.debugDescription)")
+        #expect(pty.waitForExit(timeout: 5) == 1)
+        #expect(!pty.transcript.contains("never-printed"))
+    }
 }
