@@ -24,13 +24,7 @@ public final class OutputWriter: @unchecked Sendable {
     public func flush() {
         lock.lock()
         defer { lock.unlock() }
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            offset += n
-        }
+        writeAll(fd, bytes: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

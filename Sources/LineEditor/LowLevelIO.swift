@@ -12,8 +12,10 @@ final class Lock: @unchecked Sendable {
 }
 
 /// Writes all of `text` to `fd`, retrying short writes and EINTR.
-public func writeAll(_ fd: Int32, _ text: String) {
-    let bytes = Array(text.utf8)
+public func writeAll(_ fd: Int32, _ text: String) { writeAll(fd, bytes: Array(text.utf8)) }
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
+public func writeAll(_ fd: Int32, bytes: [UInt8]) {
     var offset = 0
     while offset < bytes.count {
         let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
