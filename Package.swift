@@ -18,17 +18,24 @@ let package = Package(
 
         // Pure modules.
         .target(name: "JSONText"),
-        .target(name: "Shell", dependencies: ["JSONText"]),
+        .target(name: "TextSupport"),
+        .target(name: "Shell", dependencies: ["JSONText", "TextSupport"]),
+        .target(name: "Signing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Adapters", dependencies: ["TextSupport", "JSONText"]),
 
         // Edge modules.
-        .target(name: "LineEditor", dependencies: ["CEditLine", "CSystem", "Shell"]),
+        .target(name: "LineEditor", dependencies: ["CEditLine", "CSystem", "Shell", "TextSupport"]),
+        .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
+        .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua", "Adapters", "Signing", "JSONText"]),
 
-        .target(name: "Commands", dependencies: ["Shell", "JSONText"]),
-        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem"]),
+        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport"]),
+        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem", "LuaHost"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
+        .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CSystem"]),
     ]
 )

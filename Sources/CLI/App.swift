@@ -3,6 +3,7 @@ import Commands
 import FoundationEssentials
 import Glibc
 import LineEditor
+import LuaHost
 import Shell
 
 /// The process: parses launch options, builds the session, and runs the chosen mode.
@@ -36,6 +37,12 @@ public enum App {
                               color: colorEnabled(options.color, environment: environment, piped: pipedCommands),
                               interactive: interactive,
                               terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
+        let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
+                                                         extra: options.pluginDirectories))
+        host.load()
+        session.register(host)
+        for diagnostic in host.diagnostics { sink.err("callscope: plugin skipped: \(diagnostic)\n") }
+        if interactive { for notice in host.notices { sink.err("callscope: \(notice)\n") } }
         cs_install_signal_handlers()
         session.interruptRequested = { cs_peek_interrupt() != 0 }
         defer { out.flush() }
@@ -65,6 +72,13 @@ public enum App {
                                  location: { "stdin:\(reader.lineNumber)" }).rawValue
         }
         return REPL(session: session, out: out).run().rawValue
+    }
+
+    /// The running executable's path (for finding the bundled plugins next to it).
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 
     static func colorEnabled(_ mode: LaunchOptions.ColorMode, environment: [String: String], piped: Bool) -> Bool {

@@ -1,3 +1,4 @@
+import TextSupport
 import Shell
 
 /// `help`, `help COMMAND`, `help TEXT`.

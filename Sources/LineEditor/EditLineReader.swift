@@ -1,3 +1,4 @@
+import TextSupport
 import CEditLine
 import CSystem
 import FoundationEssentials

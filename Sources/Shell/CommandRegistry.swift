@@ -1,3 +1,4 @@
+import TextSupport
 /// All commands of a session. Help, prefix execution, "did you mean" and completion derive from it.
 public struct CommandRegistry {
     public private(set) var commands: [CommandSpec] = []

@@ -1,3 +1,4 @@
+import TextSupport
 /// Renders `Block`s as terminal text, with ANSI colour when enabled.
 public struct HumanRenderer {
     public var color: Bool

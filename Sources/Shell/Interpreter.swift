@@ -1,3 +1,4 @@
+import TextSupport
 import JSONText
 
 /// Everything a handler needs: the session, its parsed words and any raw body.

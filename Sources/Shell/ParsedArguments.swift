@@ -1,3 +1,4 @@
+import TextSupport
 /// A command's words split into positionals and flags against its `CommandSpec`.
 public struct ParsedArguments: Equatable {
     public var positionals: [String]

@@ -46,6 +46,11 @@ public final class Session {
         self.terminalWidth = terminalWidth
     }
 
+    /// Session-wide objects owned by higher layers (the plugin host), by type.
+    private var services: [ObjectIdentifier: AnyObject] = [:]
+    public func service<T: AnyObject>(_ type: T.Type) -> T? { services[ObjectIdentifier(type)] as? T }
+    public func register<T: AnyObject>(_ service: T) { services[ObjectIdentifier(T.self)] = service }
+
     public var prompt: String { (vendor ?? "callscope") + "> " }
     public let continuationPrompt = "...> "
 

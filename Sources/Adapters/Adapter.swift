@@ -1,0 +1,167 @@
+/// One vendor adapter, validated and copied out of its plugin once at load. Immutable; decode,
+/// explain and completion read only this, never Lua.
+public struct Adapter: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var version: String
+    public var summary: String
+    public var docs: [String]
+    /// Where the plugin was loaded from (its folder).
+    public var origin: String
+    public var regions: [Region]
+    public var credentials: [Credential]
+    public var codeTables: [CodeTable]
+    public var payloads: [PayloadSchema]
+    public var operations: [Operation]
+    public var webhooks: [Webhook]
+    public var pitfalls: [Pitfall]
+    /// Facts the sources disagree on, shown rather than resolved.
+    public var conflicts: [String]
+    /// What the sources do not document (shown as "not documented").
+    public var undocumented: [String]
+    public var examples: Examples
+    /// Whether the plugin has a `sign` function (and so `verify` support).
+    public var canSign: Bool
+    /// Lua function references, by hook name (`sign`, `verify_response`, …).
+    public var hooks: [String: Int32]
+
+    public func table(named name: String) -> CodeTable? { codeTables.first { $0.name == name } }
+    public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
+    public var secretCredentialNames: [String] { credentials.filter(\.secret).map(\.name) }
+}
+
+public struct Region: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var baseURL: String
+    public var note: String?
+}
+
+public struct Credential: Sendable, Equatable {
+    public var name: String
+    public var secret: Bool
+    /// What the vendor's console calls it.
+    public var vendorName: String?
+}
+
+public struct CodeEntry: Sendable, Equatable {
+    /// The code as text ("17", "NORMAL_CLEARING", "-16").
+    public var code: String
+    public var meaning: String
+    public var hint: String?
+    public var doc: String?
+    public var aliases: [String]
+    /// Extra facts (e.g. the SIP code a hang-up cause maps to).
+    public var attributes: [String: String]
+}
+
+public struct CodeTable: Sendable, Equatable {
+    public var name: String
+    public var title: String
+    public var doc: String?
+    /// Which family of endpoints uses it, when a vendor numbers codes differently per family.
+    public var family: String?
+    /// The number of values the source lists (checked by `plugins test`).
+    public var expectedCount: Int?
+    public var entries: [CodeEntry]
+
+    /// The entry whose code or alias equals `code` (case-insensitive for names).
+    public func entry(_ code: String) -> CodeEntry? {
+        entries.first { $0.code == code }
+            ?? entries.first { $0.code.lowercased() == code.lowercased() || $0.aliases.contains { $0.lowercased() == code.lowercased() } }
+    }
+}
+
+public struct FieldSpec: Sendable, Equatable {
+    /// Dotted path; `[]` marks array elements (`callDetailList[].role`).
+    public var path: String
+    /// string, integer, number, boolean, object, array, any.
+    public var type: String
+    /// epoch-s, epoch-ms, datetime-local, seconds, milliseconds, …
+    public var unit: String?
+    /// Time zone assumed for local datetimes ("+08:00"), with why.
+    public var zone: String?
+    public var meaning: String
+    /// Name of the code table its values come from.
+    public var table: String?
+    public var required: Bool
+}
+
+public struct PayloadSchema: Sendable, Equatable {
+    public var kind: String
+    public var title: String
+    /// Field paths whose presence identifies this payload.
+    public var fingerprint: [String]
+    public var fields: [FieldSpec]
+    /// The payload comes as a JSON array of records.
+    public var isArray: Bool
+}
+
+public struct Paging: Sendable, Equatable {
+    public var pageField: String
+    public var sizeField: String
+    public var maxSize: Int?
+    public var totalField: String?
+}
+
+public struct ResponseEnvelope: Sendable, Equatable {
+    public var codeField: String
+    public var messageField: String?
+    public var dataField: String?
+    /// The code value meaning success, as text ("0").
+    public var success: String
+}
+
+public struct Operation: Sendable, Equatable {
+    public var name: String
+    public var method: String
+    public var path: String
+    public var summary: String
+    public var body: [FieldSpec]
+    public var paging: Paging?
+    public var response: ResponseEnvelope?
+    public var limits: [String]
+    public var doc: String?
+}
+
+public struct Webhook: Sendable, Equatable {
+    public var kind: String
+    public var payload: String?
+    /// What the receiver must answer; "not documented" when the sources say nothing.
+    public var acknowledgement: String
+    public var retry: String
+    public var signing: String
+}
+
+public struct Pitfall: Sendable, Equatable {
+    public var name: String
+    public var explanation: String
+}
+
+public struct SignExample: Sendable, Equatable {
+    public var name: String
+    public var operation: String?
+    public var credentials: [String: String]
+    public var pins: [String: String]
+    public var body: String?
+    /// Expected header/parameter values (and `signature`).
+    public var expect: [String: String]
+    /// verified (published by the vendor) or derived (computed from the recipe).
+    public var provenance: String
+}
+
+public struct ExplainExample: Sendable, Equatable {
+    public var table: String
+    public var code: String
+    /// Text the meaning must contain.
+    public var contains: String
+}
+
+public struct Examples: Sendable, Equatable {
+    public var sign: [SignExample] = []
+    public var explain: [ExplainExample] = []
+    public init(sign: [SignExample] = [], explain: [ExplainExample] = []) {
+        self.sign = sign
+        self.explain = explain
+    }
+}

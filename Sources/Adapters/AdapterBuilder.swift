@@ -1,0 +1,190 @@
+/// Validates a plugin's returned table against schema version 1 and copies it into an `Adapter`.
+/// The schema is documented field by field in plugins/README.md.
+public enum AdapterBuilder {
+    public static let schemaVersion = 1
+
+    static let topLevelKeys: Set<String> = [
+        "schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads",
+        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks",
+    ]
+
+    public static func build(_ root: PluginTable, origin: String) throws(SchemaError) -> Adapter {
+        let r = SchemaReader(root, path: "")
+        try r.onlyKeys(topLevelKeys)
+        guard case .integer(let schema)? = root["schema"] else {
+            throw SchemaError("schema", "required: the schema version this plugin follows (\(schemaVersion))")
+        }
+        guard schema == Int64(schemaVersion) else {
+            throw SchemaError("schema", "version \(schema) is not supported (this callscope reads version \(schemaVersion))")
+        }
+        let id = try r.string("id")
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), id.first?.isLetter == true else {
+            throw SchemaError("id", "'\(id)' must start with a letter and use letters, digits, - and _ only")
+        }
+        var hooks: [String: Int32] = [:]
+        if let sign = root["sign"] {
+            guard case .function(let ref) = sign else { throw SchemaError("sign", "must be a function(request, credentials)") }
+            hooks["sign"] = ref
+        }
+        if let extra = try r.optionalTable("hooks") {
+            for (name, value) in extra.table.fields {
+                guard case .function(let ref) = value else { throw SchemaError(extra.at(name), "must be a function") }
+                hooks[name] = ref
+            }
+        }
+        return Adapter(
+            id: id,
+            name: try r.string("name"),
+            version: try r.optionalString("version") ?? "0",
+            summary: try r.optionalString("summary") ?? "",
+            docs: try r.strings("docs"),
+            origin: origin,
+            regions: try r.records("regions").map { (x) throws(SchemaError) in try region(x) },
+            credentials: try r.records("credentials").map { (x) throws(SchemaError) in try credential(x) },
+            codeTables: try r.namedRecords("codes").map { (x) throws(SchemaError) in try codeTable(x.0, x.1) },
+            payloads: try r.namedRecords("payloads").map { (x) throws(SchemaError) in try payload(x.0, x.1) },
+            operations: try r.namedRecords("operations").map { (x) throws(SchemaError) in try operation(x.0, x.1) },
+            webhooks: try r.records("webhooks").map { (x) throws(SchemaError) in try webhook(x) },
+            pitfalls: try r.records("pitfalls").map { (x) throws(SchemaError) in
+                try x.onlyKeys(["name", "explanation"])
+                return Pitfall(name: try x.string("name"), explanation: try x.string("explanation"))
+            },
+            conflicts: try r.strings("conflicts"),
+            undocumented: try r.strings("undocumented"),
+            examples: try examples(r.optionalTable("examples")),
+            canSign: hooks["sign"] != nil,
+            hooks: hooks)
+    }
+
+    static func region(_ r: SchemaReader) throws(SchemaError) -> Region {
+        try r.onlyKeys(["code", "name", "base_url", "note"])
+        return Region(code: try r.string("code"), name: try r.string("name"), baseURL: try r.string("base_url"),
+                      note: try r.optionalString("note"))
+    }
+
+    static func credential(_ r: SchemaReader) throws(SchemaError) -> Credential {
+        try r.onlyKeys(["name", "secret", "vendor_name"])
+        return Credential(name: try r.string("name"), secret: try r.bool("secret"), vendorName: try r.optionalString("vendor_name"))
+    }
+
+    static let entryKeys: Set<String> = ["hint", "doc", "aliases", "name"]
+
+    static func codeTable(_ name: String, _ r: SchemaReader) throws(SchemaError) -> CodeTable {
+        try r.onlyKeys(["title", "doc", "family", "count", "values"])
+        guard let values = try r.optionalTable("values"), values.table.fields.isEmpty, !values.table.array.isEmpty else {
+            throw SchemaError(r.at("values"), "required: a list of { code, meaning, … } entries")
+        }
+        var entries: [CodeEntry] = []
+        var seen = Set<String>()
+        for (i, item) in values.table.array.enumerated() {
+            let path = values.at(i)
+            guard case .table(let t) = item, t.array.count == 2 else {
+                throw SchemaError(path, "must be { code, \"meaning\", … }")
+            }
+            guard let code = t.array[0].scalarText else { throw SchemaError(path, "code must be a number or string") }
+            guard case .string(let meaning) = t.array[1], !meaning.isEmpty else { throw SchemaError(path, "meaning must be a non-empty string") }
+            guard seen.insert(code).inserted else { throw SchemaError(path, "code \(code) appears twice") }
+            let e = SchemaReader(t, path: path)
+            var aliases = try e.strings("aliases")
+            var attributes: [String: String] = [:]
+            for (key, value) in t.fields where !entryKeys.contains(key) {
+                guard let text = value.scalarText else { throw SchemaError(e.at(key), "must be a string or number") }
+                attributes[key] = text
+            }
+            if let entryName = try e.optionalString("name") {
+                aliases.insert(entryName, at: 0)
+                attributes["name"] = entryName
+            }
+            entries.append(CodeEntry(code: code, meaning: meaning, hint: try e.optionalString("hint"), doc: try e.optionalString("doc"),
+                                     aliases: aliases, attributes: attributes))
+        }
+        let count = try r.optionalInt("count")
+        return CodeTable(name: name, title: try r.optionalString("title") ?? name, doc: try r.optionalString("doc"),
+                         family: try r.optionalString("family"), expectedCount: count, entries: entries)
+    }
+
+    static let fieldTypes: Set<String> = ["string", "integer", "number", "boolean", "object", "array", "any"]
+
+    static func fields(_ r: SchemaReader, _ key: String) throws(SchemaError) -> [FieldSpec] {
+        guard let list = try r.optionalTable(key) else { return [] }
+        var out: [FieldSpec] = []
+        for (i, item) in list.table.array.enumerated() {
+            let path = list.at(i)
+            guard case .table(let t) = item, t.array.count >= 2,
+                  case .string(let fieldPath) = t.array[0], case .string(let type) = t.array[1] else {
+                throw SchemaError(path, "must be { \"path\", \"type\", meaning = …, … }")
+            }
+            guard fieldTypes.contains(type) else {
+                throw SchemaError(path, "type '\(type)' is not one of \(fieldTypes.sorted().joined(separator: ", "))")
+            }
+            let f = SchemaReader(t, path: path)
+            try f.onlyKeys(["unit", "zone", "meaning", "table", "required"])
+            out.append(FieldSpec(path: fieldPath, type: type, unit: try f.optionalString("unit"), zone: try f.optionalString("zone"),
+                                 meaning: try f.optionalString("meaning") ?? "", table: try f.optionalString("table"),
+                                 required: try f.bool("required")))
+        }
+        return out
+    }
+
+    static func payload(_ kind: String, _ r: SchemaReader) throws(SchemaError) -> PayloadSchema {
+        try r.onlyKeys(["title", "fingerprint", "fields", "array"])
+        let fingerprint = try r.strings("fingerprint")
+        guard !fingerprint.isEmpty else { throw SchemaError(r.at("fingerprint"), "required: field paths that identify this payload") }
+        return PayloadSchema(kind: kind, title: try r.optionalString("title") ?? kind, fingerprint: fingerprint,
+                             fields: try fields(r, "fields"), isArray: try r.bool("array"))
+    }
+
+    static func operation(_ name: String, _ r: SchemaReader) throws(SchemaError) -> Operation {
+        try r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc"])
+        var paging: Paging?
+        if let p = try r.optionalTable("paging") {
+            try p.onlyKeys(["page", "size", "max", "total"])
+            paging = Paging(pageField: try p.string("page"), sizeField: try p.string("size"), maxSize: try p.optionalInt("max"),
+                            totalField: try p.optionalString("total"))
+        }
+        var response: ResponseEnvelope?
+        if let e = try r.optionalTable("response") {
+            try e.onlyKeys(["code", "message", "data", "success"])
+            guard let success = e.table["success"]?.scalarText else { throw SchemaError(e.at("success"), "required: the success code") }
+            response = ResponseEnvelope(codeField: try e.string("code"), messageField: try e.optionalString("message"),
+                                        dataField: try e.optionalString("data"), success: success)
+        }
+        let method = try r.string("method").uppercased()
+        guard ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else { throw SchemaError(r.at("method"), "unknown HTTP method \(method)") }
+        return Operation(name: name, method: method, path: try r.string("path"), summary: try r.optionalString("summary") ?? "",
+                         body: try fields(r, "body"), paging: paging, response: response, limits: try r.strings("limits"),
+                         doc: try r.optionalString("doc"))
+    }
+
+    static func webhook(_ r: SchemaReader) throws(SchemaError) -> Webhook {
+        try r.onlyKeys(["kind", "payload", "ack", "retry", "signing"])
+        return Webhook(kind: try r.string("kind"), payload: try r.optionalString("payload"),
+                       acknowledgement: try r.optionalString("ack") ?? "not documented",
+                       retry: try r.optionalString("retry") ?? "not documented",
+                       signing: try r.optionalString("signing") ?? "not documented")
+    }
+
+    static func examples(_ r: SchemaReader?) throws(SchemaError) -> Examples {
+        guard let r else { return Examples() }
+        try r.onlyKeys(["sign", "explain"])
+        var result = Examples()
+        for (i, s) in try r.records("sign").enumerated() {
+            try s.onlyKeys(["name", "operation", "cred", "pin", "body", "expect", "provenance"])
+            let provenance = try s.optionalString("provenance") ?? "derived"
+            guard ["verified", "derived"].contains(provenance) else {
+                throw SchemaError(s.at("provenance"), "must be \"verified\" (published by the vendor) or \"derived\"")
+            }
+            let expect = try s.stringMap("expect")
+            guard !expect.isEmpty else { throw SchemaError(s.at("expect"), "required: the values the signature must produce") }
+            result.sign.append(SignExample(name: try s.optionalString("name") ?? "example \(i + 1)", operation: try s.optionalString("operation"),
+                                           credentials: try s.stringMap("cred"), pins: try s.stringMap("pin"),
+                                           body: try s.optionalString("body"), expect: expect, provenance: provenance))
+        }
+        for e in try r.records("explain") {
+            try e.onlyKeys(["table", "code", "contains"])
+            guard let code = e.table["code"]?.scalarText else { throw SchemaError(e.at("code"), "required") }
+            result.explain.append(ExplainExample(table: try e.string("table"), code: code, contains: try e.string("contains")))
+        }
+        return result
+    }
+}

@@ -1,0 +1,53 @@
+import Adapters
+import LuaHost
+import Shell
+
+/// The loaded adapters as the commands see them, and the completion candidates they provide.
+extension Session {
+    public var pluginHost: PluginHost? { service(PluginHost.self) }
+    public var adapters: [Adapter] { pluginHost?.adapters ?? [] }
+
+    /// The adapter named `id`, or a not-found error listing the loaded ones.
+    public func adapter(_ id: String) throws(CommandError) -> Adapter {
+        if let adapter = pluginHost?.adapter(id) { return adapter }
+        let ids = adapters.map(\.id)
+        let near = EditDistanceHint.suggestion(for: id, among: ids)
+        throw CommandError(.negative, "no adapter '\(id)'",
+                           hint: near ?? (ids.isEmpty ? "no plugins are loaded (see 'plugins')" : "loaded: \(ids.joined(separator: ", "))"))
+    }
+}
+
+/// Completion sources derived from the loaded adapters.
+public enum AdapterCompletion {
+    public static var vendorIDs: CompletionSource { .dynamic { request in request.session?.adapters.map(\.id) ?? [] } }
+
+    /// Table names of the vendor named earlier on the line (or in use), else of every adapter.
+    public static var tableNames: CompletionSource { .dynamic { request in
+        adapters(for: request).flatMap { $0.codeTables.map(\.name) }
+    } }
+
+    public static var operationNames: CompletionSource { .dynamic { request in
+        adapters(for: request).flatMap { $0.operations.map(\.name) }
+    } }
+
+    /// Codes (and their names) of the table named earlier on the line.
+    public static var codeValues: CompletionSource { .dynamic { request in
+        let words = Set(request.words)
+        return adapters(for: request).flatMap { adapter in
+            adapter.codeTables.filter { words.contains($0.name) }.flatMap { table in
+                table.entries.flatMap { [$0.code] + $0.aliases }
+            }
+        }
+    } }
+
+    public static var payloadFieldPaths: CompletionSource { .dynamic { request in
+        adapters(for: request).flatMap { $0.payloads.flatMap { $0.fields.map(\.path) } }
+    } }
+
+    static func adapters(for request: CompletionRequest) -> [Adapter] {
+        let all = request.session?.adapters ?? []
+        if let named = all.first(where: { request.words.contains($0.id) }) { return [named] }
+        if let current = request.session?.vendor, let adapter = all.first(where: { $0.id == current }) { return [adapter] }
+        return all
+    }
+}

@@ -1,0 +1,57 @@
+import Adapters
+
+/// The outcome of one example a plugin carries.
+public struct ExampleResult: Equatable, Sendable {
+    public var plugin: String
+    /// sign, explain, table-size
+    public var kind: String
+    public var name: String
+    public var passed: Bool
+    public var detail: String
+}
+
+/// Runs every example of an adapter: signature vectors through its sign function, explain samples
+/// against its tables, and each table's size against the count its source lists.
+public enum ExampleRunner {
+    public static func run(_ adapter: Adapter, host: PluginHost) -> [ExampleResult] {
+        var results: [ExampleResult] = []
+        for table in adapter.codeTables {
+            guard let expected = table.expectedCount else { continue }
+            let ok = expected == table.entries.count
+            results.append(ExampleResult(plugin: adapter.id, kind: "table-size", name: table.name, passed: ok,
+                                         detail: ok ? "\(expected) values" : "\(table.entries.count) values, the source lists \(expected)"))
+        }
+        for example in adapter.examples.explain {
+            let label = "\(example.table) \(example.code)"
+            guard let table = adapter.table(named: example.table) else {
+                results.append(ExampleResult(plugin: adapter.id, kind: "explain", name: label, passed: false, detail: "no table \(example.table)"))
+                continue
+            }
+            guard let entry = table.entry(example.code) else {
+                results.append(ExampleResult(plugin: adapter.id, kind: "explain", name: label, passed: false, detail: "code not in the table"))
+                continue
+            }
+            let ok = entry.meaning.lowercased().contains(example.contains.lowercased())
+            results.append(ExampleResult(plugin: adapter.id, kind: "explain", name: label, passed: ok,
+                                         detail: ok ? entry.meaning : "meaning '\(entry.meaning)' lacks '\(example.contains)'"))
+        }
+        for example in adapter.examples.sign {
+            let label = "\(example.name) (\(example.provenance))"
+            do {
+                let output = try host.sign(adapter.id, request: SignRequest(operation: example.operation, body: example.body,
+                                                                            pins: example.pins),
+                                           credentials: example.credentials, trace: false)
+                var mismatches: [String] = []
+                for (name, expected) in example.expect.sorted(by: { $0.key < $1.key }) {
+                    let actual = output.value(named: name)
+                    if actual != expected { mismatches.append("\(name): expected \(expected), got \(actual ?? "nothing")") }
+                }
+                results.append(ExampleResult(plugin: adapter.id, kind: "sign", name: label, passed: mismatches.isEmpty,
+                                             detail: mismatches.isEmpty ? "signature \(output.signature)" : mismatches.joined(separator: "; ")))
+            } catch {
+                results.append(ExampleResult(plugin: adapter.id, kind: "sign", name: label, passed: false, detail: error.message))
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,192 @@
+import Adapters
+import CLua
+import CLuaShim
+import Glibc
+
+/// One sandboxed Lua state: safe libraries only, a memory cap and an instruction budget per call.
+///
+/// Every call into plugin code runs under `lua_pcall`. Between calls the host pushes values with
+/// the memory cap lifted, so nothing it does can raise; a raise outside a protected call would hit
+/// the panic handler (abort with a message), never unwind a Swift frame.
+public final class LuaSandbox {
+    public struct Limits: Sendable {
+        public var memoryBytes: Int
+        public var instructions: Int
+        public init(memoryBytes: Int = 32 << 20, instructions: Int = 50_000_000) {
+            self.memoryBytes = memoryBytes
+            self.instructions = instructions
+        }
+    }
+
+    let L: OpaquePointer
+    private let box: UnsafeMutablePointer<cs_sandbox>
+    let context: HostContext
+    public let limits: Limits
+
+    init(limits: Limits, context: HostContext) throws(LuaError) {
+        box = .allocate(capacity: 1)
+        box.initialize(to: cs_sandbox(used: 0, limit: 0, budget: 0, budget_exhausted: 0))
+        guard let state = cs_sandbox_new(box) else {
+            box.deallocate()
+            throw LuaError(.setup, "cannot create a Lua state")
+        }
+        L = state
+        self.context = context
+        self.limits = limits
+        cs_sandbox_set_panic(L)
+        cs_lua_extraspace(L)!.pointee = Unmanaged.passUnretained(context).toOpaque()
+        try runPrelude()
+    }
+
+    deinit {
+        lua_close(L)
+        box.deallocate()
+    }
+
+    /// Bytes the state holds now.
+    public var memoryInUse: Int { box.pointee.used }
+
+    private func runPrelude() throws(LuaError) {
+        let status = Prelude.source.withCString { cs_load_text(L, $0, strlen($0), "=prelude") }
+        guard status == LUA_OK else { throw LuaError(.setup, popMessage()) }
+        lua_createtable(L, 0, Int32(HostFunctions.table.count))
+        for (name, fn) in HostFunctions.table {
+            cs_push_host_function(L, fn)
+            lua_setfield(L, -2, name)
+        }
+        _ = try protectedCall(arguments: 1, results: 0)
+    }
+
+    /// Loads and runs a chunk of Lua text; returns its first result converted.
+    func run(source: [UInt8], chunkName: String) throws(LuaError) -> PluginValue {
+        let status = source.withUnsafeBytes { raw in
+            cs_load_text(L, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, "@" + chunkName)
+        }
+        guard status == LUA_OK else {
+            let message = popMessage()
+            throw LuaError(status == LUA_ERRSYNTAX ? .syntax : .memory, message)
+        }
+        return try protectedCall(arguments: 0, results: 1)
+    }
+
+    /// Calls the function kept under registry reference `ref` with `arguments`.
+    func call(ref: Int32, arguments: [PluginValue]) throws(LuaError) -> PluginValue {
+        lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
+        for argument in arguments { push(argument) }
+        return try protectedCall(arguments: Int32(arguments.count), results: 1)
+    }
+
+    /// Runs the function below `arguments` values under the limits; converts its result.
+    private func protectedCall(arguments: Int32, results: Int32) throws(LuaError) -> PluginValue {
+        box.pointee.limit = limits.memoryBytes
+        cs_sandbox_arm(L, limits.instructions)
+        let status = cs_protected_call(L, arguments, results)
+        cs_sandbox_disarm(L)
+        let exhausted = box.pointee.budget_exhausted != 0
+        box.pointee.limit = 0
+        guard status == LUA_OK else {
+            let message = popMessage()
+            if exhausted { throw LuaError(.budget, message) }
+            if status == LUA_ERRMEM { throw LuaError(.memory, "memory limit of \(limits.memoryBytes >> 20) MiB exceeded") }
+            throw LuaError(.runtime, message)
+        }
+        guard results > 0 else { return .null }
+        defer { cs_lua_pop(L, 1) }
+        return try convert(at: lua_gettop(L), depth: 0)
+    }
+
+    private func popMessage() -> String {
+        var length = 0
+        let text: String
+        if lua_type(L, -1) == LUA_TSTRING, let p = cs_lua_tostring(L, -1, &length) {
+            text = String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self)
+        } else {
+            text = "error object is a \(String(cString: lua_typename(L, lua_type(L, -1))))"
+        }
+        cs_lua_pop(L, 1)
+        return text
+    }
+
+    /// Converts the value at `index` (absolute) into a `PluginValue`; functions are kept by reference.
+    func convert(at index: Int32, depth: Int) throws(LuaError) -> PluginValue {
+        guard depth < 64 else { throw LuaError(.runtime, "table nested deeper than 64 levels (a cycle?)") }
+        switch lua_type(L, index) {
+        case LUA_TNIL, LUA_TNONE: return .null
+        case LUA_TBOOLEAN: return .bool(lua_toboolean(L, index) != 0)
+        case LUA_TNUMBER:
+            var isInteger: Int32 = 0
+            let i = cs_lua_tointeger(L, index, &isInteger)
+            if lua_isinteger(L, index) != 0, isInteger != 0 { return .integer(Int64(i)) }
+            return .number(cs_lua_tonumber(L, index, nil))
+        case LUA_TSTRING:
+            var length = 0
+            let p = cs_lua_tostring(L, index, &length)
+            return .string(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
+        case LUA_TFUNCTION:
+            lua_pushvalue(L, index)
+            return .function(luaL_ref(L, cs_lua_registryindex()))
+        case LUA_TTABLE:
+            guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack exhausted") }
+            var table = PluginTable()
+            let length = lua_rawlen(L, index)
+            if length > 0 {
+                for i in 1...length {
+                    lua_rawgeti(L, index, lua_Integer(i))
+                    defer { cs_lua_pop(L, 1) }
+                    table.array.append(try convert(at: lua_gettop(L), depth: depth + 1))
+                }
+            }
+            lua_pushnil(L)
+            while lua_next(L, index) != 0 {
+                let keyType = lua_type(L, -2)
+                if keyType == LUA_TSTRING {
+                    var keyLength = 0
+                    let p = cs_lua_tostring(L, -2, &keyLength)
+                    let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
+                    do {
+                        table.fields[key] = try convert(at: lua_gettop(L), depth: depth + 1)
+                    } catch {
+                        cs_lua_pop(L, 2)
+                        throw error
+                    }
+                } else if keyType == LUA_TNUMBER {
+                    var isInteger: Int32 = 0
+                    let k = cs_lua_tointeger(L, -2, &isInteger)
+                    if isInteger == 0 || k < 1 || k > lua_Integer(length) {
+                        cs_lua_pop(L, 2)
+                        throw LuaError(.runtime, "table has a numeric key outside its list part (\(k)); use a list or string keys")
+                    }
+                }
+                cs_lua_pop(L, 1)
+            }
+            return .table(table)
+        default:
+            return .string("<\(String(cString: lua_typename(L, lua_type(L, index))))>")
+        }
+    }
+
+    /// Pushes a value (with the memory cap lifted, so it cannot raise).
+    func push(_ value: PluginValue) {
+        switch value {
+        case .null: lua_pushnil(L)
+        case .bool(let b): lua_pushboolean(L, b ? 1 : 0)
+        case .integer(let i): lua_pushinteger(L, lua_Integer(i))
+        case .number(let d): lua_pushnumber(L, d)
+        case .string(let s):
+            var bytes = Array(s.utf8)
+            bytes.withUnsafeMutableBytes { raw in _ = lua_pushlstring(L, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count) }
+        case .function(let ref): lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
+        case .table(let t):
+            lua_createtable(L, Int32(t.array.count), Int32(t.fields.count))
+            for (i, item) in t.array.enumerated() {
+                push(item)
+                lua_rawseti(L, -2, lua_Integer(i + 1))
+            }
+            for (key, item) in t.fields {
+                push(.string(key))
+                push(item)
+                lua_rawset(L, -3)
+            }
+        }
+    }
+}

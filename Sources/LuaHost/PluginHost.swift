@@ -1,0 +1,215 @@
+import Adapters
+import FoundationEssentials
+
+/// A problem with one plugin: where (file, line, key path) and what. The plugin is skipped.
+public struct PluginDiagnostic: Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var keyPath: String?
+    public var message: String
+
+    public var description: String {
+        var where_ = file
+        if let line { where_ += ":\(line)" }
+        if let keyPath, !keyPath.isEmpty { return "\(where_): \(keyPath): \(message)" }
+        return "\(where_): \(message)"
+    }
+}
+
+/// The result of signing: what to send, the signature, and every intermediate step.
+public struct SignOutput: Equatable, Sendable {
+    public var headers: [(String, String)]
+    public var query: [(String, String)]
+    public var signature: String
+    public var steps: [TraceStep]
+
+    public static func == (a: SignOutput, b: SignOutput) -> Bool {
+        a.headers.map { $0.0 + "=" + $0.1 } == b.headers.map { $0.0 + "=" + $0.1 }
+            && a.query.map { $0.0 + "=" + $0.1 } == b.query.map { $0.0 + "=" + $0.1 }
+            && a.signature == b.signature && a.steps == b.steps
+    }
+
+    /// A header or query value by name (headers case-insensitively), or the signature.
+    public func value(named name: String) -> String? {
+        if name == "signature" { return signature }
+        if let h = headers.first(where: { $0.0.lowercased() == name.lowercased() }) { return h.1 }
+        return query.first(where: { $0.0 == name })?.1
+    }
+}
+
+/// What a sign function receives besides credentials.
+public struct SignRequest: Sendable {
+    public var operation: String?
+    public var method: String
+    public var path: String
+    public var body: String?
+    public var query: [String: String]
+    /// Values the user pinned (ts, nonce, request_id, date, algorithm).
+    public var pins: [String: String]
+
+    public init(operation: String? = nil, method: String = "POST", path: String = "/", body: String? = nil,
+                query: [String: String] = [:], pins: [String: String] = [:]) {
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.body = body
+        self.query = query
+        self.pins = pins
+    }
+}
+
+/// Loads plugins into sandboxes, keeps their adapters, and runs their functions.
+public final class PluginHost {
+    public private(set) var adapters: [Adapter] = []
+    public private(set) var diagnostics: [PluginDiagnostic] = []
+    /// "id from X replaces the one from Y" notices.
+    public private(set) var notices: [String] = []
+    public let roots: [PluginRoot]
+    public var limits: LuaSandbox.Limits
+    private var sandboxes: [String: LuaSandbox] = [:]
+    private let context: HostContext
+
+    public init(roots: [PluginRoot], limits: LuaSandbox.Limits = .init(),
+                clock: @escaping () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+        self.roots = roots
+        self.limits = limits
+        context = HostContext(moduleRoots: roots.map(\.path), clock: clock)
+    }
+
+    public func adapter(_ id: String) -> Adapter? { adapters.first { $0.id == id } }
+
+    /// (Re)loads every plugin from the roots. Broken plugins become diagnostics; the rest load.
+    public func load() {
+        adapters = []
+        diagnostics = []
+        notices = []
+        sandboxes = [:]
+        for root in roots {
+            guard PluginLocator.isDirectory(root.path) else {
+                diagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
+                continue
+            }
+            for folder in PluginLocator.pluginFolders(in: root.path) {
+                loadPlugin(folder: folder, origin: root.origin)
+            }
+        }
+    }
+
+    private func loadPlugin(folder: String, origin: PluginRoot.Origin) {
+        let file = folder + "/plugin.lua"
+        guard let data = FileManager.default.contents(atPath: file) else {
+            diagnostics.append(PluginDiagnostic(file: file, message: "cannot read the file"))
+            return
+        }
+        let source = Array(data)
+        do {
+            let sandbox = try LuaSandbox(limits: limits, context: context)
+            let value = try sandbox.run(source: source, chunkName: file)
+            guard case .table(let table) = value else {
+                throw PluginDiagnostic(file: file, message: "plugin.lua must return a table, not \(value.typeName)")
+            }
+            var adapter = try AdapterBuilder.build(table, origin: folder)
+            let folderName = String(folder.split(separator: "/").last ?? "")
+            if adapter.id != folderName {
+                throw PluginDiagnostic(file: file, keyPath: "id", message: "'\(adapter.id)' must match the folder name '\(folderName)'")
+            }
+            adapter.origin = folder
+            if let index = adapters.firstIndex(where: { $0.id == adapter.id }) {
+                notices.append("plugin \(adapter.id) from \(folder) (\(origin.rawValue)) replaces the one from \(adapters[index].origin)")
+                adapters[index] = adapter
+            } else {
+                adapters.append(adapter)
+            }
+            sandboxes[adapter.id] = sandbox
+        } catch let error as LuaError {
+            diagnostics.append(Self.diagnostic(from: error, file: file))
+        } catch let error as SchemaError {
+            diagnostics.append(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
+                                                keyPath: error.keyPath, message: error.message))
+        } catch let error as PluginDiagnostic {
+            diagnostics.append(error)
+        } catch {
+            diagnostics.append(PluginDiagnostic(file: file, message: "\(error)"))
+        }
+    }
+
+    /// Splits Lua's "file:line: message" into its parts.
+    static func diagnostic(from error: LuaError, file: String) -> PluginDiagnostic {
+        let text = error.message
+        if text.hasPrefix(file + ":") {
+            let rest = text.dropFirst(file.count + 1)
+            let digits = rest.prefix { $0.isNumber }
+            if let line = Int(digits), rest.dropFirst(digits.count).hasPrefix(": ") {
+                return PluginDiagnostic(file: file, line: line, message: String(rest.dropFirst(digits.count + 2)))
+            }
+        }
+        return PluginDiagnostic(file: file, message: text)
+    }
+
+    /// Runs an adapter's `sign(request, credentials)`; with `trace`, records every step.
+    public func sign(_ adapterID: String, request: SignRequest, credentials: [String: String],
+                     trace: Bool = true) throws(LuaError) -> SignOutput {
+        guard let adapter = adapter(adapterID), let ref = adapter.hooks["sign"], let sandbox = sandboxes[adapterID] else {
+            throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)")
+        }
+        var requestTable = PluginTable(fields: [
+            "method": .string(request.method), "path": .string(request.path),
+            "query": .table(PluginTable(fields: request.query.mapValues { .string($0) })),
+            "pin": .table(PluginTable(fields: request.pins.mapValues { .string($0) })),
+        ])
+        if let operation = request.operation { requestTable.fields["operation"] = .string(operation) }
+        if let body = request.body { requestTable.fields["body"] = .string(body) }
+        let credentialTable = PluginTable(fields: credentials.mapValues { .string($0) })
+        context.trace = trace ? [] : nil
+        context.tracePrimitives = trace
+        defer {
+            context.trace = nil
+            context.tracePrimitives = false
+        }
+        let result: PluginValue
+        do {
+            result = try sandbox.call(ref: ref, arguments: [.table(requestTable), .table(credentialTable)])
+        } catch {
+            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        }
+        guard case .table(let out) = result else {
+            throw LuaError(.runtime, "\(adapterID): sign must return a table { headers = …, query = …, signature = … }")
+        }
+        func pairs(_ key: String) -> [(String, String)] {
+            guard case .table(let t)? = out[key] else { return [] }
+            return t.fields.compactMap { name, value in value.scalarText.map { (name, $0) } }.sorted { $0.0 < $1.0 }
+        }
+        return SignOutput(headers: pairs("headers"), query: pairs("query"), signature: out["signature"]?.scalarText ?? "",
+                          steps: context.trace ?? [])
+    }
+
+    /// Bytes held by every plugin state.
+    public var memoryInUse: Int { sandboxes.values.reduce(0) { $0 + $1.memoryInUse } }
+}
+
+extension PluginDiagnostic: Error {}
+
+/// Finds the line of a key path's last key in a plugin's source (best effort, for diagnostics).
+enum SourceLocator {
+    static func line(of keyPath: String, in source: [UInt8]) -> Int? {
+        let keys = keyPath.split(separator: ".").map { String($0.prefix { $0 != "[" }) }.filter { !$0.isEmpty }
+        let lines = String(decoding: source, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        var start = 0
+        var found: Int?
+        // Walk the keys in order, each searched after the line of the previous one.
+        for key in keys {
+            guard let index = lines[start...].firstIndex(where: { contains(key: key, in: $0) }) else { break }
+            found = index + 1
+            start = index
+        }
+        return found
+    }
+
+    private static func contains(key: String, in line: Substring) -> Bool {
+        guard let range = line.range(of: key) else { return false }
+        let before = line[..<range.lowerBound].last
+        let after = line[range.upperBound...].drop { $0 == " " || $0 == "\"" || $0 == "]" }.first
+        let boundary = before == nil || !(before!.isLetter || before!.isNumber || before! == "_")
+        return boundary && after == "="
+    }
+}
