@@ -83,12 +83,24 @@ void cs_sandbox_arm(lua_State *L, long instructions) {
 
 void cs_sandbox_disarm(lua_State *L) { lua_sethook(L, NULL, 0, 0); }
 
+/// Pushes "file:line: " of the nearest caller outside the host's prelude (the plugin's own line).
+static void push_plugin_position(lua_State *L) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, "=prelude") != 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
 static int host_trampoline(lua_State *L) {
     cs_host_fn fn = (cs_host_fn)lua_touserdata(L, lua_upvalueindex(1));
     cs_host_result result = {NULL, 0, NULL};
     fn(L, &result);
     if (result.error) {
-        luaL_where(L, 1);
+        push_plugin_position(L);
         lua_pushstring(L, result.error);
         free(result.error);
         free(result.value);

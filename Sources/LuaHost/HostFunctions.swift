@@ -125,7 +125,7 @@ enum HostFunctions {
         for root in context(L).moduleRoots {
             let path = root + "/" + relative
             if let data = FileManager.default.contents(atPath: path) {
-                return succeed(result, Array((path + "\n").utf8) + Array(data))
+                return succeed(result, Array((relative + "\n").utf8) + Array(data))
             }
         }
         fail(result, "module '\(name)' not found in the plugin folders")

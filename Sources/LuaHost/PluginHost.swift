@@ -104,7 +104,8 @@ public final class PluginHost {
         let source = Array(data)
         do {
             let sandbox = try LuaSandbox(limits: limits, context: context)
-            let value = try sandbox.run(source: source, chunkName: file)
+            // A short chunk name keeps Lua's messages whole (it cuts long ones to 60 characters).
+            let value = try sandbox.run(source: source, chunkName: chunkName(folder))
             guard case .table(let table) = value else {
                 throw PluginDiagnostic(file: file, message: "plugin.lua must return a table, not \(value.typeName)")
             }
@@ -122,7 +123,7 @@ public final class PluginHost {
             }
             sandboxes[adapter.id] = sandbox
         } catch let error as LuaError {
-            diagnostics.append(Self.diagnostic(from: error, file: file))
+            diagnostics.append(Self.diagnostic(from: error, file: file, chunkName: chunkName(folder)))
         } catch let error as SchemaError {
             diagnostics.append(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
                                                 keyPath: error.keyPath, message: error.message))
@@ -133,11 +134,13 @@ public final class PluginHost {
         }
     }
 
-    /// Splits Lua's "file:line: message" into its parts.
-    static func diagnostic(from error: LuaError, file: String) -> PluginDiagnostic {
+    private func chunkName(_ folder: String) -> String { (folder.split(separator: "/").last.map(String.init) ?? folder) + "/plugin.lua" }
+
+    /// Splits Lua's "chunk:line: message" into its parts, naming the full file.
+    static func diagnostic(from error: LuaError, file: String, chunkName: String) -> PluginDiagnostic {
         let text = error.message
-        if text.hasPrefix(file + ":") {
-            let rest = text.dropFirst(file.count + 1)
+        if text.hasPrefix(chunkName + ":") {
+            let rest = text.dropFirst(chunkName.count + 1)
             let digits = rest.prefix { $0.isNumber }
             if let line = Int(digits), rest.dropFirst(digits.count).hasPrefix(": ") {
                 return PluginDiagnostic(file: file, line: line, message: String(rest.dropFirst(digits.count + 2)))

@@ -120,4 +120,12 @@ import Testing
         #expect(pty.waitForExit(timeout: 5) == 1)
         #expect(!pty.transcript.contains("never-printed"))
     }
+
+    @Test func usePutsTheVendorInThePrompt() throws {
+        let pty = try start()
+        #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))
+        #expect(pty.command("use", expecting: "no vendor in use", prompt: "callscope> "))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
 }

@@ -1,1 +1,186 @@
+import Adapters
 import Testing
+@testable import LuaHost
+
+@Suite struct PluginLoadingTests {
+    let fx = PluginFixtures()
+
+    func host(limits: LuaSandbox.Limits = .init()) -> PluginHost {
+        let host = PluginHost(roots: [PluginRoot(path: fx.root, origin: .commandLine)], limits: limits, clock: { 1_700_000_000_123 })
+        host.load()
+        return host
+    }
+
+    @Test func loadsAValidPluginIntoSwiftValues() throws {
+        fx.write("acme", fx.minimal("acme", extra: """
+          version = "2.1",
+          credentials = { { name = "apiKey" }, { name = "apiSecret", secret = true } },
+          codes = { status = { title = "Status", count = 2, values = { { 0, "ok" }, { -16, "timestamp expires", hint = "check the clock" } } } },
+          payloads = { record = { fingerprint = { "callId", "robotCallJobId" }, fields = { { "startTime", "integer", unit = "epoch-s", meaning = "dial start", required = true } } } },
+          operations = { ["task/list"] = { method = "post", path = "/aivoice/taskList", paging = { page = "current", size = "size", max = 100 },
+                                           response = { code = "status", message = "reason", data = "data", success = "0" } } },
+          webhooks = { { kind = "record", payload = "record", ack = "HTTP 200" } },
+
+        """))
+        let h = host()
+        #expect(h.diagnostics.isEmpty, "\(h.diagnostics)")
+        let a = try #require(h.adapter("acme"))
+        #expect(a.version == "2.1")
+        #expect(a.secretCredentialNames == ["apiSecret"])
+        #expect(a.table(named: "status")?.entry("-16")?.hint == "check the clock")
+        #expect(a.payloads.first?.fields.first?.unit == "epoch-s")
+        #expect(a.operation(named: "task/list")?.method == "POST")
+        #expect(a.operation(named: "task/list")?.paging?.maxSize == 100)
+        #expect(a.webhooks.first?.retry == "not documented")
+        #expect(!a.canSign)
+    }
+
+    @Test func syntaxErrorIsReportedWithFileAndLineAndOthersStillLoad() {
+        let bad = fx.write("broken", "return {\n  schema = 1,\n  id = \"broken\" name = \"x\"\n}\n")
+        fx.write("good", fx.minimal("good"))
+        let h = host()
+        #expect(h.adapter("good") != nil)
+        #expect(h.adapter("broken") == nil)
+        let d = try? #require(h.diagnostics.first)
+        #expect(d?.file == bad)
+        #expect(d?.line == 3)
+        #expect(d?.message.contains("'}' expected") == true, "\(String(describing: d))")
+    }
+
+    @Test func schemaErrorsNameTheKeyPathAndLine() {
+        let path = fx.write("typo", """
+        return {
+          schema = 1, id = "typo", name = "Typo",
+          codes = {
+            status = { values = { { 1, "ok" }, { 1, "again" } } },
+          },
+        }
+        """)
+        let h = host()
+        let d = h.diagnostics.first
+        #expect(d?.file == path)
+        #expect(d?.keyPath == "codes.status.values[2]")
+        #expect(d?.message == "code 1 appears twice")
+        #expect(d?.line == 4)
+    }
+
+    @Test func unknownTopLevelKeyGetsADidYouMean() {
+        fx.write("misspelt", fx.minimal("misspelt", extra: "  codez = {},\n"))
+        let h = host()
+        #expect(h.diagnostics.first?.keyPath == "codez")
+        #expect(h.diagnostics.first?.message.contains("did you mean 'codes'") == true)
+    }
+
+    @Test func wrongSchemaVersionAndIdMismatch() {
+        fx.write("future", "return { schema = 2, id = \"future\", name = \"F\" }")
+        fx.write("folder", "return { schema = 1, id = \"other\", name = \"F\" }")
+        let messages = host().diagnostics.map(\.description)
+        #expect(messages.contains { $0.contains("schema: version 2 is not supported") })
+        #expect(messages.contains { $0.contains("'other' must match the folder name 'folder'") })
+    }
+
+    @Test func aRunawayPluginAtLoadIsSkipped() {
+        fx.write("spin", "while true do end")
+        fx.write("fine", fx.minimal("fine"))
+        let h = host(limits: .init(instructions: 1_000_000))
+        #expect(h.adapter("fine") != nil)
+        #expect(h.diagnostics.first?.message.contains("instruction budget exhausted") == true)
+    }
+
+    @Test func aPluginReturningNoTableIsSkipped() {
+        fx.write("empty", "return 42")
+        #expect(host().diagnostics.first?.message == "plugin.lua must return a table, not number")
+    }
+
+    @Test func requireResolvesOnlyInsidePluginFolders() throws {
+        fx.write("shared", "local M = {}\nfunction M.greet(x) return 'hi ' .. x end\nreturn M\n", file: "util.lua")
+        fx.write("user", fx.minimal("user", signBody: "return { signature = require('shared.util').greet(cred.name) }"))
+        let h = host()
+        #expect(h.diagnostics.isEmpty, "\(h.diagnostics)")
+        let out = try h.sign("user", request: SignRequest(), credentials: ["name": "bob"])
+        #expect(out.signature == "hi bob")
+        fx.write("escape", fx.minimal("escape", signBody: "return { signature = require('..etc.passwd') }"))
+        let h2 = host()
+        #expect(throws: LuaError.self) { try h2.sign("escape", request: SignRequest(), credentials: [:]) }
+    }
+
+    @Test func laterRootsOverrideEarlierOnesWithANotice() {
+        let second = PluginFixtures()
+        fx.write("dup", fx.minimal("dup", extra: "  version = \"1\",\n"))
+        second.write("dup", fx.minimal("dup", extra: "  version = \"2\",\n"))
+        let h = PluginHost(roots: [PluginRoot(path: fx.root, origin: .bundled), PluginRoot(path: second.root, origin: .user)])
+        h.load()
+        #expect(h.adapter("dup")?.version == "2")
+        #expect(h.notices.count == 1)
+        #expect(h.notices.first?.contains("replaces") == true)
+    }
+}
+
+@Suite struct SandboxTests {
+    let fx = PluginFixtures()
+
+    func sign(_ body: String, limits: LuaSandbox.Limits = .init()) -> Result<SignOutput, LuaError> {
+        fx.write("probe", fx.minimal("probe", signBody: body))
+        let host = PluginHost(roots: [PluginRoot(path: fx.root, origin: .commandLine)], limits: limits)
+        host.load()
+        #expect(host.diagnostics.isEmpty, "\(host.diagnostics)")
+        return Result { () throws(LuaError) in try host.sign("probe", request: SignRequest(), credentials: [:]) }
+    }
+
+    func failure(_ body: String, limits: LuaSandbox.Limits = .init()) -> LuaError? {
+        if case .failure(let e) = sign(body, limits: limits) { return e }
+        return nil
+    }
+
+    @Test(arguments: [
+        "return io.open('/etc/passwd')",
+        "return os.execute('true')",
+        "return os.getenv('HOME')",
+        "return dofile('/etc/passwd')",
+        "return loadfile('/etc/passwd')",
+        "return load('return 1')",
+        "return debug.getinfo(1)",
+        "return string.dump(function() end)",
+        "return package.loadlib('libc.so.6', 'system')",
+        "return collectgarbage('count')",
+    ])
+    func unsafeFunctionsAreAbsent(body: String) {
+        let error = failure(body)
+        #expect(error?.kind == .runtime, "\(body) should fail")
+        #expect(error?.message.contains("probe:") == true)
+        #expect(error?.message.contains("nil") == true, "\(String(describing: error))")
+    }
+
+    @Test func endlessLoopHitsTheInstructionBudget() {
+        let error = failure("while true do end", limits: .init(instructions: 2_000_000))
+        #expect(error?.kind == .budget)
+        #expect(error?.message.contains("instruction budget exhausted") == true)
+    }
+
+    @Test func unboundedAllocationHitsTheMemoryCap() {
+        let error = failure("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end", limits: .init(memoryBytes: 4 << 20))
+        #expect(error?.kind == .memory)
+    }
+
+    @Test func theSandboxIsUsableAfterAFailure() throws {
+        fx.write("flaky", fx.minimal("flaky", signBody: "if req.pin.fail then error('asked to fail') end\nreturn { signature = 'fine' }"))
+        let host = PluginHost(roots: [PluginRoot(path: fx.root, origin: .commandLine)])
+        host.load()
+        #expect(throws: LuaError.self) { try host.sign("flaky", request: SignRequest(pins: ["fail": "1"]), credentials: [:]) }
+        #expect(try host.sign("flaky", request: SignRequest(), credentials: [:]).signature == "fine")
+    }
+
+    @Test func hostErrorsCarryThePluginPosition() {
+        let error = failure("return { signature = cs.hex(42) }")
+        #expect(error?.message.contains("cs.hex expects a string, got number") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("plugin.lua:") == true)
+    }
+
+    @Test func allowedLibrariesWork() throws {
+        let out = try sign("""
+            local t = { 'b', 'a' } table.sort(t)
+            return { signature = string.format('%s-%d-%s-%s', table.concat(t), math.floor(2.5), utf8.char(29275), type(os.time())) }
+            """).get()
+        #expect(out.signature == "ab-2-牛-number")
+    }
+}
