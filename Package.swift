@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "callscope", targets: ["callscope"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C at the edge: libedit, Lua, and small C helpers.

@@ -39,10 +39,13 @@ public enum App {
                               terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
         let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
                                                          extra: options.pluginDirectories))
-        host.load()
+        host.onLoad = { host in
+            for diagnostic in host.diagnostics { sink.err("callscope: plugin skipped: \(diagnostic)\n") }
+            if interactive { for notice in host.notices { sink.err("callscope: \(notice)\n") } }
+        }
         session.register(host)
-        for diagnostic in host.diagnostics { sink.err("callscope: plugin skipped: \(diagnostic)\n") }
-        if interactive { for notice in host.notices { sink.err("callscope: \(notice)\n") } }
+        // The shell loads adapters up front (completion needs them); other modes on first use.
+        if interactive { host.load() }
         cs_install_signal_handlers()
         session.interruptRequested = { cs_peek_interrupt() != 0 }
         defer { out.flush() }

@@ -35,6 +35,13 @@ struct REPL {
             if !execution.persistInHistory { session.history.markSensitive(entry) }
             session.history.add(entry, persist: execution.persistInHistory)
         })
+        // The editor and the session refer to each other through these closures; undo that on the way out.
+        defer {
+            session.history.onAdd = nil
+            session.history.onClear = nil
+            session.readSecret = nil
+            session.notify = { _ in }
+        }
         var assembler = InputAssembler()
         while true {
             let prompt = assembler.isPending ? session.continuationPrompt : coloredPrompt(session.prompt)

@@ -133,3 +133,34 @@ static int panic_handler(lua_State *L) {
 }
 
 void cs_sandbox_set_panic(lua_State *L) { lua_atpanic(L, panic_handler); }
+
+int cs_load_trusted_binary(lua_State *L, const char *bytes, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, bytes, len, chunkname, "b");
+}
+
+typedef struct dump_buffer { char *data; size_t len, cap; int failed; } dump_buffer;
+
+static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud) {
+    (void)L;
+    dump_buffer *b = (dump_buffer *)ud;
+    if (b->len + sz > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + sz) cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown) { b->failed = 1; return 1; }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, sz);
+    b->len += sz;
+    return 0;
+}
+
+int cs_dump_function(lua_State *L, char **out, size_t *len) {
+    dump_buffer b = {NULL, 0, 0, 0};
+    int status = lua_dump(L, dump_writer, &b, 0);
+    if (status != 0 || b.failed) { free(b.data); return 1; }
+    *out = b.data;
+    *len = b.len;
+    return 0;
+}

@@ -47,14 +47,31 @@ public final class LuaSandbox {
     public var memoryInUse: Int { box.pointee.used }
 
     private func runPrelude() throws(LuaError) {
-        let status = Prelude.source.withCString { cs_load_text(L, $0, strlen($0), "=prelude") }
-        guard status == LUA_OK else { throw LuaError(.setup, popMessage()) }
+        try loadPrelude()
         lua_createtable(L, 0, Int32(HostFunctions.table.count))
         for (name, fn) in HostFunctions.table {
             cs_push_host_function(L, fn)
             lua_setfield(L, -2, name)
         }
         _ = try protectedCall(arguments: 1, results: 0)
+    }
+
+    /// Pushes the compiled prelude: compiled from source by the first state of the process, then
+    /// loaded from that state's bytecode (the host's own, never plugin input) by every later one.
+    private func loadPrelude() throws(LuaError) {
+        if let bytecode = PreludeBytecode.shared.bytes {
+            let status = bytecode.withUnsafeBytes { cs_load_trusted_binary(L, $0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count, "=prelude") }
+            if status == LUA_OK { return }
+            cs_lua_pop(L, 1)
+        }
+        let status = Prelude.source.withCString { cs_load_text(L, $0, strlen($0), "=prelude") }
+        guard status == LUA_OK else { throw LuaError(.setup, popMessage()) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = 0
+        if cs_dump_function(L, &buffer, &length) == 0, let buffer {
+            PreludeBytecode.shared.store(Array(UnsafeRawBufferPointer(start: buffer, count: length)))
+            free(buffer)
+        }
     }
 
     /// Loads and runs a chunk of Lua text; returns its first result converted.
@@ -188,5 +205,26 @@ public final class LuaSandbox {
                 lua_rawset(L, -3)
             }
         }
+    }
+}
+
+/// The prelude's bytecode, shared by the states of one process.
+final class PreludeBytecode: @unchecked Sendable {
+    static let shared = PreludeBytecode()
+    private var mutex = pthread_mutex_t()
+    private var stored: [UInt8]?
+
+    init() { pthread_mutex_init(&mutex, nil) }
+
+    var bytes: [UInt8]? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return stored
+    }
+
+    func store(_ bytes: [UInt8]) {
+        pthread_mutex_lock(&mutex)
+        stored = bytes
+        pthread_mutex_unlock(&mutex)
     }
 }

@@ -59,11 +59,21 @@ public struct SignRequest: Sendable {
 }
 
 /// Loads plugins into sandboxes, keeps their adapters, and runs their functions.
+///
+/// Loading is lazy: the first use of `adapters` (or `diagnostics`) loads every plugin, so commands
+/// that need no adapter never pay for Lua.
 public final class PluginHost {
-    public private(set) var adapters: [Adapter] = []
-    public private(set) var diagnostics: [PluginDiagnostic] = []
+    private var loadedAdapters: [Adapter] = []
+    private var loadedDiagnostics: [PluginDiagnostic] = []
+    private var loadedNotices: [String] = []
+    private var isLoaded = false
+    /// Called after every load (to report diagnostics).
+    public var onLoad: ((PluginHost) -> Void)?
+
+    public var adapters: [Adapter] { loadIfNeeded(); return loadedAdapters }
+    public var diagnostics: [PluginDiagnostic] { loadIfNeeded(); return loadedDiagnostics }
     /// "id from X replaces the one from Y" notices.
-    public private(set) var notices: [String] = []
+    public var notices: [String] { loadIfNeeded(); return loadedNotices }
     public let roots: [PluginRoot]
     public var limits: LuaSandbox.Limits
     private var sandboxes: [String: LuaSandbox] = [:]
@@ -78,27 +88,31 @@ public final class PluginHost {
 
     public func adapter(_ id: String) -> Adapter? { adapters.first { $0.id == id } }
 
+    public func loadIfNeeded() { if !isLoaded { load() } }
+
     /// (Re)loads every plugin from the roots. Broken plugins become diagnostics; the rest load.
     public func load() {
-        adapters = []
-        diagnostics = []
-        notices = []
+        isLoaded = true
+        loadedAdapters = []
+        loadedDiagnostics = []
+        loadedNotices = []
         sandboxes = [:]
         for root in roots {
             guard PluginLocator.isDirectory(root.path) else {
-                diagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
+                loadedDiagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
                 continue
             }
             for folder in PluginLocator.pluginFolders(in: root.path) {
                 loadPlugin(folder: folder, origin: root.origin)
             }
         }
+        onLoad?(self)
     }
 
     private func loadPlugin(folder: String, origin: PluginRoot.Origin) {
         let file = folder + "/plugin.lua"
         guard let data = FileManager.default.contents(atPath: file) else {
-            diagnostics.append(PluginDiagnostic(file: file, message: "cannot read the file"))
+            loadedDiagnostics.append(PluginDiagnostic(file: file, message: "cannot read the file"))
             return
         }
         let source = Array(data)
@@ -115,22 +129,22 @@ public final class PluginHost {
                 throw PluginDiagnostic(file: file, keyPath: "id", message: "'\(adapter.id)' must match the folder name '\(folderName)'")
             }
             adapter.origin = folder
-            if let index = adapters.firstIndex(where: { $0.id == adapter.id }) {
-                notices.append("plugin \(adapter.id) from \(folder) (\(origin.rawValue)) replaces the one from \(adapters[index].origin)")
-                adapters[index] = adapter
+            if let index = loadedAdapters.firstIndex(where: { $0.id == adapter.id }) {
+                loadedNotices.append("plugin \(adapter.id) from \(folder) (\(origin.rawValue)) replaces the one from \(loadedAdapters[index].origin)")
+                loadedAdapters[index] = adapter
             } else {
-                adapters.append(adapter)
+                loadedAdapters.append(adapter)
             }
             sandboxes[adapter.id] = sandbox
         } catch let error as LuaError {
-            diagnostics.append(Self.diagnostic(from: error, file: file, chunkName: chunkName(folder)))
+            loadedDiagnostics.append(Self.diagnostic(from: error, file: file, chunkName: chunkName(folder)))
         } catch let error as SchemaError {
-            diagnostics.append(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
+            loadedDiagnostics.append(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
                                                 keyPath: error.keyPath, message: error.message))
         } catch let error as PluginDiagnostic {
-            diagnostics.append(error)
+            loadedDiagnostics.append(error)
         } catch {
-            diagnostics.append(PluginDiagnostic(file: file, message: "\(error)"))
+            loadedDiagnostics.append(PluginDiagnostic(file: file, message: "\(error)"))
         }
     }
 
@@ -209,7 +223,7 @@ enum SourceLocator {
     }
 
     private static func contains(key: String, in line: Substring) -> Bool {
-        guard let range = line.range(of: key) else { return false }
+        guard let range = line.ranges(of: key).first else { return false }
         let before = line[..<range.lowerBound].last
         let after = line[range.upperBound...].drop { $0 == " " || $0 == "\"" || $0 == "]" }.first
         let boundary = before == nil || !(before!.isLetter || before!.isNumber || before! == "_")

@@ -50,8 +50,10 @@ public enum PluginLocator {
         return names.sorted().map { root + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0 + "/plugin.lua") }
     }
 
+    /// stat(2) directly: FileManager's attribute lookup also reads the user and group databases.
     static func isDirectory(_ path: String) -> Bool {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeDirectory
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     static func parent(_ path: String) -> String {

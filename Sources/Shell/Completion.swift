@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// What completion sees: the words before the cursor and the partial word under it.
 public struct CompletionRequest {
@@ -157,8 +158,9 @@ public struct FileLister {
         let shownDir = partial.lastIndex(of: "/").map { String(partial[...$0]) } ?? ""
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
         return names.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
-            let type = (try? FileManager.default.attributesOfItem(atPath: dir + name))?[.type] as? FileAttributeType
-            return shownDir + name + (type == .typeDirectory ? "/" : "")
+            var info = stat()
+            let isDirectory = stat(dir + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            return shownDir + name + (isDirectory ? "/" : "")
         }
     } }
 }
