@@ -24,10 +24,20 @@ public struct Adapter: Sendable, Equatable {
     public var canSign: Bool
     /// Lua function references, by hook name (`sign`, `verify_response`, …).
     public var hooks: [String: Int32]
+    /// Shell commands the plugin adds.
+    public var commands: [PluginCommand] = []
 
     public func table(named name: String) -> CodeTable? { codeTables.first { $0.name == name } }
     public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
     public var secretCredentialNames: [String] { credentials.filter(\.secret).map(\.name) }
+}
+
+/// A shell command contributed by a plugin: `run(args)` returns text (or a table, shown as JSON).
+public struct PluginCommand: Sendable, Equatable {
+    public var name: String
+    public var summary: String
+    public var usage: String?
+    public var function: Int32
 }
 
 public struct Region: Sendable, Equatable {

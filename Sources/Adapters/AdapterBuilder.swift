@@ -5,7 +5,7 @@ public enum AdapterBuilder {
 
     static let topLevelKeys: Set<String> = [
         "schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads",
-        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks",
+        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands",
     ]
 
     public static func build(_ root: PluginTable, origin: String) throws(SchemaError) -> Adapter {
@@ -32,7 +32,16 @@ public enum AdapterBuilder {
                 hooks[name] = ref
             }
         }
-        return Adapter(
+        var commands: [PluginCommand] = []
+        for (name, c) in try r.namedRecords("commands") {
+            try c.onlyKeys(["summary", "usage", "run"])
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw SchemaError(c.path, "command names use letters, digits and -")
+            }
+            guard case .function(let ref)? = c.table["run"] else { throw SchemaError(c.at("run"), "required: a function(args)") }
+            commands.append(PluginCommand(name: name, summary: try c.string("summary"), usage: try c.optionalString("usage"), function: ref))
+        }
+        var adapter = Adapter(
             id: id,
             name: try r.string("name"),
             version: try r.optionalString("version") ?? "0",
@@ -54,6 +63,8 @@ public enum AdapterBuilder {
             examples: try examples(r.optionalTable("examples")),
             canSign: hooks["sign"] != nil,
             hooks: hooks)
+        adapter.commands = commands
+        return adapter
     }
 
     static func region(_ r: SchemaReader) throws(SchemaError) -> Region {

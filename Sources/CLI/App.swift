@@ -39,11 +39,13 @@ public enum App {
                               terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
         let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
                                                          extra: options.pluginDirectories))
-        host.onLoad = { host in
+        host.onLoad = { [unowned session] host in
+            PluginShellCommands.register(from: host, into: session)
             for diagnostic in host.diagnostics { sink.err("callscope: plugin skipped: \(diagnostic)\n") }
             if interactive { for notice in host.notices { sink.err("callscope: \(notice)\n") } }
         }
         session.register(host)
+        session.loadMoreCommands = { [unowned host] in host.loadIfNeeded(); return true }
         // The shell loads adapters up front (completion needs them); other modes on first use.
         if interactive { host.load() }
         cs_install_signal_handlers()

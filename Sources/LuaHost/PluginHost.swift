@@ -200,6 +200,16 @@ public final class PluginHost {
                           steps: context.trace ?? [])
     }
 
+    /// Runs a plugin command's `run(args)`; returns its result.
+    public func runCommand(_ adapterID: String, _ command: PluginCommand, arguments: [String]) throws(LuaError) -> PluginValue {
+        guard let sandbox = sandboxes[adapterID] else { throw LuaError(.setup, "\(adapterID) is not loaded") }
+        do {
+            return try sandbox.call(ref: command.function, arguments: [.table(PluginTable(array: arguments.map { .string($0) }))])
+        } catch {
+            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        }
+    }
+
     /// Bytes held by every plugin state.
     public var memoryInUse: Int { sandboxes.values.reduce(0) { $0 + $1.memoryInUse } }
 }

@@ -82,6 +82,10 @@ public enum Interpreter {
     }
 
     static func resolve(_ word: String, in session: Session) throws(CommandError) -> CommandSpec {
+        if case .unknown = session.registry.resolve(word), let loadMore = session.loadMoreCommands {
+            session.loadMoreCommands = nil
+            _ = loadMore()
+        }
         switch session.registry.resolve(word) {
         case .found(let spec): return spec
         case .ambiguous(let names):

@@ -31,6 +31,8 @@ public final class Session {
     public var notify: @Sendable (String) -> Void = { text in FileHandleless.writeStderr(text) }
     /// Whether the user pressed Ctrl-C since the running command started; long commands poll it.
     public var interruptRequested: () -> Bool = { false }
+    /// Asked when a command word is unknown: may load more commands (plugins); true if it did.
+    public var loadMoreCommands: (() -> Bool)?
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.
     public var readSecret: ((String) -> String?)?
     /// Extra completion candidates contributed by adapters.

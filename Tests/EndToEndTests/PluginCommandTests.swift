@@ -59,4 +59,24 @@ import Testing
         let info = try h.run(["plugins", "info", "nosuch"])
         #expect(info.status == 1)
     }
+
+    @Test func pluginsCanAddShellCommands() throws {
+        let dir = h.home.appendingPathComponent("extra/greeter")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+        return { schema = 1, id = "greeter", name = "Greeter",
+          commands = { greet = { summary = "say hello", run = function(args) return "hello " .. table.concat(args, " ") end },
+                       crash = { summary = "fails", run = function(args) error("on purpose") end } } }
+        """.write(to: dir.appendingPathComponent("plugin.lua"), atomically: true, encoding: .utf8)
+        let extra = h.home.appendingPathComponent("extra").path
+        let r = try h.run(["--plugins", extra, "greet", "big", "world"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "hello big world\n")
+        let crash = try h.run(["--plugins", extra, "--keep-going", "-c", "crash", "-c", "greet again"])
+        #expect(crash.status == 78)
+        #expect(crash.stderr.contains("greeter: greeter/plugin.lua:3: on purpose"), "\(crash.stderr)")
+        #expect(crash.stdout.contains("hello again"))
+        let help = try h.run(["--plugins", extra, "-c", "plugins", "-c", "help"])
+        #expect(help.stdout.contains("Plugin greeter"))
+    }
 }
