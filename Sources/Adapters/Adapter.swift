@@ -132,6 +132,8 @@ public struct Operation: Sendable, Equatable {
     public var response: ResponseEnvelope?
     public var limits: [String]
     public var doc: String?
+    /// The endpoint family, for vendors whose code tables differ by family (matches CodeTable.family).
+    public var family: String?
 }
 
 public struct Webhook: Sendable, Equatable {
@@ -151,6 +153,9 @@ public struct Pitfall: Sendable, Equatable {
 public struct SignExample: Sendable, Equatable {
     public var name: String
     public var operation: String?
+    public var method: String?
+    public var path: String?
+    public var query: [String: String]
     public var credentials: [String: String]
     public var pins: [String: String]
     public var body: String?

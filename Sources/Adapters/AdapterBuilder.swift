@@ -146,7 +146,7 @@ public enum AdapterBuilder {
     }
 
     static func operation(_ name: String, _ r: SchemaReader) throws(SchemaError) -> Operation {
-        try r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc"])
+        try r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"])
         var paging: Paging?
         if let p = try r.optionalTable("paging") {
             try p.onlyKeys(["page", "size", "max", "total"])
@@ -164,7 +164,7 @@ public enum AdapterBuilder {
         guard ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else { throw SchemaError(r.at("method"), "unknown HTTP method \(method)") }
         return Operation(name: name, method: method, path: try r.string("path"), summary: try r.optionalString("summary") ?? "",
                          body: try fields(r, "body"), paging: paging, response: response, limits: try r.strings("limits"),
-                         doc: try r.optionalString("doc"))
+                         doc: try r.optionalString("doc"), family: try r.optionalString("family"))
     }
 
     static func webhook(_ r: SchemaReader) throws(SchemaError) -> Webhook {
@@ -180,7 +180,7 @@ public enum AdapterBuilder {
         try r.onlyKeys(["sign", "explain"])
         var result = Examples()
         for (i, s) in try r.records("sign").enumerated() {
-            try s.onlyKeys(["name", "operation", "cred", "pin", "body", "expect", "provenance"])
+            try s.onlyKeys(["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"])
             let provenance = try s.optionalString("provenance") ?? "derived"
             guard ["verified", "derived"].contains(provenance) else {
                 throw SchemaError(s.at("provenance"), "must be \"verified\" (published by the vendor) or \"derived\"")
@@ -188,6 +188,8 @@ public enum AdapterBuilder {
             let expect = try s.stringMap("expect")
             guard !expect.isEmpty else { throw SchemaError(s.at("expect"), "required: the values the signature must produce") }
             result.sign.append(SignExample(name: try s.optionalString("name") ?? "example \(i + 1)", operation: try s.optionalString("operation"),
+                                           method: try s.optionalString("method"), path: try s.optionalString("path"),
+                                           query: try s.stringMap("query"),
                                            credentials: try s.stringMap("cred"), pins: try s.stringMap("pin"),
                                            body: try s.optionalString("body"), expect: expect, provenance: provenance))
         }

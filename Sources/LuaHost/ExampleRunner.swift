@@ -38,8 +38,11 @@ public enum ExampleRunner {
         for example in adapter.examples.sign {
             let label = "\(example.name) (\(example.provenance))"
             do {
-                let output = try host.sign(adapter.id, request: SignRequest(operation: example.operation, body: example.body,
-                                                                            pins: example.pins),
+                let operation = example.operation.flatMap(adapter.operation(named:))
+                let request = SignRequest(operation: example.operation, method: example.method ?? operation?.method ?? "POST",
+                                          path: example.path ?? operation?.path ?? "/", body: example.body,
+                                          query: example.query, pins: example.pins)
+                let output = try host.sign(adapter.id, request: request,
                                            credentials: example.credentials, trace: false)
                 var mismatches: [String] = []
                 for (name, expected) in example.expect.sorted(by: { $0.key < $1.key }) {
