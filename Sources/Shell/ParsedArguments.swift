@@ -27,7 +27,7 @@ public struct ParsedArguments: Equatable {
             let token = tokens[i]
             let word = token.text
             i += 1
-            if flagsEnded || token.quoted || word == "-" || !word.hasPrefix("-") || isNumber(word) {
+            if flagsEnded || word == "-" || !word.hasPrefix("-") || isNumber(word) {
                 result.positionals.append(word)
                 continue
             }

@@ -1,0 +1,37 @@
+import FoundationEssentials
+import Glibc
+import Shell
+
+/// Text a command works on: a body pasted or typed after the words, `@file`, `-` for stdin, or a word.
+struct InputText {
+    var bytes: [UInt8]
+    /// Where it came from, for messages ("fixtures/a.json", "stdin", "the command line").
+    var origin: String
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The raw body if there is one, else the word (`@path`, `-`, or literal text); nil if neither.
+    static func read(word: String?, rawBody: String?) throws(CommandError) -> InputText? {
+        if let rawBody { return InputText(bytes: Array(rawBody.utf8), origin: "the input") }
+        guard let word else { return nil }
+        if word == "-" { return InputText(bytes: readAll(fd: 0), origin: "stdin") }
+        if word.hasPrefix("@") {
+            let path = String(word.dropFirst())
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandError(.dataError, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            return InputText(bytes: Array(data), origin: path)
+        }
+        return InputText(bytes: Array(word.utf8), origin: "the command line")
+    }
+
+    static func readAll(fd: Int32) -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n > 0 { out += buffer[0..<n] } else if n < 0, errno == EINTR { continue } else { break }
+        }
+        return out
+    }
+}
