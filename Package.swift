@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "Signing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Adapters", dependencies: ["TextSupport", "JSONText"]),
         .target(name: "Inspect", dependencies: ["Adapters", "JSONText", "TextSupport"]),
+        .target(name: "Wire"),
 
         // Edge modules.
         .target(name: "LineEditor", dependencies: ["CEditLine", "CSystem", "Shell", "TextSupport"]),
@@ -30,14 +31,14 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
         .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua", "Adapters", "Signing", "JSONText"]),
 
-        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing"]),
+        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire"]),
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem", "LuaHost"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
         .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell"]),
-        .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText"]),
+        .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CSystem"]),
     ]
 )

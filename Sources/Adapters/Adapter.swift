@@ -26,9 +26,13 @@ public struct Adapter: Sendable, Equatable {
     public var hooks: [String: Int32]
     /// Shell commands the plugin adds.
     public var commands: [PluginCommand] = []
+    /// The vendor's local time zone as an offset ("+08:00"), with why it is assumed; nil if unknown.
+    public var timezone: String?
+    public var timezoneNote: String?
 
     public func table(named name: String) -> CodeTable? { codeTables.first { $0.name == name } }
     public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
+    public func payload(_ kind: String) -> PayloadSchema? { payloads.first { $0.kind == kind } }
     public var secretCredentialNames: [String] { credentials.filter(\.secret).map(\.name) }
 }
 
@@ -105,6 +109,39 @@ public struct PayloadSchema: Sendable, Equatable {
     public var fields: [FieldSpec]
     /// The payload comes as a JSON array of records.
     public var isArray: Bool
+    public var transcript: TranscriptSpec?
+    public var timeline: TimelineSpec?
+    public var summary: SummarySpec?
+}
+
+/// Where a payload keeps its dialogue: an array of turns with text, speaker and offset fields.
+public struct TranscriptSpec: Sendable, Equatable {
+    /// Path of the array (may contain `[]`: `callInfoDetailList[].recordDetail`).
+    public var path: String
+    public var text: String
+    public var speaker: String?
+    public var offset: String?
+}
+
+/// Which fields mark the moments of a call, for the one-line timeline picture and timing checks.
+public struct TimelineSpec: Sendable, Equatable {
+    /// The array holding one call per element (`callInfoDetailList`), or nil for the record itself.
+    public var each: String?
+    public var originate: String?
+    public var ring: String?
+    public var answer: String?
+    public var end: String?
+    /// A duration field that should equal end - answer.
+    public var elapsed: String?
+}
+
+/// Which fields a batch summary counts: the result, the duration, and what counts as answered.
+public struct SummarySpec: Sendable, Equatable {
+    public var result: String
+    public var duration: String?
+    /// A field that is set (non-zero, non-empty) when the call was answered, or whose value is in `answeredValues`.
+    public var answered: String?
+    public var answeredValues: [String]
 }
 
 public struct Paging: Sendable, Equatable {
@@ -145,9 +182,14 @@ public struct Webhook: Sendable, Equatable {
     public var signing: String
 }
 
+/// A named way a sender gets a signature wrong, used to diagnose a mismatch: re-signing with these
+/// pins (which the adapter's sign function understands) and/or this body transform reproduces it.
 public struct Pitfall: Sendable, Equatable {
     public var name: String
     public var explanation: String
+    public var pins: [String: String] = [:]
+    /// A generic body transform: minify, pretty, sort-keys, escape-unicode, add-newline, strip-newline, empty.
+    public var body: String?
 }
 
 public struct SignExample: Sendable, Equatable {

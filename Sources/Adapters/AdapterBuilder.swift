@@ -5,7 +5,7 @@ public enum AdapterBuilder {
 
     static let topLevelKeys: Set<String> = [
         "schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads",
-        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands",
+        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone",
     ]
 
     public static func build(_ root: PluginTable, origin: String) throws(SchemaError) -> Adapter {
@@ -55,8 +55,12 @@ public enum AdapterBuilder {
             operations: try r.namedRecords("operations").map { (x) throws(SchemaError) in try operation(x.0, x.1) },
             webhooks: try r.records("webhooks").map { (x) throws(SchemaError) in try webhook(x) },
             pitfalls: try r.records("pitfalls").map { (x) throws(SchemaError) in
-                try x.onlyKeys(["name", "explanation"])
-                return Pitfall(name: try x.string("name"), explanation: try x.string("explanation"))
+                try x.onlyKeys(["name", "explanation", "pins", "body"])
+                let body = try x.optionalString("body")
+                if let body, !bodyTransforms.contains(body) {
+                    throw SchemaError(x.at("body"), "unknown body transform '\(body)' (\(bodyTransforms.sorted().joined(separator: ", ")))")
+                }
+                return Pitfall(name: try x.string("name"), explanation: try x.string("explanation"), pins: try x.stringMap("pins"), body: body)
             },
             conflicts: try r.strings("conflicts"),
             undocumented: try r.strings("undocumented"),
@@ -64,8 +68,17 @@ public enum AdapterBuilder {
             canSign: hooks["sign"] != nil,
             hooks: hooks)
         adapter.commands = commands
+        if let tz = try r.optionalTable("timezone") {
+            try tz.onlyKeys(["offset", "note"])
+            let offset = try tz.string("offset")
+            guard TimeZoneOffset.minutes(offset) != nil else { throw SchemaError(tz.at("offset"), "must look like +08:00 or -05:00") }
+            adapter.timezone = offset
+            adapter.timezoneNote = try tz.optionalString("note")
+        }
         return adapter
     }
+
+    public static let bodyTransforms: Set<String> = ["minify", "pretty", "sort-keys", "escape-unicode", "add-newline", "strip-newline", "empty"]
 
     static func region(_ r: SchemaReader) throws(SchemaError) -> Region {
         try r.onlyKeys(["code", "name", "base_url", "note"])
@@ -138,11 +151,37 @@ public enum AdapterBuilder {
     }
 
     static func payload(_ kind: String, _ r: SchemaReader) throws(SchemaError) -> PayloadSchema {
-        try r.onlyKeys(["title", "fingerprint", "fields", "array"])
+        try r.onlyKeys(["title", "fingerprint", "fields", "array", "transcript", "timeline", "summary"])
         let fingerprint = try r.strings("fingerprint")
         guard !fingerprint.isEmpty else { throw SchemaError(r.at("fingerprint"), "required: field paths that identify this payload") }
+        var transcript: TranscriptSpec?
+        if let t = try r.optionalTable("transcript") {
+            try t.onlyKeys(["path", "text", "speaker", "offset"])
+            transcript = TranscriptSpec(path: try t.string("path"), text: try t.string("text"), speaker: try t.optionalString("speaker"),
+                                        offset: try t.optionalString("offset"))
+        }
+        var timeline: TimelineSpec?
+        if let t = try r.optionalTable("timeline") {
+            try t.onlyKeys(["each", "originate", "ring", "answer", "end", "elapsed"])
+            timeline = TimelineSpec(each: try t.optionalString("each"), originate: try t.optionalString("originate"),
+                                    ring: try t.optionalString("ring"), answer: try t.optionalString("answer"),
+                                    end: try t.optionalString("end"), elapsed: try t.optionalString("elapsed"))
+        }
+        var summary: SummarySpec?
+        if let s = try r.optionalTable("summary") {
+            try s.onlyKeys(["result", "duration", "answered", "answered_values"])
+            var values: [String] = []
+            if let list = try s.optionalTable("answered_values") { values = list.table.array.compactMap(\.scalarText) }
+            summary = SummarySpec(result: try s.string("result"), duration: try s.optionalString("duration"),
+                                  answered: try s.optionalString("answered"), answeredValues: values)
+        }
+        let fields = try fields(r, "fields")
+        let known = Set(fields.map(\.path))
+        for (name, path) in [("transcript.path", transcript?.path), ("timeline.each", timeline?.each), ("summary.result", summary?.result)] {
+            if let path, !known.contains(path) { throw SchemaError(r.at(name), "'\(path)' is not one of the payload's fields") }
+        }
         return PayloadSchema(kind: kind, title: try r.optionalString("title") ?? kind, fingerprint: fingerprint,
-                             fields: try fields(r, "fields"), isArray: try r.bool("array"))
+                             fields: fields, isArray: try r.bool("array"), transcript: transcript, timeline: timeline, summary: summary)
     }
 
     static func operation(_ name: String, _ r: SchemaReader) throws(SchemaError) -> Operation {

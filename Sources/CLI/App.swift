@@ -36,7 +36,8 @@ public enum App {
                               output: sink,
                               color: colorEnabled(options.color, environment: environment, piped: pipedCommands),
                               interactive: interactive,
-                              terminalWidth: Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100)))
+                              // Off a terminal nothing is cut: lines are as long as their content.
+                              terminalWidth: cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000)
         let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
                                                          extra: options.pluginDirectories))
         host.onLoad = { [unowned session] host in

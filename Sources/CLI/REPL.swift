@@ -45,7 +45,7 @@ struct REPL {
         var assembler = InputAssembler()
         while true {
             let prompt = assembler.isPending ? session.continuationPrompt : coloredPrompt(session.prompt)
-            session.terminalWidth = Int(max(40, cs_terminal_columns(1) > 0 ? cs_terminal_columns(1) : 100))
+            session.terminalWidth = cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000
             switch reader.readLine(prompt: prompt) {
             case .eof:
                 if assembler.isPending {

@@ -14,6 +14,10 @@ public struct JSONParser {
     private var pos: Int
     /// Nesting limit: deeper documents are rejected instead of exhausting the stack.
     public var maxDepth = 512
+    /// Accept invalid UTF-8 inside strings (replaced by U+FFFD) and record where it was.
+    public var lenientUTF8 = false
+    /// Byte offsets of invalid UTF-8 found in lenient mode.
+    public private(set) var invalidUTF8Offsets: [Int] = []
 
     public init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -35,6 +39,18 @@ public struct JSONParser {
         parser.skipWhitespace()
         if parser.pos < bytes.count { throw parser.error("unexpected text after the JSON value") }
         return value
+    }
+
+    /// Parses one value (lenient about UTF-8); returns it with the offsets of invalid UTF-8.
+    public static func parseLenient(bytes: [UInt8]) throws(JSONSyntaxError) -> (JSONValue, invalidUTF8: [Int]) {
+        var parser = JSONParser(bytes: bytes)
+        parser.lenientUTF8 = true
+        parser.skipWhitespace()
+        if parser.pos == bytes.count { throw parser.error("empty input: expected a JSON value") }
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.pos < bytes.count { throw parser.error("unexpected text after the JSON value (several documents? use NDJSON, one per line)") }
+        return (value, parser.invalidUTF8Offsets)
     }
 
     /// Parses a sequence of whitespace-separated values (NDJSON, concatenated documents).
@@ -260,8 +276,12 @@ public struct JSONParser {
         return value
     }
 
-    private func decodeUTF8(_ slice: ArraySlice<UInt8>, at start: Int) throws(JSONSyntaxError) -> String {
+    private mutating func decodeUTF8(_ slice: ArraySlice<UInt8>, at start: Int) throws(JSONSyntaxError) -> String {
         if let s = String(validating: slice, as: UTF8.self) { return s }
+        if lenientUTF8 {
+            invalidUTF8Offsets.append(start)
+            return String(decoding: slice, as: UTF8.self)
+        }
         // Find the first bad byte for the message.
         var offset = start
         var iterator = slice.makeIterator()

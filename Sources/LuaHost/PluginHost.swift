@@ -200,6 +200,16 @@ public final class PluginHost {
                           steps: context.trace ?? [])
     }
 
+    /// Calls the adapter's hook `name` (from its `hooks` table) with `arguments`; nil if it has none.
+    public func callHook(_ adapterID: String, _ name: String, arguments: [PluginValue]) throws(LuaError) -> PluginValue? {
+        guard let ref = adapter(adapterID)?.hooks[name], let sandbox = sandboxes[adapterID] else { return nil }
+        do {
+            return try sandbox.call(ref: ref, arguments: arguments)
+        } catch {
+            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        }
+    }
+
     /// Runs a plugin command's `run(args)`; returns its result.
     public func runCommand(_ adapterID: String, _ command: PluginCommand, arguments: [String]) throws(LuaError) -> PluginValue {
         guard let sandbox = sandboxes[adapterID] else { throw LuaError(.setup, "\(adapterID) is not loaded") }

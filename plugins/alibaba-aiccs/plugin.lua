@@ -16,8 +16,10 @@ local function rpc(summary, body, doc, extra)
   return op
 end
 
--- RFC 3986 encoding as Alibaba uses it (space %20, * %2A, ~ kept).
-local function enc(s) return cs.percent(s, "rfc3986") end
+-- RFC 3986 encoding as Alibaba uses it (space %20, * %2A, ~ kept); the "form" pitfall pin
+-- reproduces senders that use form encoding instead.
+local style = "rfc3986"
+local function enc(s) return cs.percent(s, style) end
 
 local function sorted_keys(t)
   local keys = {}
@@ -54,9 +56,11 @@ local function sign_v3(req, cred, id, secret)
     lines[#lines + 1] = name .. ":" .. tostring(headers[name]):match("^%s*(.-)%s*$") .. "\n"
   end
   local signed_headers = table.concat(names, ";")
+  local header_block = table.concat(lines)
+  if req.pin.v3_no_blank_line then header_block = header_block:sub(1, -2) end
   local canonical = cs.step("CanonicalRequest", table.concat({
     (req.method or "POST"):upper(), req.path or "/", canonical_query(req.query or {}),
-    table.concat(lines), signed_headers, hashed }, "\n"))
+    header_block, signed_headers, hashed }, "\n"))
   local string_to_sign = cs.step("StringToSign", "ACS3-HMAC-SHA256\n" .. cs.hex(cs.sha256(canonical)))
   local signature = cs.hex(cs.hmac_sha256(secret, string_to_sign))
   headers.Authorization = "ACS3-HMAC-SHA256 Credential=" .. id .. ",SignedHeaders=" .. signed_headers .. ",Signature=" .. signature
@@ -77,8 +81,10 @@ local function sign_v2(req, cred, id, secret)
   if not params.Action then error("name the API action (operation or --pin action=…)", 0) end
   params.Signature = nil
   local query = cs.step("CanonicalizedQueryString", canonical_query(params))
-  local string_to_sign = cs.step("StringToSign", (req.method or "GET"):upper() .. "&" .. enc("/") .. "&" .. enc(query))
-  local signature = cs.base64(cs.hmac_sha1(cs.step("HMAC key (secret + \"&\")", secret .. "&"), string_to_sign))
+  local outer = req.pin.v2_encode_once and query or enc(query)
+  local string_to_sign = cs.step("StringToSign", (req.method or "GET"):upper() .. "&" .. enc("/") .. "&" .. outer)
+  local key = req.pin.v2_key_without_ampersand and secret or (secret .. "&")
+  local signature = cs.base64(cs.hmac_sha1(cs.step("HMAC key (secret + \"&\")", key), string_to_sign))
   params.Signature = signature
   return { query = params, signature = signature }
 end
@@ -91,6 +97,7 @@ return {
   summary = "OpenAPI V3 ACS3-HMAC-SHA256 and V2 RPC HMAC-SHA1 signing; AlicomAgentCallReport pushes and AI call tasks.",
   docs = { REPORT, SMART, V3, V2, "https://help.aliyun.com/document_detail/181924.html" },
   regions = { { code = "DEFAULT", name = "aiccs endpoint", base_url = "https://aiccs.aliyuncs.com" } },
+  timezone = { offset = "+08:00", note = "assumed Beijing time: pushed times carry no zone (not documented)" },
   credentials = {
     { name = "accessKeyId", vendor_name = "AccessKey ID" },
     { name = "accessKeySecret", secret = true, vendor_name = "AccessKey Secret" },
@@ -225,6 +232,8 @@ return {
         { "bDuration", "integer", unit = "seconds", meaning = "B-leg duration (not described)" },
         { "bOriginateTime", "string", unit = "datetime-local", zone = BEIJING, meaning = "B-leg originate (not described)" },
       },
+      timeline = { originate = "originateTime", ring = "ringTime", answer = "startTime", ["end"] = "endTime", elapsed = "duration" },
+      summary = { result = "smartStatusCode", duration = "duration", answered = "smartStatusCode", answered_values = { "ANSWERED" } },
     },
     AlicomAgentCallRecord = {
       title = "AlicomAgentCallRecord: recording message",
@@ -281,12 +290,14 @@ return {
       retry = "after the first failure, up to 3 more attempts at 1, 5 and 10 minutes, then none", signing = "none documented" },
   },
   pitfalls = {
-    { name = "V2 key without &", explanation = "the HMAC-SHA1 key is the secret followed by \"&\"" },
-    { name = "query encoded once", explanation = "V2 percent-encodes the canonical query again inside the string to sign (':' becomes %253A)" },
-    { name = "+ instead of %20", explanation = "form encoding turns spaces into +; Alibaba wants %20" },
-    { name = "* not encoded", explanation = "* must become %2A" },
-    { name = "~ encoded", explanation = "~ stays as it is" },
-    { name = "missing blank line", explanation = "V3 canonical headers each end in a newline, so a blank line precedes SignedHeaders" },
+    { name = "V2 key without &", explanation = "the sender used the bare secret as the HMAC-SHA1 key; V2 needs the secret followed by \"&\"",
+      pins = { v2_key_without_ampersand = "1" } },
+    { name = "query encoded once", explanation = "the sender did not percent-encode the canonical query a second time inside the V2 string to sign (':' must become %253A)",
+      pins = { v2_encode_once = "1" } },
+    { name = "form encoding", explanation = "the sender used form encoding (space as +, * left as it is, ~ as %7E); Alibaba wants RFC 3986 (%20, %2A, ~)",
+      pins = { percent_style = "form" } },
+    { name = "missing blank line", explanation = "the sender dropped the newline that ends the last canonical header, so no blank line precedes SignedHeaders",
+      pins = { v3_no_blank_line = "1" } },
     { name = "body hash", explanation = "x-acs-content-sha256 is the lower-hex SHA-256 of the exact body (e3b0… when empty)" },
     { name = "date not UTC", explanation = "x-acs-date / Timestamp is UTC yyyy-MM-ddTHH:mm:ssZ" },
   },
@@ -314,8 +325,38 @@ return {
     },
   },
 
+  hooks = {
+    --- The signature a request carries: V3 in Authorization, V2 in the Signature parameter.
+    signature_of = function(msg)
+      local h, q = msg.headers, msg.query
+      local auth = h.authorization
+      if auth and auth:match("^ACS3%-HMAC%-SHA256 ") then
+        local id = auth:match("Credential=([^,]+)")
+        local received = auth:match("Signature=([0-9a-fA-F]+)")
+        local date = h["x-acs-date"]
+        return {
+          signature = received, cred = { accessKeyId = id },
+          pins = { host = h.host, action = h["x-acs-action"], version = h["x-acs-version"], date = date,
+                   nonce = h["x-acs-signature-nonce"], content_type = h["content-type"] },
+          clock = { epoch_ms = date and (cs.time.parse(date) * 1000) or nil, text = date, window_s = 900 },
+        }
+      end
+      if q.Signature and q.SignatureMethod then
+        local query = {}
+        for k, v in pairs(q) do if k ~= "Signature" then query[k] = v end end
+        return {
+          signature = q.Signature, cred = { accessKeyId = q.AccessKeyId }, query = query,
+          pins = { style = "v2", action = q.Action, version = q.Version, format = q.Format, nonce = q.SignatureNonce, date = q.Timestamp },
+          clock = { epoch_ms = q.Timestamp and (cs.time.parse(q.Timestamp) * 1000) or nil, text = q.Timestamp, window_s = 31 * 60 },
+        }
+      end
+      return nil
+    end,
+  },
+
   --- sign(request, credentials): V3 by default; --pin style=v2 for the RPC HMAC-SHA1 signature.
   sign = function(req, cred)
+    style = req.pin.percent_style == "form" and "form" or "rfc3986"
     local id = cred.accessKeyId or error("credential accessKeyId is missing", 0)
     local secret = cred.accessKeySecret or error("credential accessKeySecret is missing", 0)
     local style = (req.pin.style or "v3"):lower()

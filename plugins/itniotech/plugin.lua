@@ -145,6 +145,9 @@ return {
         { "callDetailList[].endOffset", "integer", unit = "milliseconds", meaning = "end offset in the recording" },
         { "callCount", "integer", meaning = "number of calls" },
       }),
+      transcript = { path = "callDetailList", text = "text", speaker = "type", offset = "startOffset" },
+      timeline = { originate = "startTime", ["end"] = "endTime" },
+      summary = { result = "resultStatus", duration = "chatDuration", answered = "resultStatus", answered_values = { "ANSWERED" } },
     },
     recordQueryRecord = {
       title = "Call record from /aivoice/recordQuery (data.records[])",
@@ -155,6 +158,8 @@ return {
         { "customerPersonName", "string", meaning = "customer name" },
         { "chargedDuration", "integer", unit = "seconds", meaning = "charged duration" },
       }),
+      timeline = { originate = "startTime", ["end"] = "endTime" },
+      summary = { result = "resultStatus", duration = "chatDuration", answered = "resultStatus", answered_values = { "ANSWERED" } },
     },
   },
   operations = {
@@ -226,7 +231,8 @@ return {
   pitfalls = {
     { name = "timestamp in milliseconds", explanation = "Timestamp is Unix seconds; 13 digits get 'timestamp expired' (-4 or -16)" },
     { name = "body signed", explanation = "the body is not part of the signature; only ApiKey + ApiSecret + Timestamp" },
-    { name = "separators added", explanation = "the three parts are concatenated with no separator" },
+    { name = "separators added", explanation = "the sender joined apiKey, apiSecret and Timestamp with '&'; they are concatenated with no separator",
+      pins = { separator = "&" } },
     { name = "upper-case hex", explanation = "the vendor says the 32-hex sign is case-insensitive; its Java sample sends lower case" },
     { name = "secret with trailing newline", explanation = "a secret read from a file often ends in a newline that becomes part of the string to sign" },
   },
@@ -252,12 +258,29 @@ return {
     },
   },
 
+  hooks = {
+    --- The signature a request carries (Api-Key, Timestamp, Sign headers).
+    signature_of = function(msg)
+      local h = msg.headers
+      if not (h.sign and h["api-key"] and h.timestamp) then return nil end
+      local problem
+      if not h.timestamp:match("^%d+$") then problem = "Timestamp is not a number"
+      elseif #h.timestamp >= 13 then problem = "Timestamp has " .. #h.timestamp .. " digits: milliseconds where seconds are expected" end
+      return {
+        signature = h.sign, cred = { apiKey = h["api-key"] }, pins = { ts = h.timestamp },
+        clock = { epoch_ms = tonumber(h.timestamp) and (#h.timestamp >= 13 and tonumber(h.timestamp) or tonumber(h.timestamp) * 1000),
+                  text = h.timestamp, unit_problem = problem, error = "-4 (aivoice) / -16 (voice) timestamp expired" },
+      }
+    end,
+  },
+
   --- sign(request, credentials): MD5(apiKey .. apiSecret .. Timestamp), lower-case hex; body unsigned.
   sign = function(req, cred)
     local key = cred.apiKey or error("credential apiKey is missing", 0)
     local secret = cred.apiSecret or error("credential apiSecret is missing", 0)
     local ts = req.pin.ts or tostring(cs.now_s())
-    local raw = cs.step("string to sign (apiKey + apiSecret + Timestamp)", key .. secret .. ts)
+    local sep = req.pin.separator or ""
+    local raw = cs.step("string to sign (apiKey + apiSecret + Timestamp)", key .. sep .. secret .. sep .. ts)
     local sign = cs.hex(cs.md5(raw))
     return { headers = { ["Api-Key"] = key, Timestamp = ts, Sign = sign, ["Content-Type"] = "application/json;charset=UTF-8" },
              signature = sign }

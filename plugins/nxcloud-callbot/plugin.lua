@@ -108,6 +108,7 @@ return {
     { code = "PROD", name = "Production", base_url = "https://nxbot.nxcloud.com" },
     { code = "DEV", name = "Development (vendor sample)", base_url = "https://devnxbot.nxcloud.com" },
   },
+  timezone = { offset = "+08:00", note = "assumed: China Standard Time (not documented)" },
   credentials = {
     { name = "uuid", vendor_name = "uuid (Backend → Developer)" },
     { name = "secretKey", secret = true, vendor_name = "secretKey (Backend → Developer)" },
@@ -189,11 +190,17 @@ return {
       title = "listOrderDetail response (orders with every call)",
       fingerprint = { "retCode", "responseID", "orderDetailList" },
       fields = list_order_detail_response(),
+      transcript = { path = "orderDetailList[].callInfoDetailList[].recordDetail", text = "recordWord", speaker = "recordRole" },
+      timeline = { each = "orderDetailList[].callInfoDetailList", originate = "callStartTs", answer = "callAnswerTs", ["end"] = "callEndTs", elapsed = "callDuration" },
     },
     orderDetail = {
       title = "One order of listOrderDetail (orderDetailList[])",
       fingerprint = { "orderID", "sceneID", "callInfoDetailList" },
       fields = order_fields(""),
+      transcript = { path = "callInfoDetailList[].recordDetail", text = "recordWord", speaker = "recordRole" },
+      timeline = { each = "callInfoDetailList", originate = "callStartTs", answer = "callAnswerTs", ["end"] = "callEndTs", elapsed = "callDuration" },
+      summary = { result = "callInfoDetailList[].callStatus", duration = "callInfoDetailList[].callDuration",
+                  answered = "callInfoDetailList[].callStatus", answered_values = { 6 } },
     },
     taskCallback = {
       title = "Task callback (POST to taskCallbackUrl)",
@@ -215,6 +222,10 @@ return {
       title = "Order / call callback (POST to orderCallbackUrl or callCallbackUrl)",
       fingerprint = { "callbackType", "orderID", "callInfoDetail" },
       fields = callback_fields(),
+      transcript = { path = "callInfoDetail.recordDetail", text = "recordWord", speaker = "recordRole" },
+      timeline = { each = "callInfoDetail", originate = "callStartTs", answer = "callAnswerTs", ["end"] = "callEndTs", elapsed = "callDuration" },
+      summary = { result = "callInfoDetail.callStatus", duration = "callInfoDetail.callDuration",
+                  answered = "callInfoDetail.callStatus", answered_values = { 6 } },
     },
   },
   operations = {
@@ -297,6 +308,24 @@ return {
       { table = "recordRole", code = 1, contains = "user" },
       { table = "manualHangupBy", code = 2, contains = "user" },
     },
+  },
+
+  hooks = {
+    --- The signature a request, response or callback carries, and what to re-sign it with.
+    signature_of = function(msg)
+      local h = msg.headers
+      local request_id = h.requestid
+      if not (h.sign and h.uuid and h.createts and request_id) then return nil end
+      local problem
+      if not h.createts:match("^%d+$") then problem = "createTs is not a number"
+      elseif #h.createts >= 13 then problem = "createTs has " .. #h.createts .. " digits: milliseconds where seconds are expected" end
+      return {
+        signature = h.sign, cred = { uuid = h.uuid },
+        pins = { ts = h.createts, request_id = request_id, algorithm = h.algorithm },
+        clock = { epoch_ms = tonumber(h.createts) and (#h.createts >= 13 and tonumber(h.createts) or tonumber(h.createts) * 1000),
+                  text = h.createts, unit_problem = problem },
+      }
+    end,
   },
 
   --- sign(request, credentials): requests; responses and callbacks use the same recipe with

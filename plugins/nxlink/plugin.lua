@@ -80,6 +80,7 @@ return {
     { code = "APAC-IDN", name = "Indonesia", base_url = "https://api-idn.nxlink.ai",
       note = "seed 001 says https://api-hk.nxlink.ai (conflict)" },
   },
+  timezone = { offset = "+08:00", note = "assumed: Hong Kong, the default gateway region (not documented)" },
   credentials = {
     { name = "accessKey", vendor_name = "accessKey (AK-…)" },
     { name = "accessSecret", secret = true, vendor_name = "accessSecret" },
@@ -169,6 +170,8 @@ return {
       title = "Call record callback (POST to callCallbackUrl)",
       fingerprint = { "callId", "autoFlowId", "callResult", "orderHead", "contactId" },
       fields = record_fields(),
+      timeline = { originate = "callStart", answer = "callAnswer", ["end"] = "callEnd", elapsed = "callElapsed" },
+      summary = { result = "callResult", duration = "callElapsed", answered = "callAnswer" },
     },
     callListRecord = {
       title = "Call record from /openapi/aiagent/call/list (data.list[])",
@@ -178,6 +181,8 @@ return {
         { "callCallbackUrl", "string", meaning = "call callback URL" },
         { "orderCallbackUrl", "string", meaning = "order callback URL" },
       }),
+      timeline = { originate = "callStart", answer = "callAnswer", ["end"] = "callEnd", elapsed = "callElapsed" },
+      summary = { result = "callResult", duration = "callElapsed", answered = "callAnswer" },
     },
   },
   operations = {
@@ -259,10 +264,13 @@ return {
   pitfalls = {
     { name = "body re-serialised", explanation = "the JSON was signed in one form and sent in another (key order, spaces, line breaks, unicode escapes); NXLink hashes the exact bytes sent" },
     { name = "ts in seconds", explanation = "ts must be 13-digit milliseconds; 10 digits get 1004 even when the sign matches" },
-    { name = "algorithm header signed", explanation = "the algorithm header is not part of the headers string" },
-    { name = "&body= for an empty body", explanation = "with no body the string to sign has no &body= part at all" },
+    { name = "algorithm header signed", explanation = "the sender put algorithm=… into the headers string; it is not part of it",
+      pins = { sign_algorithm_header = "1" } },
+    { name = "&body= for an empty body", explanation = "the sender kept '&body=' for an empty body; with no body the string to sign has no &body= part at all",
+      pins = { empty_body_marker = "1" } },
     { name = "upper-case hex", explanation = "the sign is lower-case hex" },
-    { name = "wrong bizType/action", explanation = "AI Agent endpoints use bizType 100 and action nxai; the convention page examples use 1/send" },
+    { name = "NXCC bizType/action", explanation = "the sender signed with bizType 8 / action cc (the NXCC call-centre API); AI Agent endpoints use 100 / nxai",
+      pins = { bizType = "8", action = "cc" } },
     { name = "secret with trailing newline", explanation = "a secret read from a file often ends in a newline that becomes part of the string to sign" },
   },
   examples = {
@@ -296,6 +304,23 @@ return {
     },
   },
 
+  hooks = {
+    --- The signature a received request or callback carries, and what to re-sign it with.
+    signature_of = function(msg)
+      local h = msg.headers
+      if not (h.sign and h.accesskey and h.ts) then return nil end
+      local problem
+      if not h.ts:match("^%d+$") then problem = "ts is not a number"
+      elseif #h.ts <= 10 then problem = "ts has " .. #h.ts .. " digits: seconds where milliseconds are expected (NXLink answers 1004)" end
+      return {
+        signature = h.sign, cred = { accessKey = h.accesskey },
+        pins = { ts = h.ts, bizType = h.biztype, action = h.action, algorithm = h.algorithm },
+        clock = { epoch_ms = tonumber(h.ts) and (#h.ts <= 10 and tonumber(h.ts) * 1000 or tonumber(h.ts)), text = h.ts,
+                  window_s = 60, unit_problem = problem, error = "1004 timestamp expired" },
+      }
+    end,
+  },
+
   --- sign(request, credentials): the NXCloud open-platform recipe.
   sign = function(req, cred)
     local ak = cred.accessKey or error("credential accessKey is missing", 0)
@@ -304,10 +329,11 @@ return {
     local bizType = req.pin.bizType or "100"
     local action = req.pin.action or "nxai"
     local algorithm = req.pin.algorithm
+    local signed_algorithm = (req.pin.sign_algorithm_header and algorithm) and ("&algorithm=" .. algorithm) or ""
     local headers_str = cs.step("headers string (sorted, without sign and algorithm)",
-      "accessKey=" .. ak .. "&action=" .. action .. "&bizType=" .. bizType .. "&ts=" .. ts)
+      "accessKey=" .. ak .. "&action=" .. action .. signed_algorithm .. "&bizType=" .. bizType .. "&ts=" .. ts)
     local body = req.body or ""
-    local body_str = body ~= "" and ("&body=" .. body) or ""
+    local body_str = (body ~= "" or req.pin.empty_body_marker) and ("&body=" .. body) or ""
     local raw = cs.step("string to sign", headers_str .. body_str .. "&accessSecret=" .. secret)
     local sign = digest.hex_digest(algorithm, raw, false)
     local headers = { accessKey = ak, ts = ts, bizType = bizType, action = action, sign = sign,

@@ -1,0 +1,158 @@
+import Inspect
+import JSONText
+import Shell
+import TextSupport
+import Wire
+
+/// Human and JSON forms of decoded records, batches and summaries.
+enum DecodeReport {
+    static let batchRowLimit = 50
+
+    static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool, color: Bool) -> Report {
+        var blocks: [Block] = []
+        if let message {
+            let start = message.kind == .request ? "\(message.method ?? "?") \(message.target ?? "")" : "HTTP \(message.status ?? 0)"
+            blocks.append(.line([Span(start, .bold), Span("  \(message.headers.count) headers, \(message.body.count) body bytes", .dim)]))
+        }
+        if let verification { blocks += VerifyReport.blocks(verification) + [.blank] }
+        if records.count > 5, !all {
+            var summary = BatchSummary()
+            blocks += batchHeader()
+            for (i, r) in records.enumerated() {
+                summary.add(r)
+                if i < batchRowLimit { blocks.append(batchRow(r, line: nil, index: i)) }
+            }
+            blocks += summaryBlocks(summary, failedLines: [])
+        } else {
+            for (i, record) in records.enumerated() {
+                if i > 0 { blocks.append(.blank) }
+                blocks += recordBlocks(record, index: records.count > 1 ? i + 1 : nil)
+            }
+        }
+        var json: [JSONMember] = [JSONMember("records", .array(records.map(\.json)))]
+        if let message {
+            json.append(JSONMember("message", [
+                "kind": .string(message.kind.rawValue), "method": message.method.map { .string($0) } ?? .null,
+                "target": message.target.map { .string($0) } ?? .null, "status": message.status.map { .int($0) } ?? .null,
+                "headers": .object(message.headers.map { JSONMember($0.name, .string($0.value)) }),
+            ]))
+        }
+        if let verification { json.append(JSONMember("signature", verification.json)) }
+        return Report(json: .object(json), blocks: blocks)
+    }
+
+    static func recordBlocks(_ r: DecodedRecord, index: Int?) -> [Block] {
+        var blocks: [Block] = []
+        let number = index.map { "#\($0) " } ?? ""
+        if let vendor = r.vendor, let kind = r.kind {
+            blocks.append(.line([Span(number, .dim), Span("\(vendor) · \(kind)", .bold), Span(" — \(r.title ?? "")"),
+                                 Span("  [\(r.confidence): \(r.fingerprintMatched)/\(r.fingerprintSize) fingerprint fields]", .dim)]))
+        } else {
+            blocks.append(.line([Span(number, .dim), Span("unrecognised payload", .yellow)]))
+        }
+        for t in r.timelines {
+            blocks.append(.line([Span("  " + (t.path.isEmpty ? "" : t.path + ": "), .dim), Span(t.picture, .magenta)]))
+        }
+        let rows = r.fields.map { f -> [Span] in
+            [Span(f.path, .cyan), Span(TextWidth.truncate(valueText(f.value), to: 40)), Span(f.meaning ?? "", .dim)]
+        }
+        if !rows.isEmpty { blocks.append(.table(Table(headers: [], rows: rows))) }
+        if !r.transcript.isEmpty {
+            blocks.append(.heading("Transcript"))
+            var group = ""
+            for turn in r.transcript {
+                let owner = String(turn.path.prefix { $0 != "]" })
+                if owner != group, r.transcript.contains(where: { !$0.path.hasPrefix(owner) }) {
+                    blocks.append(.text("  " + owner + "]", .dim))
+                }
+                group = owner
+                blocks.append(.line([Span("  " + (turn.offset.map { "[\($0)] " } ?? ""), .dim), Span(TextWidth.pad(turn.speaker ?? "?", to: 6), .yellow),
+                                     Span("  " + turn.text)]))
+            }
+        }
+        if !r.warnings.isEmpty {
+            blocks.append(.heading("Warnings (\(r.warnings.count))"))
+            for w in r.warnings {
+                blocks.append(.line([Span("  ⚠ ", .yellow), Span(w.code, .yellow), Span("  " + (w.path.isEmpty ? "" : w.path + ": "), .cyan), Span(w.message)]))
+            }
+        }
+        return blocks
+    }
+
+    static func valueText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): return JSONWriter.quote(s)
+        default: return JSONWriter.compact(value)
+        }
+    }
+
+    static func batchHeader() -> [Block] {
+        [.line([Span(TextWidth.pad("#", to: 6), .bold), Span(TextWidth.pad("vendor · kind", to: 38), .bold), Span(TextWidth.pad("result", to: 34), .bold),
+                Span(TextWidth.pad("duration", to: 10), .bold), Span("warnings", .bold)])]
+    }
+
+    static func batchRow(_ r: DecodedRecord, line: Int?, index: Int = 0) -> Block {
+        let kind = r.vendor.map { "\($0) · \(r.kind ?? "")" } ?? "unrecognised"
+        let result = r.result.map { $0 + (r.resultMeaning.map { " " + $0 } ?? "") } ?? ""
+        let duration = r.durationSeconds.map { TimeFormat.duration(seconds: $0) } ?? ""
+        let warnings = r.warnings.isEmpty ? "" : "\(r.warnings.count): " + Set(r.warnings.map(\.code)).sorted().joined(separator: ", ")
+        return .line([Span(TextWidth.pad(String(line ?? index + 1), to: 6), .dim), Span(TextWidth.pad(TextWidth.truncate(kind, to: 36), to: 38), .cyan),
+                      Span(TextWidth.pad(TextWidth.truncate(result, to: 32), to: 34)), Span(TextWidth.pad(duration, to: 10)),
+                      Span(warnings, r.warnings.isEmpty ? .plain : .yellow)])
+    }
+
+    static func summaryBlocks(_ s: BatchSummary, failedLines: [(Int, String)]) -> [Block] {
+        var blocks: [Block] = [.blank, .heading("Summary: \(s.records) records" + (s.unrecognised > 0 ? ", \(s.unrecognised) unrecognised" : ""))]
+        if !s.kinds.isEmpty {
+            blocks.append(.pairs(s.kinds.sorted { $0.value > $1.value }.map { ($0.key, [Span(String($0.value))]) }))
+        }
+        if !s.byResult.isEmpty {
+            blocks.append(.heading("Results"))
+            let top = s.byResult.sorted { $0.value.count > $1.value.count }.prefix(12)
+            let maxCount = top.first?.value.count ?? 1
+            let width = TextWidth.of(top.map { $0.key + " " + ($0.value.meaning ?? "") }.max { TextWidth.of($0) < TextWidth.of($1) } ?? "")
+            for (code, entry) in top {
+                let label = TextWidth.pad(TextWidth.truncate(code + " " + (entry.meaning ?? ""), to: 40), to: min(40, width) + 2)
+                let bar = String(repeating: "█", count: max(1, entry.count * 30 / maxCount))
+                let percent = Double(entry.count) * 100 / Double(max(1, s.records))
+                blocks.append(.line([Span("  " + label), Span(bar, .green), Span(" \(entry.count) (\(format(percent))%)", .dim)]))
+            }
+            if s.byResult.count > 12 { blocks.append(.text("  … \(s.byResult.count - 12) more results", .dim)) }
+        }
+        var figures: [(String, [Span])] = []
+        if let rate = s.answerRate { figures.append(("answer rate", [Span("\(format(rate * 100))% (\(s.answered) of \(s.answerKnown))")])) }
+        if let p50 = s.percentile(50), let p90 = s.percentile(90), let p99 = s.percentile(99), let max = s.percentile(100) {
+            figures.append(("duration", [Span("p50 \(TimeFormat.duration(seconds: p50)) · p90 \(TimeFormat.duration(seconds: p90)) · p99 \(TimeFormat.duration(seconds: p99)) · max \(TimeFormat.duration(seconds: max))")]))
+        }
+        if !s.warningsByCode.isEmpty {
+            figures.append(("warnings", [Span(s.warningsByCode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), .yellow)]))
+        }
+        if !failedLines.isEmpty {
+            figures.append(("unparsable", [Span("\(failedLines.count) lines; first: line \(failedLines[0].0): \(failedLines[0].1)", .red)]))
+        }
+        if !figures.isEmpty { blocks.append(.pairs(figures)) }
+        return blocks
+    }
+
+    static func summaryJSON(_ s: BatchSummary, failedLines: [(Int, String)]) -> JSONValue {
+        var members: [JSONMember] = [
+            JSONMember("records", .int(s.records)), JSONMember("unrecognised", .int(s.unrecognised)),
+            JSONMember("results", .object(s.byResult.sorted { $0.value.count > $1.value.count }.map {
+                JSONMember($0.key, ["count": .int($0.value.count), "meaning": $0.value.meaning.map { .string($0) } ?? .null])
+            })),
+            JSONMember("warnings", .object(s.warningsByCode.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) })),
+            JSONMember("unparsableLines", .array(failedLines.map { ["line": .int($0.0), "message": .string($0.1)] })),
+        ]
+        if let rate = s.answerRate { members.append(JSONMember("answerRate", .double(rate))) }
+        if let p50 = s.percentile(50) {
+            members.append(JSONMember("durationSeconds", ["p50": .int(p50), "p90": .int(s.percentile(90) ?? 0),
+                                                          "p99": .int(s.percentile(99) ?? 0), "max": .int(s.percentile(100) ?? 0)]))
+        }
+        return .object(members)
+    }
+
+    static func format(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+
+/// Reads a file descriptor in large blocks and hands out complete lines (without the newline),
+/// so arbitrarily large inputs stream in constant memory.
+final class LineStream {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+    private(set) var bytesRead = 0
+    private(set) var lineNumber = 0
+    private let blockSize = 1 << 20
+
+    init(fd: Int32, prefix: [UInt8] = []) {
+        self.fd = fd
+        buffer = prefix
+        bytesRead = prefix.count
+    }
+
+    deinit { if fd > 2 { close(fd) } }
+
+    /// The next line, or nil at the end. A final line without a newline is returned too.
+    func next() -> ArraySlice<UInt8>? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+                var end = nl
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let line = buffer[start..<end]
+                start = nl + 1
+                lineNumber += 1
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            fill()
+        }
+    }
+
+    private func fill() {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let old = buffer.count
+        buffer.reserveCapacity(old + blockSize)
+        var chunk = [UInt8](repeating: 0, count: blockSize)
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+        if n > 0 {
+            buffer.append(contentsOf: chunk[0..<n])
+            bytesRead += n
+        } else if n < 0, errno == EINTR {
+            return
+        } else {
+            eof = true
+        }
+    }
+}

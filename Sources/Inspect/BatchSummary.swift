@@ -1,0 +1,43 @@
+/// Counts over many records: per result, durations, answer rate, warnings.
+public struct BatchSummary: Sendable {
+    public private(set) var records = 0
+    public private(set) var unrecognised = 0
+    public private(set) var byResult: [String: (count: Int, meaning: String?)] = [:]
+    public private(set) var durations: [Int64] = []
+    public private(set) var answered = 0
+    public private(set) var answerKnown = 0
+    public private(set) var warningsByCode: [String: Int] = [:]
+    public private(set) var kinds: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func add(_ record: DecodedRecord) {
+        records += 1
+        if record.vendor == nil { unrecognised += 1 }
+        if let vendor = record.vendor, let kind = record.kind { kinds[vendor + " " + kind, default: 0] += 1 }
+        if let result = record.result {
+            let current = byResult[result]
+            byResult[result] = ((current?.count ?? 0) + 1, current?.meaning ?? record.resultMeaning)
+        }
+        if let answered = record.answered {
+            answerKnown += 1
+            if answered {
+                self.answered += 1
+                if let d = record.durationSeconds { durations.append(d) }
+            }
+        } else if let d = record.durationSeconds {
+            durations.append(d)
+        }
+        for warning in record.warnings { warningsByCode[warning.code, default: 0] += 1 }
+    }
+
+    /// The p-th percentile (0…100) of durations, nearest rank.
+    public func percentile(_ p: Double) -> Int64? {
+        guard !durations.isEmpty else { return nil }
+        let sorted = durations.sorted()
+        let rank = max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+        return sorted[rank]
+    }
+
+    public var answerRate: Double? { answerKnown == 0 ? nil : Double(answered) / Double(answerKnown) }
+}

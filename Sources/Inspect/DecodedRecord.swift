@@ -1,0 +1,89 @@
+import JSONText
+
+/// One field of a decoded payload: where, what, and what it means.
+public struct AnnotatedField: Equatable, Sendable {
+    public var path: String
+    public var value: JSONValue
+    public var meaning: String?
+}
+
+/// Something wrong with a payload, with a stable code and the path it concerns.
+public struct DecodeWarning: Equatable, Sendable {
+    public var code: String
+    public var path: String
+    public var message: String
+
+    public init(_ code: String, _ path: String, _ message: String) {
+        self.code = code
+        self.path = path
+        self.message = message
+    }
+}
+
+/// One turn of a dialogue.
+public struct TranscriptTurn: Equatable, Sendable {
+    /// The element holding the turn (`callInfoDetailList[1].recordDetail[3]`).
+    public var path: String
+    public var speaker: String?
+    public var offset: String?
+    public var text: String
+}
+
+/// The moments of one call, as a one-line picture.
+public struct CallTimeline: Equatable, Sendable {
+    public var path: String
+    public var events: [(name: String, epoch: Int64)]
+    public var picture: String
+
+    public static func == (a: CallTimeline, b: CallTimeline) -> Bool {
+        a.path == b.path && a.picture == b.picture && a.events.map(\.name) == b.events.map(\.name) && a.events.map(\.epoch) == b.events.map(\.epoch)
+    }
+}
+
+/// A payload record with every field annotated.
+public struct DecodedRecord: Equatable, Sendable {
+    public var vendor: String?
+    public var kind: String?
+    public var title: String?
+    /// certain, likely, possible, or unknown.
+    public var confidence: String
+    public var fingerprintMatched: Int
+    public var fingerprintSize: Int
+    public var fields: [AnnotatedField]
+    public var warnings: [DecodeWarning]
+    public var transcript: [TranscriptTurn]
+    public var timelines: [CallTimeline]
+    /// For batch summaries: the result code, its meaning, the duration in seconds, whether answered.
+    public var result: String?
+    public var resultMeaning: String?
+    public var durationSeconds: Int64?
+    public var answered: Bool?
+
+    public var json: JSONValue {
+        var members: [JSONMember] = [
+            JSONMember("vendor", vendor.map { .string($0) } ?? .null),
+            JSONMember("kind", kind.map { .string($0) } ?? .null),
+            JSONMember("confidence", .string(confidence)),
+            JSONMember("fields", .array(fields.map { f in
+                .object([JSONMember("path", .string(f.path)), JSONMember("value", f.value),
+                         JSONMember("meaning", f.meaning.map { .string($0) } ?? .null)])
+            })),
+            JSONMember("warnings", .array(warnings.map { w in
+                .object([JSONMember("code", .string(w.code)), JSONMember("path", .string(w.path)), JSONMember("message", .string(w.message))])
+            })),
+        ]
+        if !transcript.isEmpty {
+            members.append(JSONMember("transcript", .array(transcript.map { t in
+                .object([JSONMember("path", .string(t.path)), JSONMember("speaker", t.speaker.map { .string($0) } ?? .null),
+                         JSONMember("offset", t.offset.map { .string($0) } ?? .null), JSONMember("text", .string(t.text))])
+            })))
+        }
+        if !timelines.isEmpty {
+            members.append(JSONMember("timeline", .array(timelines.map { t in
+                .object([JSONMember("path", .string(t.path)), JSONMember("picture", .string(t.picture)),
+                         JSONMember("events", .object(t.events.map { JSONMember($0.name, .int($0.epoch)) }))])
+            })))
+        }
+        return .object(members)
+    }
+}

@@ -1,0 +1,39 @@
+import JSONText
+
+/// Dotted paths with `[]` for "every element": `callInfoDetailList[].agent.agentName`.
+public enum JSONPath {
+    /// Every value at `path` (several when the path crosses arrays), with concrete paths (`a[0].b`).
+    public static func values(at path: String, in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
+        var current: [(String, JSONValue)] = [(prefix, root)]
+        for segment in path.split(separator: ".") {
+            var key = Substring(segment)
+            let each = key.hasSuffix("[]")
+            if each { key = key.dropLast(2) }
+            var next: [(String, JSONValue)] = []
+            for (p, v) in current {
+                guard let child = v[String(key)] else { continue }
+                let childPath = p.isEmpty ? String(key) : p + "." + key
+                if each {
+                    guard case .array(let items) = child else { continue }
+                    for (i, item) in items.enumerated() { next.append(("\(childPath)[\(i)]", item)) }
+                } else {
+                    next.append((childPath, child))
+                }
+            }
+            current = next
+        }
+        return current.map { (path: $0.0, value: $0.1) }
+    }
+
+    public static func value(at path: String, in root: JSONValue) -> JSONValue? { values(at: path, in: root).last?.value }
+
+    /// `a[3].b[0].c` -> `a[].b[].c`.
+    public static func schemaPath(_ concrete: String) -> String {
+        var out = ""
+        var skipping = false
+        for c in concrete {
+            if c == "[" { out += "[]"; skipping = true } else if c == "]" { skipping = false } else if !skipping { out.append(c) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import Adapters
+import JSONText
+
+/// Turns a parsed JSON value into annotated records: one object, an array of records, or a
+/// response envelope whose list holds the records.
+public struct PayloadDecoder {
+    public var adapters: [Adapter]
+    public var vendor: String?
+    public var kind: String?
+    /// Annotators by vendor/kind, built once and reused for every record of a stream.
+    private var annotators: [String: RecordAnnotator] = [:]
+
+    public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
+        self.adapters = adapters
+        self.vendor = vendor
+        self.kind = kind
+    }
+
+    public mutating func decode(_ value: JSONValue) -> [DecodedRecord] {
+        switch value {
+        case .array(let items):
+            if items.isEmpty { return [unknown(value, warning: DecodeWarning("empty-body", "", "an empty array: no records"))] }
+            return items.enumerated().map { i, item in
+                var record = decodeOne(item)
+                if !(record.fields.isEmpty) {
+                    record.fields = record.fields.map { AnnotatedField(path: "[\(i)]." + $0.path, value: $0.value, meaning: $0.meaning) }
+                    record.warnings = record.warnings.map { DecodeWarning($0.code, "[\(i)]" + ($0.path.isEmpty ? "" : "." + $0.path), $0.message) }
+                }
+                return record
+            }
+        case .object:
+            if PayloadDetector.detect(value, adapters: adapters, vendor: vendor, kind: kind) == nil,
+               let (path, items) = envelopeList(value) {
+                let inner = items.map { decodeOne($0) }
+                if inner.contains(where: { $0.vendor != nil }) {
+                    return inner.enumerated().map { i, r in
+                        var record = r
+                        record.fields = r.fields.map { AnnotatedField(path: "\(path)[\(i)]." + $0.path, value: $0.value, meaning: $0.meaning) }
+                        record.warnings = r.warnings.map { DecodeWarning($0.code, "\(path)[\(i)]" + ($0.path.isEmpty ? "" : "." + $0.path), $0.message) }
+                        return record
+                    }
+                }
+            }
+            return [decodeOne(value)]
+        default:
+            return [unknown(value, warning: DecodeWarning("wrong-type", "", "a payload is a JSON object or array, not \(value.typeName)"))]
+        }
+    }
+
+    public mutating func decodeOne(_ value: JSONValue) -> DecodedRecord {
+        guard let detection = PayloadDetector.detect(value, adapters: adapters, vendor: vendor, kind: kind) else {
+            return unknown(value, warning: DecodeWarning("unknown-payload", "", noMatchMessage(value)))
+        }
+        let key = detection.adapter.id + "/" + detection.payload.kind
+        if annotators[key] == nil {
+            annotators[key] = RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters)
+        }
+        return annotators[key]!.annotate(value, detection: detection)
+    }
+
+    /// The first list of objects one or two levels down (`data.list`, `data.records`, `orderDetailList`).
+    func envelopeList(_ value: JSONValue) -> (String, [JSONValue])? {
+        guard case .object(let members) = value else { return nil }
+        for member in members {
+            if case .array(let items) = member.value, let first = items.first, case .object = first { return (member.key, items) }
+        }
+        for member in members {
+            guard case .object(let inner) = member.value else { continue }
+            for m in inner {
+                if case .array(let items) = m.value, let first = items.first, case .object = first { return (member.key + "." + m.key, items) }
+            }
+        }
+        return nil
+    }
+
+    private func noMatchMessage(_ value: JSONValue) -> String {
+        var best: (String, Int, Int)?
+        for adapter in adapters where vendor == nil || adapter.id == vendor {
+            for payload in adapter.payloads where kind == nil || payload.kind == kind {
+                let matched = payload.fingerprint.filter { !JSONPath.values(at: $0, in: value).isEmpty }.count
+                if matched > (best?.1 ?? 0) { best = (adapter.id + " " + payload.kind, matched, payload.fingerprint.count) }
+            }
+        }
+        guard let best else { return "no adapter recognises this payload" }
+        return "no adapter recognises this payload (closest: \(best.0), \(best.1) of \(best.2) fingerprint fields); try --vendor and --kind"
+    }
+
+    private func unknown(_ value: JSONValue, warning: DecodeWarning) -> DecodedRecord {
+        var fields: [AnnotatedField] = []
+        func leaves(_ v: JSONValue, _ path: String) {
+            switch v {
+            case .object(let members): for m in members { leaves(m.value, path.isEmpty ? m.key : path + "." + m.key) }
+            case .array(let items): for (i, item) in items.enumerated() { leaves(item, "\(path)[\(i)]") }
+            default: fields.append(AnnotatedField(path: path, value: v, meaning: nil))
+            }
+        }
+        leaves(value, "")
+        return DecodedRecord(vendor: nil, kind: nil, title: nil, confidence: "unknown", fingerprintMatched: 0, fingerprintSize: 0,
+                             fields: fields, warnings: [warning], transcript: [], timelines: [])
+    }
+}

@@ -1,0 +1,396 @@
+import Adapters
+import JSONText
+
+/// Annotates one record against a payload schema: every field's meaning, codes, times and
+/// durations in words, and warnings for what is wrong with it.
+public struct RecordAnnotator {
+    let adapter: Adapter
+    let payload: PayloadSchema
+    let adapters: [Adapter]
+    let specs: [String: FieldSpec]
+    /// Schema paths that have declared children (so their contents are checked).
+    let parents: Set<String>
+    let zoneMinutes: Int?
+
+    public init(adapter: Adapter, payload: PayloadSchema, adapters: [Adapter]) {
+        self.adapter = adapter
+        self.payload = payload
+        self.adapters = adapters
+        var specs: [String: FieldSpec] = [:]
+        var parents = Set<String>()
+        for field in payload.fields {
+            specs[field.path] = field
+            var path = Substring(field.path)
+            while let cut = path.lastIndex(where: { $0 == "." }) {
+                path = path[..<cut]
+                parents.insert(String(path.hasSuffix("[]") ? path.dropLast(2) : path))
+            }
+            if let bracket = field.path.ranges(of: "[]").first {
+                parents.insert(String(field.path[..<bracket.lowerBound]))
+            }
+        }
+        self.specs = specs
+        self.parents = parents
+        zoneMinutes = adapter.timezone.flatMap(TimeZoneOffset.minutes)
+    }
+
+    public func annotate(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
+        var out = DecodedRecord(vendor: adapter.id, kind: payload.kind, title: payload.title, confidence: detection?.confidence ?? "forced",
+                                fingerprintMatched: detection?.matched ?? 0, fingerprintSize: payload.fingerprint.count,
+                                fields: [], warnings: [], transcript: [], timelines: [])
+        guard case .object = record else {
+            out.warnings.append(DecodeWarning("wrong-type", "", "a \(payload.kind) record is a JSON object, not \(record.typeName)"))
+            return out
+        }
+        walk(record, path: "", schemaPath: "", into: &out)
+        checkRequired(record, into: &out)
+        transcript(record, into: &out)
+        timelines(record, into: &out)
+        summarize(record, into: &out)
+        return out
+    }
+
+    // MARK: - Fields
+
+    private func walk(_ value: JSONValue, path: String, schemaPath: String, into out: inout DecodedRecord) {
+        switch value {
+        case .object(let members):
+            var seen = Set<String>()
+            for member in members where !seen.insert(member.key).inserted {
+                out.warnings.append(DecodeWarning("duplicate-key", join(path, member.key),
+                                                  "\"\(member.key)\" appears more than once; parsers disagree on which value wins"))
+            }
+            for member in members {
+                let childPath = join(path, member.key)
+                let childSchema = join(schemaPath, member.key)
+                visit(member.value, path: childPath, schemaPath: childSchema, into: &out)
+            }
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                visit(item, path: "\(path)[\(i)]", schemaPath: schemaPath + "[]", into: &out)
+            }
+        default:
+            break
+        }
+    }
+
+    private func visit(_ value: JSONValue, path: String, schemaPath: String, into out: inout DecodedRecord) {
+        let spec = specs[schemaPath]
+        let isElement = schemaPath.hasSuffix("[]")
+        if spec == nil, !isElement {
+            out.warnings.append(DecodeWarning("unknown-field", path, "not a field of \(adapter.id) \(payload.kind)"))
+        }
+        let container: Bool
+        switch value { case .object, .array: container = true; default: container = false }
+        let base = isElement ? String(schemaPath.dropLast(2)) : schemaPath
+        if container, parents.contains(base) {
+            if let spec { checkContainerType(value, spec: spec, path: path, into: &out) }
+            if case .array(let items) = value, items.isEmpty {
+                out.fields.append(AnnotatedField(path: path, value: value, meaning: spec.flatMap { meaningText(["empty"], $0) }))
+            }
+            walk(value, path: path, schemaPath: schemaPath, into: &out)
+            return
+        }
+        if isElement, spec == nil, !container {
+            // An element of a list of plain values (tags, concerns).
+            out.fields.append(AnnotatedField(path: path, value: value, meaning: nil))
+            return
+        }
+        out.fields.append(annotateLeaf(value, spec: spec, path: path, into: &out))
+    }
+
+    private func checkContainerType(_ value: JSONValue, spec: FieldSpec, path: String, into out: inout DecodedRecord) {
+        switch (spec.type, value) {
+        case ("array", .object), ("object", .array):
+            out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type == "array" ? "an array" : "an object"), got \(value.typeName)"))
+        default: break
+        }
+    }
+
+    private func annotateLeaf(_ value: JSONValue, spec: FieldSpec?, path: String, into out: inout DecodedRecord) -> AnnotatedField {
+        guard let spec else { return AnnotatedField(path: path, value: value, meaning: nil) }
+        var parts: [String] = []
+        var numberText: String?
+        switch value {
+        case .null:
+            return AnnotatedField(path: path, value: value, meaning: meaningText(["null"], spec))
+        case .number(let text):
+            numberText = text
+            if spec.type == "string" {
+                out.warnings.append(DecodeWarning("wrong-type", path, "a string field sent as the number \(text)"))
+            } else if spec.type == "integer", text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+                out.warnings.append(DecodeWarning("wrong-type", path, "expected an integer, got \(text)"))
+            } else if ["boolean", "array", "object"].contains(spec.type) {
+                out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type), got a number"))
+            }
+            if isUnsafeInteger(text) {
+                out.warnings.append(DecodeWarning("unsafe-integer", path,
+                                                  "\(text) is above 2^53: JavaScript clients (and JSON.parse) silently change it; send it as a string"))
+            }
+        case .string(let s):
+            if spec.type == "integer" || spec.type == "number" {
+                if !s.isEmpty, Int64(s) != nil || Double(s) != nil {
+                    out.warnings.append(DecodeWarning("wrong-type", path, "a number sent as the string \"\(s)\""))
+                    numberText = s
+                } else if !s.isEmpty {
+                    out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type), got the string \"\(s)\""))
+                }
+            } else if spec.type == "boolean" || spec.type == "array" || spec.type == "object" {
+                out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type), got a string"))
+            }
+        case .bool:
+            if spec.type != "boolean" && spec.type != "any" {
+                out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type), got a boolean"))
+            }
+        case .object, .array:
+            if spec.type != "object" && spec.type != "array" && spec.type != "any" {
+                out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type), got \(value.typeName)"))
+            }
+            return AnnotatedField(path: path, value: value, meaning: meaningText([], spec))
+        }
+        if let tableName = spec.table, let code = numberText ?? value.stringValue {
+            if code.isEmpty {
+                parts.append("(empty)")
+            } else if let (table, owner) = resolveTable(tableName) {
+                if let entry = table.entry(code) {
+                    parts.append(entry.meaning + (entry.attributes["name"].map { " (\($0))" } ?? ""))
+                } else {
+                    parts.append("not a known \(table.name) code")
+                    out.warnings.append(DecodeWarning("unknown-code", path,
+                                                      "\(code) is not in \(owner == adapter.id ? "" : owner + " ")\(table.name) (\(table.entries.count) known codes)"))
+                }
+            }
+        }
+        if let unit = spec.unit {
+            parts += unitText(unit, spec: spec, value: value, numberText: numberText, path: path, into: &out)
+        }
+        return AnnotatedField(path: path, value: value, meaning: meaningText(parts, spec))
+    }
+
+    private func unitText(_ unit: String, spec: FieldSpec, value: JSONValue, numberText: String?, path: String,
+                          into out: inout DecodedRecord) -> [String] {
+        switch unit {
+        case "epoch-s", "epoch-ms", "epoch-auto":
+            guard let text = numberText, let n = Int64(text) else { return [] }
+            if n == 0 { return ["0 = not set"] }
+            var seconds = n
+            if unit == "epoch-ms" || (unit == "epoch-auto" && n >= 100_000_000_000) {
+                seconds = n / 1000
+                if unit == "epoch-ms", n < 100_000_000_000 {
+                    out.warnings.append(DecodeWarning("timestamp-unit", path, "\(n) looks like seconds, but this field is in milliseconds"))
+                    seconds = n
+                }
+            } else if unit == "epoch-s", n >= 100_000_000_000 {
+                out.warnings.append(DecodeWarning("timestamp-unit", path, "\(n) looks like milliseconds, but this field is in seconds"))
+                seconds = n / 1000
+            }
+            return [timeText(seconds)]
+        case "datetime-local":
+            guard case .string(let s) = value else { return [] }
+            let offset = spec.zone.flatMap(TimeZoneOffset.minutes) ?? zoneMinutes ?? 0
+            guard let epoch = TimeFormat.parseLocal(s, offsetMinutes: offset) else {
+                out.warnings.append(DecodeWarning("wrong-type", path, "\"\(s)\" is not yyyy-MM-dd HH:mm:ss"))
+                return []
+            }
+            let assumed = spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))"
+            return ["\(TimeFormat.iso8601(epoch, offsetMinutes: offset)) = \(TimeFormat.iso8601(epoch)) (\(assumed))"]
+        case "seconds":
+            guard let text = numberText, let n = Int64(text) else { return [] }
+            return [TimeFormat.duration(seconds: n)]
+        case "milliseconds":
+            guard let text = numberText, let n = Int64(text) else { return [] }
+            return [TimeFormat.duration(milliseconds: n)]
+        default:
+            return []
+        }
+    }
+
+    func timeText(_ seconds: Int64) -> String {
+        var text = TimeFormat.iso8601(seconds)
+        if let zone = zoneMinutes, zone != 0 { text += " · " + TimeFormat.iso8601(seconds, offsetMinutes: zone).dropFirst(11) + " local" }
+        return text
+    }
+
+    private func meaningText(_ parts: [String], _ spec: FieldSpec) -> String? {
+        var all = parts
+        if !spec.meaning.isEmpty { all.append(spec.meaning) }
+        return all.isEmpty ? nil : all.joined(separator: " — ")
+    }
+
+    func resolveTable(_ name: String) -> (CodeTable, String)? {
+        if let colon = name.firstIndex(of: ":") {
+            let owner = String(name[..<colon])
+            let table = String(name[name.index(after: colon)...])
+            return adapters.first { $0.id == owner }?.table(named: table).map { ($0, owner) }
+        }
+        return adapter.table(named: name).map { ($0, adapter.id) }
+    }
+
+    private func isUnsafeInteger(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard digits.count >= 16, digits.allSatisfy(\.isNumber) else { return false }
+        return digits.count > 16 || digits > "9007199254740991"
+    }
+
+    private func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "." + b }
+
+    // MARK: - Required fields
+
+    private func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
+        for spec in payload.fields where spec.required {
+            // Check inside every existing parent (for `a[].b`: in each element of a).
+            let path = spec.path
+            let parentPath: String
+            let key: String
+            if let dot = path.lastIndex(of: ".") {
+                parentPath = String(path[..<dot])
+                key = String(path[path.index(after: dot)...])
+            } else {
+                parentPath = ""
+                key = path
+            }
+            let parents = parentPath.isEmpty ? [(path: "", value: record)] : JSONPath.values(at: parentPath, in: record)
+            for parent in parents {
+                guard case .object = parent.value else { continue }
+                if parent.value[key] == nil {
+                    out.warnings.append(DecodeWarning("missing-field", parent.path.isEmpty ? key : parent.path + "." + key,
+                                                      "required field is missing" + (spec.meaning.isEmpty ? "" : " (\(spec.meaning))")))
+                }
+            }
+        }
+    }
+
+    // MARK: - Transcript and timeline
+
+    private func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
+        guard let t = payload.transcript else { return }
+        let arrayPrefix = t.path.replacing("[]", with: "[]")
+        let speakerSpec = t.speaker.flatMap { specs[arrayPrefix + "[]." + $0] }
+        let offsetSpec = t.offset.flatMap { specs[arrayPrefix + "[]." + $0] }
+        for (path, list) in JSONPath.values(at: t.path, in: record) {
+            guard case .array(let turns) = list else { continue }
+            for (i, turn) in turns.enumerated() {
+                guard let text = turn[t.text]?.stringValue else { continue }
+                var speaker: String?
+                if let key = t.speaker, let raw = turn[key] {
+                    let code = raw.stringValue ?? numberText(raw) ?? ""
+                    speaker = speakerSpec?.table.flatMap(resolveTable)?.0.entry(code)?.meaning ?? code
+                }
+                var offset: String?
+                if let key = t.offset, let raw = turn[key], let n = numberText(raw).flatMap({ Int64($0) }) {
+                    offset = offsetSpec?.unit == "milliseconds" ? clockOffset(milliseconds: n) : String(n)
+                }
+                out.transcript.append(TranscriptTurn(path: "\(path)[\(i)]", speaker: speaker, offset: offset, text: text))
+            }
+        }
+    }
+
+    private func clockOffset(milliseconds: Int64) -> String {
+        let s = milliseconds / 1000
+        return "\(s / 60 < 10 ? "0" : "")\(s / 60):\(s % 60 < 10 ? "0" : "")\(s % 60).\((milliseconds % 1000) / 100)"
+    }
+
+    private func numberText(_ value: JSONValue) -> String? {
+        if case .number(let n) = value { return n }
+        return nil
+    }
+
+    /// Epoch seconds of a timeline field, by its unit.
+    private func epoch(_ value: JSONValue?, spec: FieldSpec?) -> Int64? {
+        guard let value, let spec else { return nil }
+        switch value {
+        case .number(let text):
+            guard let n = Int64(text), n > 0 else { return nil }
+            if spec.unit == "epoch-ms" || (spec.unit == "epoch-auto" && n >= 100_000_000_000) || (spec.unit == "epoch-s" && n >= 100_000_000_000) {
+                return n / 1000
+            }
+            return n
+        case .string(let s):
+            let offset = spec.zone.flatMap(TimeZoneOffset.minutes) ?? zoneMinutes ?? 0
+            return TimeFormat.parseLocal(s, offsetMinutes: offset)
+        default:
+            return nil
+        }
+    }
+
+    private func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
+        guard let t = payload.timeline else { return }
+        var holders: [(path: String, value: JSONValue)] = [("", record)]
+        var schemaPrefix = ""
+        if let each = t.each {
+            schemaPrefix = each + (specs[each]?.type == "array" ? "[]." : ".")
+            holders = JSONPath.values(at: each, in: record).flatMap { holder -> [(path: String, value: JSONValue)] in
+                if case .array(let items) = holder.value { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
+                return [holder]
+            }
+        }
+        let zone = zoneMinutes ?? 0
+        for holder in holders {
+            var events: [(name: String, epoch: Int64)] = []
+            for (name, field) in [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)] {
+                guard let field, let e = epoch(holder.value[field], spec: specs[schemaPrefix + field]) else { continue }
+                events.append((name, e))
+            }
+            guard events.count >= 2 else { continue }
+            let prefix = holder.path.isEmpty ? "" : holder.path + "."
+            var picture = ""
+            for (i, event) in events.enumerated() {
+                if i > 0 {
+                    let gap = event.epoch - events[i - 1].epoch
+                    picture += " ──\(TimeFormat.duration(seconds: gap))──▶ "
+                }
+                picture += "\(event.name) \(TimeFormat.clock(event.epoch, offsetMinutes: zone))"
+            }
+            picture += " (\(TimeFormat.zone(zone)))"
+            out.timelines.append(CallTimeline(path: holder.path, events: events, picture: picture))
+            // Timing checks.
+            for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
+                out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),
+                                                  "\(events[i].name) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(events[i - 1].name) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
+            }
+            if let elapsedField = t.elapsed, let answer = events.first(where: { $0.name == "answer" }),
+               let end = events.first(where: { $0.name == "end" }),
+               let elapsed = holder.value[elapsedField].flatMap(numberText).flatMap({ Int64($0) }) {
+                let expected = end.epoch - answer.epoch
+                if abs(elapsed - expected) > 1 {
+                    out.warnings.append(DecodeWarning("timing", prefix + elapsedField,
+                                                      "\(elapsedField) is \(elapsed) s but \(t.end ?? "end") − \(t.answer ?? "answer") is \(expected) s"))
+                }
+            }
+        }
+    }
+
+    private func fieldName(_ event: String, _ t: TimelineSpec) -> String? {
+        switch event {
+        case "originate": return t.originate
+        case "ring": return t.ring
+        case "answer": return t.answer
+        default: return t.end
+        }
+    }
+
+    // MARK: - Summary values
+
+    private func summarize(_ record: JSONValue, into out: inout DecodedRecord) {
+        guard let s = payload.summary else { return }
+        if let value = JSONPath.value(at: s.result, in: record) {
+            let code = value.stringValue ?? numberText(value) ?? value.typeName
+            out.result = code
+            if let tableName = specs[JSONPath.schemaPath(s.result)]?.table, let (table, _) = resolveTable(tableName) {
+                out.resultMeaning = table.entry(code)?.meaning
+            }
+        }
+        if let d = s.duration, let value = JSONPath.value(at: d, in: record), let n = numberText(value).flatMap({ Int64($0) }) {
+            out.durationSeconds = n
+        }
+        if let a = s.answered {
+            let value = JSONPath.value(at: a, in: record)
+            let text = value.flatMap { $0.stringValue ?? numberText($0) }
+            if !s.answeredValues.isEmpty {
+                out.answered = text.map { s.answeredValues.contains($0) } ?? false
+            } else {
+                out.answered = !(text == nil || text == "" || text == "0")
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Calendar arithmetic for annotations, without Foundation: epoch seconds <-> civil date-time.
+public enum TimeFormat {
+    /// "2025-03-19T09:58:49Z", or "2025-03-19T17:58:49+08:00" with an offset.
+    public static func iso8601(_ epochSeconds: Int64, offsetMinutes: Int = 0) -> String {
+        let local = epochSeconds + Int64(offsetMinutes) * 60
+        let days = floorDiv(local, 86_400)
+        let secs = local - days * 86_400
+        let (y, m, d) = civil(fromDays: days)
+        let time = "\(pad(Int(secs / 3600)))" + ":" + pad(Int(secs % 3600 / 60)) + ":" + pad(Int(secs % 60))
+        return "\(pad4(y))-\(pad(m))-\(pad(d))T\(time)" + zone(offsetMinutes)
+    }
+
+    /// "17:58:49" in the given offset (for timelines).
+    public static func clock(_ epochSeconds: Int64, offsetMinutes: Int) -> String {
+        let local = epochSeconds + Int64(offsetMinutes) * 60
+        let secs = local - floorDiv(local, 86_400) * 86_400
+        return pad(Int(secs / 3600)) + ":" + pad(Int(secs % 3600 / 60)) + ":" + pad(Int(secs % 60))
+    }
+
+    public static func zone(_ offsetMinutes: Int) -> String {
+        guard offsetMinutes != 0 else { return "Z" }
+        let a = abs(offsetMinutes)
+        return (offsetMinutes < 0 ? "-" : "+") + pad(a / 60) + ":" + pad(a % 60)
+    }
+
+    /// Epoch seconds of "yyyy-MM-dd HH:mm:ss" (or with T) read in the given offset; nil if malformed.
+    public static func parseLocal(_ text: String, offsetMinutes: Int) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r { guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }; v = v * 10 + Int(b[i] - 0x30) }
+            return v
+        }
+        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
+              let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        return days(fromCivil: y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes) * 60
+    }
+
+    /// "2 min 17 s", "1 h 3 min", "45 s", "0 s".
+    public static func duration(seconds: Int64) -> String {
+        if seconds < 0 { return "-" + duration(seconds: -seconds) }
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" + (seconds % 60 == 0 ? "" : " \(seconds % 60) s") }
+        return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) min")
+    }
+
+    /// "4.1 s" / "1 min 2.5 s" for milliseconds.
+    public static func duration(milliseconds: Int64) -> String {
+        if milliseconds < 60_000 {
+            let tenths = (milliseconds + 50) / 100
+            return "\(tenths / 10).\(tenths % 10) s"
+        }
+        return duration(seconds: milliseconds / 1000)
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+    static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    static func pad4(_ v: Int) -> String { v < 10 ? "000\(v)" : v < 100 ? "00\(v)" : v < 1000 ? "0\(v)" : "\(v)" }
+
+    /// Howard Hinnant's days-from-civil and its inverse.
+    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = Int64(month)
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
+    }
+}
