@@ -59,14 +59,16 @@ enum DecodeReport {
         if !rows.isEmpty { blocks.append(.table(Table(headers: [], rows: rows))) }
         if !r.transcript.isEmpty {
             blocks.append(.heading("Transcript"))
+            // Turns are grouped by the array that holds them (one per call when a record has several).
+            func owner(_ path: String) -> String { String(path[..<(path.lastIndex(of: "[") ?? path.endIndex)]) }
+            let several = Set(r.transcript.map { owner($0.path) }).count > 1
+            let offsetWidth = r.transcript.compactMap { $0.offset.map { $0.count + 3 } }.max() ?? 0
             var group = ""
             for turn in r.transcript {
-                let owner = String(turn.path.prefix { $0 != "]" })
-                if owner != group, r.transcript.contains(where: { !$0.path.hasPrefix(owner) }) {
-                    blocks.append(.text("  " + owner + "]", .dim))
-                }
-                group = owner
-                blocks.append(.line([Span("  " + (turn.offset.map { "[\($0)] " } ?? ""), .dim), Span(TextWidth.pad(turn.speaker ?? "?", to: 6), .yellow),
+                if several, owner(turn.path) != group { blocks.append(.text("  " + owner(turn.path), .dim)) }
+                group = owner(turn.path)
+                let offset = turn.offset.map { "[\($0)] " } ?? (offsetWidth > 0 ? String(repeating: " ", count: offsetWidth) : "")
+                blocks.append(.line([Span("  " + offset, .dim), Span(TextWidth.pad(turn.speaker ?? "?", to: 6), .yellow),
                                      Span("  " + turn.text)]))
             }
         }

@@ -168,7 +168,7 @@ return {
   payloads = {
     callRecordCallback = {
       title = "Call record callback (POST to callCallbackUrl)",
-      fingerprint = { "callId", "autoFlowId", "callResult", "orderHead", "contactId" },
+      fingerprint = { "callId", "autoFlowId", "callResult", "orderHead", "contactId", "userTaskId" },
       fields = record_fields(),
       timeline = { originate = "callStart", answer = "callAnswer", ["end"] = "callEnd", elapsed = "callElapsed" },
       summary = { result = "callResult", duration = "callElapsed", answered = "callAnswer" },
