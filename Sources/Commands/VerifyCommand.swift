@@ -125,8 +125,10 @@ enum VerifyReport {
         if v.verdict == "mismatch" {
             let hits = v.diagnosis.filter(\.matches)
             if hits.isEmpty {
-                blocks.append(.line([Span("None of the \(v.diagnosis.count) usual mistakes reproduces the received signature: ", .yellow),
-                                     Span("most likely a different secret, or a different recipe. Give --their-string with the sender's string to sign to find the first difference.")]))
+                let next = v.comparison.isEmpty
+                    ? "most likely a different secret, or a different recipe. Give --their-string with the sender's string to sign to find the first difference."
+                    : "compared with the sender's string to sign:"
+                blocks.append(.line([Span("None of the \(v.diagnosis.count) usual mistakes reproduces the received signature: ", .yellow), Span(next)]))
             } else {
                 blocks.append(.heading("Why"))
                 for hit in hits { blocks.append(.line([Span("  ✓ \(hit.variant): ", .green), Span(hit.explanation)])) }

@@ -127,7 +127,8 @@ enum VerifyEngine {
         result.diagnosis = diagnose(received: extraction.received, base: base, adapter: adapter, pins: pins, body: body,
                                     credentials: credentials, sign: sign)
         if let theirString {
-            result.comparison = compare(ours: stringToSign(base.steps), theirs: theirString)
+            let secretValues = adapter.credentials.filter(\.secret).compactMap { credentials[$0.name] }
+            result.comparison = compare(ours: stringToSign(base.steps), theirs: theirString, secrets: secretValues)
         }
         return result
     }
@@ -222,11 +223,20 @@ enum VerifyEngine {
             ?? steps.first?.value ?? ""
     }
 
-    /// Where our string to sign and theirs part, with context.
-    static func compare(ours: String, theirs: String) -> [String] {
+    /// Where our string to sign and theirs part, with context. When they agree up to where our
+    /// secret begins, the secret is what differs.
+    static func compare(ours: String, theirs: String, secrets: [String]) -> [String] {
         let a = Array(ours.utf8), b = Array(theirs.utf8)
         guard let index = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? (a.count == b.count ? nil : min(a.count, b.count)) else {
             return ["the strings to sign are identical, so the secret differs (check which credential the sender used)"]
+        }
+        for secret in secrets where !secret.isEmpty {
+            if let range = ours.ranges(of: secret).first {
+                let start = ours.utf8.distance(from: ours.startIndex, to: range.lowerBound)
+                if index >= start, index < start + secret.utf8.count {
+                    return ["the strings to sign agree up to the secret (byte \(start + 1)): the secrets differ"]
+                }
+            }
         }
         func window(_ bytes: [UInt8]) -> String {
             let from = max(0, index - 24), to = min(bytes.count, index + 24)

@@ -42,7 +42,9 @@ public enum TimeFormat {
         if seconds < 0 { return "-" + duration(seconds: -seconds) }
         if seconds < 60 { return "\(seconds) s" }
         if seconds < 3600 { return "\(seconds / 60) min" + (seconds % 60 == 0 ? "" : " \(seconds % 60) s") }
-        return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) min")
+        if seconds < 86_400 { return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) min") }
+        if seconds < 365 * 86_400 { return "\(seconds / 86_400) d" + (seconds % 86_400 / 3600 == 0 ? "" : " \(seconds % 86_400 / 3600) h") }
+        return "\(seconds / (365 * 86_400)) y \(seconds % (365 * 86_400) / 86_400) d"
     }
 
     /// "4.1 s" / "1 min 2.5 s" for milliseconds.

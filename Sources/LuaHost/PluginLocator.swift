@@ -7,6 +7,11 @@ public struct PluginRoot: Equatable, Sendable {
     public enum Origin: String, Sendable { case bundled, environment, user, commandLine = "command line" }
     public var path: String
     public var origin: Origin
+
+    public init(path: String, origin: Origin) {
+        self.path = path
+        self.origin = origin
+    }
 }
 
 public enum PluginLocator {

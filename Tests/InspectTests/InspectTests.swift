@@ -1,0 +1,208 @@
+import Foundation
+import Adapters
+import JSONText
+import LuaHost
+import Testing
+import Wire
+@testable import Inspect
+
+/// The bundled adapters, loaded once for these tests.
+enum Bundled {
+    static let root: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+
+    nonisolated(unsafe) static let host: PluginHost = {
+        let host = PluginHost(roots: [PluginRoot(path: root + "/plugins", origin: .bundled)])
+        host.load()
+        return host
+    }()
+
+    static var adapters: [Adapter] { host.adapters }
+
+    static func decode(_ text: String, vendor: String? = nil, kind: String? = nil) throws -> [DecodedRecord] {
+        var decoder = PayloadDecoder(adapters: adapters, vendor: vendor, kind: kind)
+        return decoder.decode(try JSONParser.parse(text))
+    }
+}
+
+@Suite struct TimeFormatTests {
+    @Test func isoAndLocal() {
+        #expect(TimeFormat.iso8601(1_742_378_329) == "2025-03-19T09:58:49Z")
+        #expect(TimeFormat.iso8601(1_742_378_329, offsetMinutes: 480) == "2025-03-19T17:58:49+08:00")
+        #expect(TimeFormat.iso8601(0) == "1970-01-01T00:00:00Z")
+        #expect(TimeFormat.iso8601(-1) == "1969-12-31T23:59:59Z")
+        #expect(TimeFormat.iso8601(951_782_400) == "2000-02-29T00:00:00Z")
+        #expect(TimeFormat.parseLocal("2025-06-01 10:00:00", offsetMinutes: 480) == 1_748_743_200)
+        #expect(TimeFormat.parseLocal("2025-06-01T10:00:00", offsetMinutes: 0) == 1_748_772_000)
+        #expect(TimeFormat.parseLocal("2025-13-01 10:00:00", offsetMinutes: 0) == nil)
+        #expect(TimeFormat.parseLocal("yesterday", offsetMinutes: 0) == nil)
+    }
+
+    @Test func durationsInWords() {
+        #expect(TimeFormat.duration(seconds: 0) == "0 s")
+        #expect(TimeFormat.duration(seconds: 137) == "2 min 17 s")
+        #expect(TimeFormat.duration(seconds: 3600) == "1 h")
+        #expect(TimeFormat.duration(seconds: 90_000) == "1 d 1 h")
+        #expect(TimeFormat.duration(milliseconds: 4100) == "4.1 s")
+    }
+}
+
+@Suite struct DetectionTests {
+    /// No fixture of one vendor is detected as another's, and every record of every fixture is recognised.
+    @Test func everyFixtureIsDetectedAsItsOwnVendor() throws {
+        var checked = 0
+        for adapter in Bundled.adapters {
+            let folder = adapter.origin + "/fixtures"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names.sorted() {
+                let data = try #require(FileManager.default.contents(atPath: folder + "/" + name))
+                let values = name.hasSuffix(".ndjson") ? try JSONParser.parseSequence(bytes: Array(data)) : [try JSONParser.parse(bytes: Array(data))]
+                for value in values {
+                    var decoder = PayloadDecoder(adapters: Bundled.adapters)
+                    for record in decoder.decode(value) {
+                        checked += 1
+                        #expect(record.vendor == adapter.id, "\(adapter.id)/\(name) detected as \(record.vendor ?? "nothing") \(record.kind ?? "")")
+                    }
+                }
+            }
+        }
+        #expect(checked >= 40)
+    }
+
+    @Test func detectionIsConfidentOnSeeds() throws {
+        let callback = try Bundled.decode(String(contentsOfFile: Bundled.root + "/plugins/nxlink/fixtures/callback-seed.json", encoding: .utf8))
+        #expect(callback.first?.kind == "callRecordCallback")
+        #expect(callback.first?.confidence == "certain")
+        let list = try Bundled.decode(String(contentsOfFile: Bundled.root + "/plugins/nxlink/fixtures/call-list-record-seed.json", encoding: .utf8))
+        #expect(list.first?.kind == "callListRecord")
+    }
+
+    @Test func envelopesAreUnwrapped() throws {
+        let records = try Bundled.decode(String(contentsOfFile: Bundled.root + "/plugins/nxlink/fixtures/call-list-response-seed.json", encoding: .utf8))
+        #expect(records.count == 1)
+        #expect(records[0].kind == "callListRecord")
+        #expect(records[0].fields.first?.path == "data.list[0].id")
+    }
+
+    @Test func unknownPayloadsSayWhatIsClosest() throws {
+        let records = try Bundled.decode(#"{"callId":"x","autoFlowId":1,"hello":2}"#)
+        #expect(records[0].vendor == nil)
+        #expect(records[0].warnings.first?.code == "unknown-payload")
+        #expect(records[0].warnings.first?.message.contains("closest: nxlink") == true)
+    }
+}
+
+@Suite struct AnnotationTests {
+    static let base = #"{"taskId":"t","userTaskId":"u","contactId":"c","autoFlowId":207,"orderHead":1,"orderTail":1,"callId":"id","callStatus":10,"callResult":17,"callStart":1742378340,"callAnswer":1742378343,"callEnd":1742378480,"callElapsed":137,"sipCode":"486","hangupReason":"USER_BUSY"}"#
+
+    func decode(_ text: String) throws -> DecodedRecord { try #require(Bundled.decode(text).first) }
+    func meaning(_ r: DecodedRecord, _ path: String) -> String? { r.fields.first { $0.path == path }?.meaning }
+    func codes(_ r: DecodedRecord) -> [String] { r.warnings.map(\.code) }
+
+    @Test func codesTimesDurationsAndCrossAdapterTables() throws {
+        let r = try decode(Self.base)
+        #expect(r.warnings.isEmpty, "\(r.warnings)")
+        #expect(meaning(r, "callResult")?.hasPrefix("Normal end – user hung up") == true)
+        #expect(meaning(r, "callStatus")?.hasPrefix("Call completed") == true)
+        #expect(meaning(r, "callAnswer")?.hasPrefix("2025-03-19T09:59:03Z · 17:59:03+08:00 local") == true)
+        #expect(meaning(r, "callElapsed")?.hasPrefix("2 min 17 s") == true)
+        #expect(meaning(r, "sipCode")?.hasPrefix("Busy Here") == true)
+        #expect(meaning(r, "hangupReason")?.hasPrefix("busy (USER_BUSY)") == true)
+        #expect(r.timelines.first?.picture == "originate 17:59:00 ──3 s──▶ answer 17:59:03 ──2 min 17 s──▶ end 18:01:20 (+08:00)")
+        #expect(r.result == "17")
+        #expect(r.answered == true)
+    }
+
+    @Test func warningsForWhatIsWrong() throws {
+        var text = Self.base
+        text = text.replacingFirst(#""callResult":17"#, #""callResult":"17""#)        // a number sent as a string
+        text = text.replacingFirst(#""callStatus":10"#, #""callStatus":99"#)          // not in the table
+        text = text.replacingFirst(#""callEnd":1742378480"#, #""callEnd":1742378000"#) // ends before it was answered
+        text = text.replacingFirst(#""autoFlowId":207"#, #""autoFlowId":9007199254740993"#)
+        text = text.replacingFirst(#""taskId":"t","#, #""taskId":"t","taskId":"t2","surprise":1,"#)
+        text = text.replacingFirst(#""callId":"id","#, "")                           // required field missing
+        text = text.replacingFirst(#""callStart":1742378340"#, #""callStart":1742378340000"#)
+        let r = try decode(text)
+        let found = Set(codes(r))
+        for expected in ["wrong-type", "unknown-code", "timing", "unsafe-integer", "duplicate-key", "unknown-field", "missing-field", "timestamp-unit"] {
+            #expect(found.contains(expected), "missing \(expected) in \(r.warnings)")
+        }
+        #expect(r.warnings.first { $0.code == "wrong-type" }?.path == "callResult")
+        #expect(r.warnings.first { $0.code == "missing-field" }?.path == "callId")
+        #expect(r.warnings.contains { $0.code == "timing" && $0.message.contains("callElapsed is 137 s but callEnd − callAnswer is -343 s") })
+        // The code is still explained even when sent as a string.
+        #expect(meaning(r, "callResult")?.hasPrefix("Normal end") == true)
+    }
+
+    @Test func transcriptsAndLocalTimes() throws {
+        let text = try String(contentsOfFile: Bundled.root + "/plugins/itniotech/fixtures/push-chinese.json", encoding: .utf8)
+        let r = try decode(text)
+        #expect(r.transcript.count == 4)
+        #expect(r.transcript[1] == TranscriptTurn(path: "callDetailList[1]", speaker: "human", offset: "00:03.2", text: "你好，请讲。"))
+        let report = try decode(String(contentsOfFile: Bundled.root + "/plugins/alibaba-aiccs/fixtures/call-report-bare-object-chinese.json", encoding: .utf8))
+        #expect(meaning(report, "startTime")?.hasPrefix("2025-06-01T10:00:00+08:00 = 2025-06-01T02:00:00Z (zone +08:00 (assumed") == true)
+        #expect(meaning(report, "hangupDirection")?.hasPrefix("the callee hung up") == true)
+        #expect(report.timelines.first?.events.map(\.name) == ["originate", "ring", "answer", "end"])
+    }
+
+    @Test func arraysOfRecordsAndForcedKinds() throws {
+        let batch = try Bundled.decode(String(contentsOfFile: Bundled.root + "/plugins/alibaba-aiccs/fixtures/call-report-batch.json", encoding: .utf8))
+        #expect(batch.count == 4)
+        #expect(batch.map(\.result) == ["ANSWERED", "NO_ANSWER", "USER_BUSY", "POWERED_OFF"])
+        #expect(batch[1].fields.first?.path == "[1].taskId")
+        let forced = try Bundled.decode(#"{"callId":"x"}"#, vendor: "itniotech", kind: "pushCallRecord")
+        #expect(forced[0].kind == "pushCallRecord")
+        #expect(forced[0].warnings.contains { $0.code == "missing-field" && $0.path == "robotCallJobId" })
+    }
+
+    @Test func batchSummary() throws {
+        var summary = BatchSummary()
+        for r in try Bundled.decode(String(contentsOfFile: Bundled.root + "/plugins/alibaba-aiccs/fixtures/call-report-batch.json", encoding: .utf8)) {
+            summary.add(r)
+        }
+        #expect(summary.records == 4)
+        #expect(summary.answerRate == 0.25)
+        #expect(summary.percentile(50) == 330)
+        #expect(summary.byResult["ANSWERED"]?.count == 1)
+    }
+}
+
+@Suite struct WireTests {
+    @Test func rawRequestWithCRLFOrLF() throws {
+        for sep in ["\r\n", "\n"] {
+            let text = "POST /cb?x=1&y=a%20b HTTP/1.1\(sep)Host: h\(sep)Sign:  abc \(sep)\(sep){\"a\":1}\(sep)"
+            let m = try HTTPParser.parse(Array(text.utf8))
+            #expect(m.method == "POST")
+            #expect(m.path == "/cb")
+            #expect(m.header("sign") == "abc")
+            #expect(m.queryItems.map { $0.1 } == ["1", "a b"])
+            #expect(String(decoding: m.body, as: UTF8.self) == "{\"a\":1}\(sep)")
+        }
+        #expect(throws: WireError.self) { try HTTPParser.parse(Array("POST /x HTTP/1.1\nno colon here\n\n{}".utf8)) }
+    }
+
+    @Test func responses() throws {
+        let m = try HTTPParser.parse(Array("HTTP/1.1 200 OK\ncreateTs: 1\n\n{}".utf8))
+        #expect(m.kind == .response)
+        #expect(m.status == 200)
+    }
+
+    @Test func curlCommands() throws {
+        let m = try CurlParser.parse(#"curl -X POST 'https://api.itniotech.com/aivoice/taskList?x=1' \"# + "\n" + #"  -H 'Api-Key: k' -H "Timestamp: 1630468800" --data-raw $'{"a":"b\'c"}'"#)
+        #expect(m.method == "POST")
+        #expect(m.path == "/aivoice/taskList")
+        #expect(m.header("timestamp") == "1630468800")
+        #expect(String(decoding: m.body, as: UTF8.self) == #"{"a":"b'c"}"#)
+        #expect(throws: WireError.self) { try CurlParser.parse("curl -H 'x: y'") }
+    }
+}
+
+extension String {
+    func replacingFirst(_ a: String, _ b: String) -> String {
+        guard let r = ranges(of: a).first else { return self }
+        return replacingCharacters(in: r, with: b)
+    }
+}
