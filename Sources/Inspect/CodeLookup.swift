@@ -82,6 +82,8 @@ public enum CodeLookup {
             }
         }
         if !exact.isEmpty || needle.isEmpty { return needle.isEmpty ? [] : exact }
+        // A number that is no code is "not found", not a substring of longer codes.
+        guard needle.contains(where: \.isLetter) else { return [] }
         let words = query.terms.map { $0.lowercased() }
         var text: [CodeMatch] = []
         for (vendor, table) in tables {
