@@ -17,7 +17,7 @@ public enum App {
         let sink = OutputSink(out: { out.write($0) }, err: { text in
             out.flush()
             writeAll(2, text)
-        })
+        }, outBytes: { out.write(bytes: $0) })
         let options: LaunchOptions
         do {
             options = try LaunchOptions.parse(arguments)

@@ -59,6 +59,8 @@ extension DecodeRun {
         let all = context.arguments.has("all")
         let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
         var progress = ProgressLine(total: total)
+        var pending: [UInt8] = []
+        pending.reserveCapacity(1 << 17)
         if !json, !all { session.output.out(renderer.render(DecodeReport.batchHeader())) }
         while let line = stream.next() {
             if session.interruptRequested() { break }
@@ -70,15 +72,20 @@ extension DecodeRun {
             } catch {
                 failedLines.append((stream.lineNumber, "\(error.message) at column \(error.column)"))
                 if json {
-                    session.output.out(JSONWriter.compact(["error": ["line": .int(stream.lineNumber), "message": .string(error.message),
-                                                                     "column": .int(error.column)]]) + "\n")
+                    pending += Array((JSONWriter.compact(["error": ["line": .int(stream.lineNumber), "message": .string(error.message),
+                                                                    "column": .int(error.column)]]) + "\n").utf8)
                 }
                 continue
             }
             for record in decoder.decode(value) {
                 summary.add(record)
                 if json {
-                    session.output.out(JSONWriter.compact(record.json) + "\n")
+                    record.writeJSON(into: &pending)
+                    pending.append(0x0A)
+                    if pending.count >= 1 << 16 {
+                        session.output.outBytes(pending)
+                        pending.removeAll(keepingCapacity: true)
+                    }
                 } else if all {
                     session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records)) + "\n")
                 } else if shown < DecodeReport.batchRowLimit {
@@ -88,6 +95,7 @@ extension DecodeRun {
             }
         }
         progress.finish()
+        if !pending.isEmpty { session.output.outBytes(pending) }
         if json {
             session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(summary, failedLines: failedLines)]) + "\n")
         } else {

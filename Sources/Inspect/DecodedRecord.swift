@@ -59,6 +59,57 @@ public struct DecodedRecord: Equatable, Sendable {
     public var durationSeconds: Int64?
     public var answered: Bool?
 
+    /// The same document as `json`, written straight to bytes (the streaming path).
+    public func writeJSON(into out: inout [UInt8]) {
+        func key(_ k: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ s: String?) {
+            if let s { JSONWriter.appendQuoted(s, into: &out) } else { out.append(contentsOf: Array("null".utf8)) }
+        }
+        out.append(UInt8(ascii: "{"))
+        key("vendor", first: true); string(vendor)
+        key("kind"); string(kind)
+        key("confidence"); string(confidence)
+        key("fields")
+        out.append(UInt8(ascii: "["))
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("path", first: true); string(f.path)
+            key("value"); JSONWriter.compact(f.value, into: &out)
+            key("meaning"); string(f.meaning)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        key("warnings")
+        out.append(UInt8(ascii: "["))
+        for (i, w) in warnings.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("code", first: true); string(w.code)
+            key("path"); string(w.path)
+            key("message"); string(w.message)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        if !transcript.isEmpty || !timelines.isEmpty {
+            // Rare parts go through the generic writer.
+            if case .object(let members) = json {
+                for member in members where member.key == "transcript" || member.key == "timeline" {
+                    out.append(UInt8(ascii: ","))
+                    JSONWriter.appendQuoted(member.key, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    JSONWriter.compact(member.value, into: &out)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     public var json: JSONValue {
         var members: [JSONMember] = [
             JSONMember("vendor", vendor.map { .string($0) } ?? .null),

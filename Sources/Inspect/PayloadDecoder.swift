@@ -9,11 +9,13 @@ public struct PayloadDecoder {
     public var kind: String?
     /// Annotators by vendor/kind, built once and reused for every record of a stream.
     private var annotators: [String: RecordAnnotator] = [:]
+    private let detector: CompiledDetector
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
         self.vendor = vendor
         self.kind = kind
+        detector = CompiledDetector(adapters: adapters, vendor: vendor, kind: kind)
     }
 
     public mutating func decode(_ value: JSONValue) -> [DecodedRecord] {
@@ -29,8 +31,9 @@ public struct PayloadDecoder {
                 return record
             }
         case .object:
-            if PayloadDetector.detect(value, adapters: adapters, vendor: vendor, kind: kind) == nil,
-               let (path, items) = envelopeList(value) {
+            let detection = detector.detect(value)
+            if let detection { return [annotate(value, detection)] }
+            if let (path, items) = envelopeList(value) {
                 let inner = items.map { decodeOne($0) }
                 if inner.contains(where: { $0.vendor != nil }) {
                     return inner.enumerated().map { i, r in
@@ -48,14 +51,18 @@ public struct PayloadDecoder {
     }
 
     public mutating func decodeOne(_ value: JSONValue) -> DecodedRecord {
-        guard let detection = PayloadDetector.detect(value, adapters: adapters, vendor: vendor, kind: kind) else {
+        guard let detection = detector.detect(value) else {
             return unknown(value, warning: DecodeWarning("unknown-payload", "", noMatchMessage(value)))
         }
+        return annotate(value, detection)
+    }
+
+    private mutating func annotate(_ value: JSONValue, _ detection: Detection) -> DecodedRecord {
         let key = detection.adapter.id + "/" + detection.payload.kind
-        if annotators[key] == nil {
-            annotators[key] = RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters)
-        }
-        return annotators[key]!.annotate(value, detection: detection)
+        if let annotator = annotators[key] { return annotator.annotate(value, detection: detection) }
+        let annotator = RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters)
+        annotators[key] = annotator
+        return annotator.annotate(value, detection: detection)
     }
 
     /// The first list of objects one or two levels down (`data.list`, `data.records`, `orderDetailList`).

@@ -11,29 +11,74 @@ public struct Detection: Equatable, Sendable {
     public var score: Double { Double(matched) / Double(max(1, payload.fingerprint.count)) }
 }
 
-public enum PayloadDetector {
-    /// The best candidate among `adapters` (optionally forced to a vendor and/or kind), or nil
-    /// when no fingerprint is at least 60% present.
-    public static func detect(_ record: JSONValue, adapters: [Adapter], vendor: String? = nil, kind: String? = nil) -> Detection? {
-        var candidates: [Detection] = []
-        for adapter in adapters where vendor == nil || adapter.id == vendor {
-            for payload in adapter.payloads where kind == nil || payload.kind == kind {
-                let matched = payload.fingerprint.filter { !JSONPath.values(at: $0, in: record).isEmpty }.count
-                candidates.append(Detection(adapter: adapter, payload: payload, matched: matched, confidence: ""))
+/// Fingerprints compiled once for many records: top-level fingerprint keys map straight to the
+/// candidates they count for, so a record is scored in one pass over its members.
+public struct CompiledDetector {
+    struct Candidate {
+        var adapter: Int
+        var payload: Int
+        var size: Int
+        var nested: [String]
+    }
+
+    let adapters: [Adapter]
+    let candidates: [Candidate]
+    let byKey: [String: [Int]]
+    let forcedKind: Bool
+
+    public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
+        self.adapters = adapters
+        var candidates: [Candidate] = []
+        var byKey: [String: [Int]] = [:]
+        for (a, adapter) in adapters.enumerated() where vendor == nil || adapter.id == vendor {
+            for (p, payload) in adapter.payloads.enumerated() where kind == nil || payload.kind == kind {
+                let index = candidates.count
+                var nested: [String] = []
+                for path in payload.fingerprint {
+                    if path.contains(".") || path.contains("[") { nested.append(path) } else { byKey[path, default: []].append(index) }
+                }
+                candidates.append(Candidate(adapter: a, payload: p, size: payload.fingerprint.count, nested: nested))
             }
         }
-        candidates.sort { a, b in a.score != b.score ? a.score > b.score : a.matched > b.matched }
-        guard var best = candidates.first else { return nil }
-        let forced = kind != nil && candidates.count == 1
-        guard best.score >= 0.6 || forced else { return nil }
-        let runnerUp = candidates.dropFirst().first
-        if best.score == 1, runnerUp.map({ $0.score < 1 }) ?? true {
-            best.confidence = "certain"
-        } else if best.score >= 0.8 {
-            best.confidence = "likely"
-        } else {
-            best.confidence = forced ? "forced" : "possible"
+        self.candidates = candidates
+        self.byKey = byKey
+        forcedKind = kind != nil && candidates.count == 1
+    }
+
+    /// The best candidate, or nil when no fingerprint is at least 60% present.
+    public func detect(_ record: JSONValue) -> Detection? {
+        guard !candidates.isEmpty else { return nil }
+        var counts = [Int](repeating: 0, count: candidates.count)
+        if case .object(let members) = record {
+            var seen = Set<String>(minimumCapacity: members.count)
+            for m in members {
+                guard let hits = byKey[m.key], seen.insert(m.key).inserted else { continue }
+                for i in hits { counts[i] += 1 }
+            }
         }
-        return best
+        for (i, c) in candidates.enumerated() {
+            for path in c.nested where !JSONPath.values(at: path, in: record).isEmpty { counts[i] += 1 }
+        }
+        var best = -1, runnerUp = -1
+        func better(_ i: Int, than j: Int) -> Bool {
+            guard j >= 0 else { return true }
+            let si = Double(counts[i]) / Double(candidates[i].size), sj = Double(counts[j]) / Double(candidates[j].size)
+            return si != sj ? si > sj : counts[i] > counts[j]
+        }
+        for i in candidates.indices {
+            if better(i, than: best) { runnerUp = best; best = i } else if better(i, than: runnerUp) { runnerUp = i }
+        }
+        let score = Double(counts[best]) / Double(candidates[best].size)
+        guard score >= 0.6 || forcedKind else { return nil }
+        let runnerScore = runnerUp >= 0 ? Double(counts[runnerUp]) / Double(candidates[runnerUp].size) : 0
+        let confidence = score == 1 && runnerScore < 1 ? "certain" : score >= 0.8 ? "likely" : forcedKind ? "forced" : "possible"
+        let c = candidates[best]
+        return Detection(adapter: adapters[c.adapter], payload: adapters[c.adapter].payloads[c.payload], matched: counts[best], confidence: confidence)
+    }
+}
+
+public enum PayloadDetector {
+    public static func detect(_ record: JSONValue, adapters: [Adapter], vendor: String? = nil, kind: String? = nil) -> Detection? {
+        CompiledDetector(adapters: adapters, vendor: vendor, kind: kind).detect(record)
     }
 }

@@ -11,6 +11,19 @@ public struct RecordAnnotator {
     /// Schema paths that have declared children (so their contents are checked).
     let parents: Set<String>
     let zoneMinutes: Int?
+    /// What the schema says about one member or element: its schema path, its spec, and whether
+    /// the schema describes its contents.
+    struct ChildInfo {
+        let schemaPath: String
+        let spec: FieldSpec?
+        let isParent: Bool
+        let isElement: Bool
+    }
+
+    /// For each object's schema path, its members by key (no string building per field).
+    let children: [String: [String: ChildInfo]]
+    /// Meanings of code values already looked up, by field path and code.
+    private let meaningCache = MeaningCache()
 
     public init(adapter: Adapter, payload: PayloadSchema, adapters: [Adapter]) {
         self.adapter = adapter
@@ -31,6 +44,20 @@ public struct RecordAnnotator {
         }
         self.specs = specs
         self.parents = parents
+        var children: [String: [String: ChildInfo]] = [:]
+        for path in Set(specs.keys).union(parents) {
+            let parent: String
+            let key: String
+            if let dot = path.lastIndex(of: ".") {
+                parent = String(path[..<dot])
+                key = String(path[path.index(after: dot)...])
+            } else {
+                parent = ""
+                key = path
+            }
+            children[parent, default: [:]][key] = ChildInfo(schemaPath: path, spec: specs[path], isParent: parents.contains(path), isElement: false)
+        }
+        self.children = children
         zoneMinutes = adapter.timezone.flatMap(TimeZoneOffset.minutes)
     }
 
@@ -55,48 +82,49 @@ public struct RecordAnnotator {
     private func walk(_ value: JSONValue, path: String, schemaPath: String, into out: inout DecodedRecord) {
         switch value {
         case .object(let members):
-            var seen = Set<String>()
+            var seen = Set<String>(minimumCapacity: members.count)
             for member in members where !seen.insert(member.key).inserted {
                 out.warnings.append(DecodeWarning("duplicate-key", join(path, member.key),
                                                   "\"\(member.key)\" appears more than once; parsers disagree on which value wins"))
             }
+            let known = children[schemaPath]
             for member in members {
                 let childPath = join(path, member.key)
-                let childSchema = join(schemaPath, member.key)
-                visit(member.value, path: childPath, schemaPath: childSchema, into: &out)
+                if let info = known?[member.key] {
+                    visit(member.value, path: childPath, info: info, into: &out)
+                } else {
+                    out.warnings.append(DecodeWarning("unknown-field", childPath, "not a field of \(adapter.id) \(payload.kind)"))
+                    out.fields.append(AnnotatedField(path: childPath, value: member.value, meaning: nil))
+                }
             }
         case .array(let items):
+            let elementPath = schemaPath + "[]"
+            let info = ChildInfo(schemaPath: elementPath, spec: specs[elementPath], isParent: parents.contains(schemaPath), isElement: true)
             for (i, item) in items.enumerated() {
-                visit(item, path: "\(path)[\(i)]", schemaPath: schemaPath + "[]", into: &out)
+                visit(item, path: "\(path)[\(i)]", info: info, into: &out)
             }
         default:
             break
         }
     }
 
-    private func visit(_ value: JSONValue, path: String, schemaPath: String, into out: inout DecodedRecord) {
-        let spec = specs[schemaPath]
-        let isElement = schemaPath.hasSuffix("[]")
-        if spec == nil, !isElement {
-            out.warnings.append(DecodeWarning("unknown-field", path, "not a field of \(adapter.id) \(payload.kind)"))
-        }
+    private func visit(_ value: JSONValue, path: String, info: ChildInfo, into out: inout DecodedRecord) {
         let container: Bool
         switch value { case .object, .array: container = true; default: container = false }
-        let base = isElement ? String(schemaPath.dropLast(2)) : schemaPath
-        if container, parents.contains(base) {
-            if let spec { checkContainerType(value, spec: spec, path: path, into: &out) }
+        if container, info.isParent {
+            if let spec = info.spec { checkContainerType(value, spec: spec, path: path, into: &out) }
             if case .array(let items) = value, items.isEmpty {
-                out.fields.append(AnnotatedField(path: path, value: value, meaning: spec.flatMap { meaningText(["empty"], $0) }))
+                out.fields.append(AnnotatedField(path: path, value: value, meaning: info.spec.flatMap { meaningText(["empty"], $0) }))
             }
-            walk(value, path: path, schemaPath: schemaPath, into: &out)
+            walk(value, path: path, schemaPath: info.schemaPath, into: &out)
             return
         }
-        if isElement, spec == nil, !container {
+        if info.isElement, info.spec == nil, !container {
             // An element of a list of plain values (tags, concerns).
             out.fields.append(AnnotatedField(path: path, value: value, meaning: nil))
             return
         }
-        out.fields.append(annotateLeaf(value, spec: spec, path: path, into: &out))
+        out.fields.append(annotateLeaf(value, spec: info.spec, path: path, into: &out))
     }
 
     private func checkContainerType(_ value: JSONValue, spec: FieldSpec, path: String, into out: inout DecodedRecord) {
@@ -151,6 +179,8 @@ public struct RecordAnnotator {
         if let tableName = spec.table, let code = numberText ?? value.stringValue {
             if code.isEmpty {
                 parts.append("(empty)")
+            } else if spec.unit == nil, let cached = meaningCache.get(spec.path, code) {
+                return AnnotatedField(path: path, value: value, meaning: cached.isEmpty ? nil : cached)
             } else if let (table, owner) = resolveTable(tableName) {
                 if let entry = table.entry(code) {
                     parts.append(entry.meaning + (entry.attributes["name"].map { " (\($0))" } ?? ""))
@@ -164,7 +194,12 @@ public struct RecordAnnotator {
         if let unit = spec.unit {
             parts += unitText(unit, spec: spec, value: value, numberText: numberText, path: path, into: &out)
         }
-        return AnnotatedField(path: path, value: value, meaning: meaningText(parts, spec))
+        let meaning = meaningText(parts, spec)
+        if spec.table != nil, spec.unit == nil, let code = numberText ?? value.stringValue, !code.isEmpty,
+           out.warnings.last?.path != path || out.warnings.last?.code != "unknown-code" {
+            meaningCache.set(spec.path, code, meaning)
+        }
+        return AnnotatedField(path: path, value: value, meaning: meaning)
     }
 
     private func unitText(_ unit: String, spec: FieldSpec, value: JSONValue, numberText: String?, path: String,
@@ -212,6 +247,7 @@ public struct RecordAnnotator {
     }
 
     private func meaningText(_ parts: [String], _ spec: FieldSpec) -> String? {
+        if parts.isEmpty { return spec.meaning.isEmpty ? nil : spec.meaning }
         var all = parts
         if !spec.meaning.isEmpty { all.append(spec.meaning) }
         return all.isEmpty ? nil : all.joined(separator: " — ")
@@ -393,4 +429,12 @@ public struct RecordAnnotator {
             }
         }
     }
+}
+
+/// Code meanings by field and value ("" for none); a reference type so the annotator can stay a value.
+final class MeaningCache: @unchecked Sendable {
+    private var entries: [String: [String: String]] = [:]
+
+    func get(_ field: String, _ code: String) -> String? { entries[field]?[code] }
+    func set(_ field: String, _ code: String, _ meaning: String?) { entries[field, default: [:]][code] = meaning ?? "" }
 }

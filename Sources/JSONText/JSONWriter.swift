@@ -1,81 +1,120 @@
-/// Serialises `JSONValue`s, compact or indented. Non-ASCII text is written as UTF-8, not escaped.
+/// Serialises `JSONValue`s, compact or indented, straight into UTF-8 bytes. Non-ASCII text is
+/// written as UTF-8, not escaped.
 public enum JSONWriter {
     public static func compact(_ value: JSONValue) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(value, into: &out, indent: nil, depth: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the compact form of `value` to `out`.
+    public static func compact(_ value: JSONValue, into out: inout [UInt8]) {
+        write(value, into: &out, indent: nil, depth: 0)
     }
 
     public static func pretty(_ value: JSONValue, indent: Int = 2) -> String {
-        var out = ""
-        write(value, into: &out, indent: String(repeating: " ", count: indent), depth: 0)
-        return out
+        var out: [UInt8] = []
+        write(value, into: &out, indent: [UInt8](repeating: 0x20, count: indent), depth: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The JSON string literal for `text`, quotes included.
     public static func quote(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         appendQuoted(text, into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ value: JSONValue, into out: inout String, indent: String?, depth: Int) {
+    @inline(__always)
+    static func append(_ s: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    static func write(_ value: JSONValue, into out: inout [UInt8], indent: [UInt8]?, depth: Int) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: append("null", into: &out)
+        case .bool(let b): if b { append("true", into: &out) } else { append("false", into: &out) }
+        case .number(let n): var n = n; n.withUTF8 { out.append(contentsOf: $0) }
         case .string(let s): appendQuoted(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { append("[]", into: &out); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(into: &out, indent: indent, depth: depth + 1)
                 write(item, into: &out, indent: indent, depth: depth + 1)
             }
             newline(into: &out, indent: indent, depth: depth)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { append("{}", into: &out); return }
+            out.append(UInt8(ascii: "{"))
             for (i, member) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(into: &out, indent: indent, depth: depth + 1)
                 appendQuoted(member.key, into: &out)
-                out += indent == nil ? ":" : ": "
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(0x20) }
                 write(member.value, into: &out, indent: indent, depth: depth + 1)
             }
             newline(into: &out, indent: indent, depth: depth)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(into out: inout String, indent: String?, depth: Int) {
+    private static func newline(into out: inout [UInt8], indent: [UInt8]?, depth: Int) {
         guard let indent else { return }
-        out += "\n"
-        for _ in 0..<depth { out += indent }
+        out.append(0x0A)
+        for _ in 0..<depth { out.append(contentsOf: indent) }
     }
 
-    private static func appendQuoted(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// Appends `text` as a JSON string literal: runs of bytes that need no escape are copied whole.
+    public static func appendQuoted(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                let b = bytes[i]
+                if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xE2 {
+                    i += 1
+                    continue
                 }
+                // U+2028/U+2029 (E2 80 A8/A9) are escaped for JavaScript; other E2 sequences are copied.
+                if b == 0xE2 {
+                    if i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                        append(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", into: &out)
+                        i += 3
+                        runStart = i
+                    } else {
+                        i += 1
+                    }
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                switch b {
+                case 0x22: append("\\\"", into: &out)
+                case 0x5C: append("\\\\", into: &out)
+                case 0x0A: append("\\n", into: &out)
+                case 0x0D: append("\\r", into: &out)
+                case 0x09: append("\\t", into: &out)
+                case 0x08: append("\\b", into: &out)
+                case 0x0C: append("\\f", into: &out)
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    append("\\u00", into: &out)
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0x0F)])
+                }
+                i += 1
+                runStart = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

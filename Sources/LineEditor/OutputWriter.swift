@@ -21,6 +21,14 @@ public final class OutputWriter: @unchecked Sendable {
         if full { flush() }
     }
 
+    public func write(bytes: [UInt8]) {
+        lock.lock()
+        buffer.append(contentsOf: bytes)
+        let full = buffer.count >= threshold
+        lock.unlock()
+        if full { flush() }
+    }
+
     public func flush() {
         lock.lock()
         defer { lock.unlock() }

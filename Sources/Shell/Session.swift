@@ -5,10 +5,13 @@ import Glibc
 public struct OutputSink {
     public var out: (String) -> Void
     public var err: (String) -> Void
+    /// UTF-8 bytes for stdout, for large streams (defaults to `out`).
+    public var outBytes: ([UInt8]) -> Void
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil) {
         self.out = out
         self.err = err
+        self.outBytes = outBytes ?? { out(String(decoding: $0, as: UTF8.self)) }
     }
 }
 
