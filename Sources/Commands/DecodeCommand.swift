@@ -74,18 +74,10 @@ struct DecodeRun {
         guard fd >= 0 else { throw CommandError(.dataError, "cannot read \(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         let total: Int? = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
-        var head = [UInt8](repeating: 0, count: 1 << 16)
-        var got = 0
-        while got < head.count {
-            let n = head[got...].withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            got += n
-        }
-        head.removeLast(head.count - got)
+        let head = InputText.readAll(fd: fd, limit: 1 << 16)
         if isNDJSON(head) { return .stream(LineStream(fd: fd, prefix: head), total: total) }
         var bytes = head
-        if got == 1 << 16 { bytes += InputText.readAll(fd: fd) }
+        if head.count == 1 << 16 { bytes += InputText.readAll(fd: fd) }
         if fd > 2 { close(fd) }
         return .document(InputText(bytes: bytes, origin: word == "-" ? "stdin" : path))
     }

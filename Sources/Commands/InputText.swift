@@ -25,11 +25,12 @@ struct InputText {
         return InputText(bytes: Array(word.utf8), origin: "the command line")
     }
 
-    static func readAll(fd: Int32) -> [UInt8] {
+    /// Everything left on `fd`, or at most `limit` bytes.
+    static func readAll(fd: Int32, limit: Int = .max) -> [UInt8] {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = Glibc.read(fd, &buffer, buffer.count)
+        while out.count < limit {
+            let n = Glibc.read(fd, &buffer, min(buffer.count, limit - out.count))
             if n > 0 { out += buffer[0..<n] } else if n < 0, errno == EINTR { continue } else { break }
         }
         return out

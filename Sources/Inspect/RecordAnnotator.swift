@@ -46,15 +46,7 @@ public struct RecordAnnotator {
         self.parents = parents
         var children: [String: [String: ChildInfo]] = [:]
         for path in Set(specs.keys).union(parents) {
-            let parent: String
-            let key: String
-            if let dot = path.lastIndex(of: ".") {
-                parent = String(path[..<dot])
-                key = String(path[path.index(after: dot)...])
-            } else {
-                parent = ""
-                key = path
-            }
+            let (parent, key) = RecordAnnotator.splitLast(path)
             children[parent, default: [:]][key] = ChildInfo(schemaPath: path, spec: specs[path], isParent: parents.contains(path), isElement: false)
         }
         self.children = children
@@ -270,21 +262,18 @@ public struct RecordAnnotator {
 
     private func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "." + b }
 
+    /// "a[].b.c" -> ("a[].b", "c"); "c" -> ("", "c").
+    static func splitLast(_ path: String) -> (parent: String, key: String) {
+        guard let dot = path.lastIndex(of: ".") else { return ("", path) }
+        return (String(path[..<dot]), String(path[path.index(after: dot)...]))
+    }
+
     // MARK: - Required fields
 
     private func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
         for spec in payload.fields where spec.required {
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            let path = spec.path
-            let parentPath: String
-            let key: String
-            if let dot = path.lastIndex(of: ".") {
-                parentPath = String(path[..<dot])
-                key = String(path[path.index(after: dot)...])
-            } else {
-                parentPath = ""
-                key = path
-            }
+            let (parentPath, key) = RecordAnnotator.splitLast(spec.path)
             let parents = parentPath.isEmpty ? [(path: "", value: record)] : JSONPath.values(at: parentPath, in: record)
             for parent in parents {
                 guard case .object = parent.value else { continue }

@@ -1,5 +1,7 @@
 -- itniotech AI voice. Sources: FACTS.md §3 and seed 003 (pushed call record and aivoice status codes);
 -- https://www.itniotech.com/api/account/ (signature).
+local clock = require("shared.clock")
+
 local ACCOUNT = "https://www.itniotech.com/api/account/"
 local PUSH = "https://itniotech.com/api/ai-voice/pushCallRecord"
 local AGENT_SEND = "https://itniotech.com/api/ai/agentSend/"
@@ -263,13 +265,10 @@ return {
     signature_of = function(msg)
       local h = msg.headers
       if not (h.sign and h["api-key"] and h.timestamp) then return nil end
-      local problem
-      if not h.timestamp:match("^%d+$") then problem = "Timestamp is not a number"
-      elseif #h.timestamp >= 13 then problem = "Timestamp has " .. #h.timestamp .. " digits: milliseconds where seconds are expected" end
+      local epoch_ms, problem = clock.epoch_ms("Timestamp", h.timestamp, "s")
       return {
         signature = h.sign, cred = { apiKey = h["api-key"] }, pins = { ts = h.timestamp },
-        clock = { epoch_ms = tonumber(h.timestamp) and (#h.timestamp >= 13 and tonumber(h.timestamp) or tonumber(h.timestamp) * 1000),
-                  text = h.timestamp, unit_problem = problem, error = "-4 (aivoice) / -16 (voice) timestamp expired" },
+        clock = { epoch_ms = epoch_ms, text = h.timestamp, unit_problem = problem, error = "-4 (aivoice) / -16 (voice) timestamp expired" },
       }
     end,
   },

@@ -1,6 +1,7 @@
 -- NXCloud Callbot API v3. Sources: FACTS.md §2 and seed 002 (listOrderDetail);
 -- Callbot-API-authorization (CN and EN wiki pages).
 local digest = require("nxcloud-common.digest")
+local clock = require("shared.clock")
 
 local AUTH = "https://github.com/nxtele/http-api-document-en/wiki/Callbot-API-authorization"
 local ORDER_DETAIL = "seed 002: Callbot API orderDetailList"
@@ -316,14 +317,11 @@ return {
       local h = msg.headers
       local request_id = h.requestid
       if not (h.sign and h.uuid and h.createts and request_id) then return nil end
-      local problem
-      if not h.createts:match("^%d+$") then problem = "createTs is not a number"
-      elseif #h.createts >= 13 then problem = "createTs has " .. #h.createts .. " digits: milliseconds where seconds are expected" end
+      local epoch_ms, problem = clock.epoch_ms("createTs", h.createts, "s")
       return {
         signature = h.sign, cred = { uuid = h.uuid },
         pins = { ts = h.createts, request_id = request_id, algorithm = h.algorithm },
-        clock = { epoch_ms = tonumber(h.createts) and (#h.createts >= 13 and tonumber(h.createts) or tonumber(h.createts) * 1000),
-                  text = h.createts, unit_problem = problem },
+        clock = { epoch_ms = epoch_ms, text = h.createts, unit_problem = problem },
       }
     end,
   },

@@ -1,6 +1,7 @@
 -- NXLink AI Agent (NXCloud open platform). Sources: FACTS.md §1 and seeds 000 (call record
 -- callback) and 001 (query call records); NXCloud "API Interface Invocation Convention".
 local digest = require("nxcloud-common.digest")
+local clock = require("shared.clock")
 
 local CONVENTION = "https://github-wiki-see.page/m/nxtele/nxcloud-doc-en/wiki/API-Interface-Invocation-Convention"
 local SIGN_CN = "https://help.nxcloud.com/docs/yan-qian-can-shu-yi-ji-yan-qian-de-gong-ju"
@@ -309,14 +310,11 @@ return {
     signature_of = function(msg)
       local h = msg.headers
       if not (h.sign and h.accesskey and h.ts) then return nil end
-      local problem
-      if not h.ts:match("^%d+$") then problem = "ts is not a number"
-      elseif #h.ts <= 10 then problem = "ts has " .. #h.ts .. " digits: seconds where milliseconds are expected (NXLink answers 1004)" end
+      local epoch_ms, problem = clock.epoch_ms("ts", h.ts, "ms", "(NXLink answers 1004)")
       return {
         signature = h.sign, cred = { accessKey = h.accesskey },
         pins = { ts = h.ts, bizType = h.biztype, action = h.action, algorithm = h.algorithm },
-        clock = { epoch_ms = tonumber(h.ts) and (#h.ts <= 10 and tonumber(h.ts) * 1000 or tonumber(h.ts)), text = h.ts,
-                  window_s = 60, unit_problem = problem, error = "1004 timestamp expired" },
+        clock = { epoch_ms = epoch_ms, text = h.ts, window_s = 60, unit_problem = problem, error = "1004 timestamp expired" },
       }
     end,
   },
