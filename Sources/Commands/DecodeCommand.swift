@@ -21,13 +21,15 @@ public var decodeCommand: CommandSpec {
         With --json: {"records":[…]} for one document, NDJSON (one record a line, then a summary)
         for a stream. Exit 1 when there are warnings, 65 when the input cannot be parsed.
         """,
-        examples: ["decode @plugins/nxlink/fixtures/callback-seed.json", "decode {\"callId\":…}", "decode <<EOF",
+        examples: ["decode @plugins/nxlink/fixtures/callback-seed.json", "decode @calls.ndjson --field callResult --field callElapsed --all", "decode {\"callId\":…}", "decode <<EOF",
                    "decode @records.ndjson --json > annotated.ndjson", "decode --vendor itniotech @push.json"],
         flags: [
             FlagSpec("vendor", .value(placeholder: "V"), summary: "decode as this vendor's payload", completion: AdapterCompletion.vendorIDs),
             FlagSpec("kind", .value(placeholder: "K"), summary: "decode as this payload kind",
                      completion: .dynamic { r in AdapterCompletion.adapters(for: r).flatMap { $0.payloads.map(\.kind) } }),
             FlagSpec("all", summary: "print every record of a batch in full"),
+            FlagSpec("field", .value(placeholder: "PATH"), summary: "only these fields (a payload path; repeatable)", repeatable: true,
+                     completion: AdapterCompletion.payloadFieldPaths),
         ],
         arguments: [ArgumentSpec("input", summary: "JSON text, @file, or - for stdin", optional: true, completion: .files)],
         acceptsRawBody: true
@@ -49,6 +51,7 @@ struct DecodeRun {
             throw CommandError.usage("no payload kind '\(kind)'", hint: "kinds: \(session.adapters.flatMap { $0.payloads.map(\.kind) }.joined(separator: ", "))")
         }
         var decoder = PayloadDecoder(adapters: session.adapters, vendor: vendor, kind: kind)
+        decoder.fieldFilter = context.arguments.values("field")
         switch try openSource() {
         case .stream(let stream, let total): return try streamNDJSON(stream, total: total, decoder: &decoder)
         case .document(let input): return try decodeDocument(input, decoder: &decoder)

@@ -7,6 +7,8 @@ public struct PayloadDecoder {
     public var adapters: [Adapter]
     public var vendor: String?
     public var kind: String?
+    /// When set, only fields whose schema path is one of these (or inside one) are kept.
+    public var fieldFilter: [String] = []
     /// Annotators by vendor/kind, built once and reused for every record of a stream.
     private var annotators: [String: RecordAnnotator] = [:]
     private let detector: CompiledDetector
@@ -19,6 +21,19 @@ public struct PayloadDecoder {
     }
 
     public mutating func decode(_ value: JSONValue) -> [DecodedRecord] {
+        let records = decodeAll(value)
+        guard !fieldFilter.isEmpty else { return records }
+        return records.map { record in
+            var r = record
+            r.fields = record.fields.filter { field in
+                let schema = JSONPath.schemaPath(field.path)
+                return fieldFilter.contains { schema == $0 || schema.hasSuffix("." + $0) || schema.hasPrefix($0 + ".") || schema.hasPrefix($0 + "[]") }
+            }
+            return r
+        }
+    }
+
+    private mutating func decodeAll(_ value: JSONValue) -> [DecodedRecord] {
         switch value {
         case .array(let items):
             if items.isEmpty { return [unknown(value, warning: DecodeWarning("empty-body", "", "an empty array: no records"))] }

@@ -1,4 +1,5 @@
 import Adapters
+import Dispatch
 import FoundationEssentials
 
 /// A problem with one plugin: where (file, line, key path) and what. The plugin is skipped.
@@ -97,29 +98,71 @@ public final class PluginHost {
         loadedDiagnostics = []
         loadedNotices = []
         sandboxes = [:]
+        var folders: [(path: String, origin: PluginRoot.Origin)] = []
         for root in roots {
             guard PluginLocator.isDirectory(root.path) else {
                 loadedDiagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
                 continue
             }
-            for folder in PluginLocator.pluginFolders(in: root.path) {
-                loadPlugin(folder: folder, origin: root.origin)
-            }
+            folders += PluginLocator.pluginFolders(in: root.path).map { ($0, root.origin) }
         }
+        loadFolders(folders)
         onLoad?(self)
     }
 
-    private func loadPlugin(folder: String, origin: PluginRoot.Origin) {
+    /// What loading one plugin folder produced.
+    private enum FolderResult {
+        case loaded(Adapter, LuaSandbox)
+        case failed(PluginDiagnostic)
+    }
+
+    /// Carries results (and the shared context) between the loading threads; each slot is written
+    /// by exactly one thread and read after all have finished.
+    private final class LoadSlots: @unchecked Sendable {
+        var results: [FolderResult?]
+        let context: HostContext
+        init(count: Int, context: HostContext) {
+            results = Array(repeating: nil, count: count)
+            self.context = context
+        }
+    }
+
+    /// Loads the folders on every core (each plugin has its own Lua state), then applies them in
+    /// order so later roots override earlier ones exactly as a sequential load would.
+    private func loadFolders(_ folders: [(path: String, origin: PluginRoot.Origin)]) {
+        let slots = LoadSlots(count: folders.count, context: context)
+        let limits = self.limits
+        let paths = folders.map(\.path)
+        DispatchQueue.concurrentPerform(iterations: folders.count) { i in
+            slots.results[i] = PluginHost.loadFolder(paths[i], limits: limits, context: slots.context)
+        }
+        for (i, folder) in folders.enumerated() {
+            switch slots.results[i]! {
+            case .failed(let diagnostic):
+                loadedDiagnostics.append(diagnostic)
+            case .loaded(let adapter, let sandbox):
+                if let index = loadedAdapters.firstIndex(where: { $0.id == adapter.id }) {
+                    loadedNotices.append("plugin \(adapter.id) from \(folder.path) (\(folder.origin.rawValue)) replaces the one from \(loadedAdapters[index].origin)")
+                    loadedAdapters[index] = adapter
+                } else {
+                    loadedAdapters.append(adapter)
+                }
+                sandboxes[adapter.id] = sandbox
+            }
+        }
+    }
+
+    private static func loadFolder(_ folder: String, limits: LuaSandbox.Limits, context: HostContext) -> FolderResult {
         let file = folder + "/plugin.lua"
         guard let data = FileManager.default.contents(atPath: file) else {
-            loadedDiagnostics.append(PluginDiagnostic(file: file, message: "cannot read the file"))
-            return
+            return .failed(PluginDiagnostic(file: file, message: "cannot read the file"))
         }
         let source = Array(data)
+        let chunk = chunkName(folder)
         do {
             let sandbox = try LuaSandbox(limits: limits, context: context)
             // A short chunk name keeps Lua's messages whole (it cuts long ones to 60 characters).
-            let value = try sandbox.run(source: source, chunkName: chunkName(folder))
+            let value = try sandbox.run(source: source, chunkName: chunk)
             guard case .table(let table) = value else {
                 throw PluginDiagnostic(file: file, message: "plugin.lua must return a table, not \(value.typeName)")
             }
@@ -129,26 +172,20 @@ public final class PluginHost {
                 throw PluginDiagnostic(file: file, keyPath: "id", message: "'\(adapter.id)' must match the folder name '\(folderName)'")
             }
             adapter.origin = folder
-            if let index = loadedAdapters.firstIndex(where: { $0.id == adapter.id }) {
-                loadedNotices.append("plugin \(adapter.id) from \(folder) (\(origin.rawValue)) replaces the one from \(loadedAdapters[index].origin)")
-                loadedAdapters[index] = adapter
-            } else {
-                loadedAdapters.append(adapter)
-            }
-            sandboxes[adapter.id] = sandbox
+            return .loaded(adapter, sandbox)
         } catch let error as LuaError {
-            loadedDiagnostics.append(Self.diagnostic(from: error, file: file, chunkName: chunkName(folder)))
+            return .failed(diagnostic(from: error, file: file, chunkName: chunk))
         } catch let error as SchemaError {
-            loadedDiagnostics.append(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
-                                                keyPath: error.keyPath, message: error.message))
+            return .failed(PluginDiagnostic(file: file, line: SourceLocator.line(of: error.keyPath, in: source),
+                                            keyPath: error.keyPath, message: error.message))
         } catch let error as PluginDiagnostic {
-            loadedDiagnostics.append(error)
+            return .failed(error)
         } catch {
-            loadedDiagnostics.append(PluginDiagnostic(file: file, message: "\(error)"))
+            return .failed(PluginDiagnostic(file: file, message: "\(error)"))
         }
     }
 
-    private func chunkName(_ folder: String) -> String { (folder.split(separator: "/").last.map(String.init) ?? folder) + "/plugin.lua" }
+    private static func chunkName(_ folder: String) -> String { (folder.split(separator: "/").last.map(String.init) ?? folder) + "/plugin.lua" }
 
     /// Splits Lua's "chunk:line: message" into its parts, naming the full file.
     static func diagnostic(from error: LuaError, file: String, chunkName: String) -> PluginDiagnostic {

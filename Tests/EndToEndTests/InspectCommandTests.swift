@@ -170,6 +170,15 @@ import Testing
         #expect(broken.stdout.contains("unparsable"))
     }
 
+    @Test func decodeCanKeepOnlySomeFields() throws {
+        let r = try h.run(["decode", fixture("nxlink/fixtures/callbacks-batch.ndjson"), "--json", "--field", "callResult", "--field", "attributes"])
+        let first = try json(String(r.stdout.split(separator: "\n")[0]))
+        let paths = (first["fields"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(paths.first == "callResult")
+        #expect(paths.dropFirst().allSatisfy { $0.hasPrefix("attributes[") })
+        #expect(paths.count == 7)
+    }
+
     @Test func decodePasteInTheShellAndHeredocInScripts() throws {
         let body = try String(contentsOfFile: Self.root + "/plugins/nxlink/fixtures/callback-unanswered.json", encoding: .utf8)
         let r = try h.run([], stdin: "decode --json <<EOF\n" + body + "EOF\nexplain 1004\n")
