@@ -9,6 +9,10 @@ local CREATE_AND_CALL = "https://github.proxy.ipfei.com/nxtele/http-api-document
 
 local envelope = { code = "retCode", message = "retMsg", success = 0 }
 
+-- The uuid and secret printed in the vendor's Python sample (FACTS.md §2.1): public example values,
+-- not an account.
+local SAMPLE_CREDENTIALS = { uuid = "Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR", secretKey = "u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr" }
+
 -- One call of an order (callInfoDetailList[] in listOrderDetail, callInfoDetail in callbacks).
 local function call_fields(prefix)
   local p = prefix
@@ -288,17 +292,17 @@ return {
   examples = {
     sign = {
       { name = "vendor Python sample inputs, pinned (MD5)", provenance = "derived",
-        cred = { uuid = "Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR", secretKey = "u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr" },
+        cred = SAMPLE_CREDENTIALS,
         pin = { ts = "1700000000", request_id = "0f8fad5bd9cb469fa16570867728950e" },
         body = [[{"customerId": "1234", "appKey": "xxxxxx", "status": 1}]],
         expect = { sign = "8DB2D1A32AEE0B451B833A0667A08BB1", createTs = "1700000000" } },
       { name = "same inputs with algorithm SHA256", provenance = "derived",
-        cred = { uuid = "Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR", secretKey = "u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr" },
+        cred = SAMPLE_CREDENTIALS,
         pin = { ts = "1700000000", request_id = "0f8fad5bd9cb469fa16570867728950e", algorithm = "SHA256" },
         body = [[{"customerId": "1234", "appKey": "xxxxxx", "status": 1}]],
         expect = { sign = "4575A96D40784C4C6B9A11CBD08DBCA6BF89B1245F20A05C5DB902D7C0AACE34", algorithm = "SHA256" } },
       { name = "ping", provenance = "derived", operation = "ping",
-        cred = { uuid = "Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR", secretKey = "u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr" },
+        cred = SAMPLE_CREDENTIALS,
         pin = { ts = "1700000000", request_id = "3d0f4bd0a2f94c3e9b1f6f3bb6a1e7a2" },
         body = [[{"data": "hello"}]],
         expect = { sign = "B8FA1490E991187C3947547B65AD980B" } },
