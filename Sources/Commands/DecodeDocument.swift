@@ -1,3 +1,4 @@
+import Dispatch
 import Inspect
 import JSONText
 import Shell
@@ -50,8 +51,46 @@ extension DecodeRun {
         return i == 0 ? bytes : Array(bytes[i...])
     }
 
+    /// NDJSON to NDJSON on every core: lines are read in batches, each half of a batch decoded and
+    /// serialised by its own decoder, and the output written in input order.
+    func streamNDJSONToJSON(_ stream: LineStream, total: Int?, decoder: PayloadDecoder) -> Outcome {
+        let workers = 2
+        let batchSize = 4096
+        let parts = BatchParts(decoders: Array(repeating: decoder, count: workers))
+        var summary = BatchSummary()
+        var failedLines: [(Int, String)] = []
+        var progress = ProgressLine(total: total)
+        var done = false
+        while !done, !session.interruptRequested() {
+            var lines: [(Int, [UInt8])] = []
+            lines.reserveCapacity(batchSize)
+            while lines.count < batchSize {
+                guard let line = stream.next() else { done = true; break }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                lines.append((stream.lineNumber, Array(line)))
+            }
+            progress.update(stream.bytesRead)
+            guard !lines.isEmpty else { break }
+            let batch = lines
+            let share = (batch.count + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                parts.run(worker: w, lines: batch[min(batch.count, w * share)..<min(batch.count, (w + 1) * share)])
+            }
+            for slot in parts.slots {
+                session.output.outBytes(slot.output)
+                summary.merge(slot.summary)
+                failedLines += slot.failures
+            }
+        }
+        progress.finish()
+        session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(summary, failedLines: failedLines)]) + "\n")
+        if !failedLines.isEmpty { return Outcome(status: .dataError) }
+        return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
+    }
+
     /// NDJSON, one record a line, in constant memory: records are written as they are decoded.
     func streamNDJSON(_ stream: LineStream, total: Int?, decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
+        if context.json { return streamNDJSONToJSON(stream, total: total, decoder: decoder) }
         var summary = BatchSummary()
         var failedLines: [(Int, String)] = []
         var shown = 0
@@ -104,6 +143,43 @@ extension DecodeRun {
         }
         if !failedLines.isEmpty { return Outcome(status: .dataError) }
         return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
+    }
+}
+
+/// Per-worker state of a parallel decode: each worker owns one slot (its decoder, and so its
+/// caches, and its output), and no two threads touch the same slot.
+final class BatchParts: @unchecked Sendable {
+    final class Slot {
+        var decoder: PayloadDecoder
+        var output: [UInt8] = []
+        var summary = BatchSummary()
+        var failures: [(Int, String)] = []
+        init(decoder: PayloadDecoder) { self.decoder = decoder }
+    }
+
+    let slots: [Slot]
+
+    init(decoders: [PayloadDecoder]) { slots = decoders.map { Slot(decoder: $0) } }
+
+    func run(worker w: Int, lines: ArraySlice<(Int, [UInt8])>) {
+        let slot = slots[w]
+        slot.output.removeAll(keepingCapacity: true)
+        slot.summary = BatchSummary()
+        slot.failures = []
+        for (number, line) in lines {
+            do {
+                let value = try JSONParser.parse(bytes: line)
+                for record in slot.decoder.decode(value) {
+                    slot.summary.add(record)
+                    record.writeJSON(into: &slot.output)
+                    slot.output.append(0x0A)
+                }
+            } catch {
+                slot.failures.append((number, "\(error.message) at column \(error.column)"))
+                slot.output += Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
+                                                                    "column": .int(error.column)]]) + "\n").utf8)
+            }
+        }
     }
 }
 

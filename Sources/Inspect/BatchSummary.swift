@@ -31,6 +31,21 @@ public struct BatchSummary: Sendable {
         for warning in record.warnings { warningsByCode[warning.code, default: 0] += 1 }
     }
 
+    /// Adds the counts of another summary (of other records).
+    public mutating func merge(_ other: BatchSummary) {
+        records += other.records
+        unrecognised += other.unrecognised
+        for (code, entry) in other.byResult {
+            let current = byResult[code]
+            byResult[code] = ((current?.count ?? 0) + entry.count, current?.meaning ?? entry.meaning)
+        }
+        durations += other.durations
+        answered += other.answered
+        answerKnown += other.answerKnown
+        for (code, n) in other.warningsByCode { warningsByCode[code, default: 0] += n }
+        for (kind, n) in other.kinds { kinds[kind, default: 0] += n }
+    }
+
     /// The p-th percentile (0…100) of durations, nearest rank.
     public func percentile(_ p: Double) -> Int64? {
         guard !durations.isEmpty else { return nil }
