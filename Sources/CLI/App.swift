@@ -39,7 +39,9 @@ public enum App {
                               // Off a terminal nothing is cut: lines are as long as their content.
                               terminalWidth: cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000)
         let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
-                                                         extra: options.pluginDirectories))
+                                                         extra: options.pluginDirectories),
+                              cachePath: AdapterCache.defaultPath(environment: environment))
+        host.version = version + " " + buildStamp()
         host.onLoad = { [unowned session] host in
             PluginShellCommands.register(from: host, into: session)
             for diagnostic in host.diagnostics { sink.err("callscope: plugin skipped: \(diagnostic)\n") }
@@ -78,6 +80,13 @@ public enum App {
                                  location: { "stdin:\(reader.lineNumber)" }).rawValue
         }
         return REPL(session: session, out: out).run().rawValue
+    }
+
+    /// Size and modification time of the executable: a new build never reads an old build's cache.
+    static func buildStamp() -> String {
+        var info = stat()
+        guard stat(executablePath(), &info) == 0 else { return "" }
+        return "\(info.st_size).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
     /// The running executable's path (for finding the bundled plugins next to it).

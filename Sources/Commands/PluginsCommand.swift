@@ -34,7 +34,7 @@ public var pluginsCommand: CommandSpec {
             return Outcome(status: failed == 0 && host.diagnostics.isEmpty ? .ok : .negative,
                            report: PluginReports.test(results, diagnostics: host.diagnostics))
         case "reload":
-            host.load()
+            host.load(useCache: false)
             if let vendor = context.session.vendor, host.adapter(vendor) == nil { context.session.vendor = nil }
             return Outcome(status: host.diagnostics.isEmpty ? .ok : .config, report: PluginReports.list(host))
         case let other:

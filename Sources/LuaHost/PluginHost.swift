@@ -79,11 +79,18 @@ public final class PluginHost {
     public var limits: LuaSandbox.Limits
     private var sandboxes: [String: LuaSandbox] = [:]
     private let context: HostContext
+    /// Where extracted adapters are cached between runs (nil: always run the plugins).
+    public var cachePath: String?
+    /// Written into the cache key, so another build never reads this one's cache.
+    public var version = "0"
+    /// Whether the last load came from the cache (no Lua ran).
+    public private(set) var loadedFromCache = false
 
-    public init(roots: [PluginRoot], limits: LuaSandbox.Limits = .init(),
+    public init(roots: [PluginRoot], limits: LuaSandbox.Limits = .init(), cachePath: String? = nil,
                 clock: @escaping () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
         self.roots = roots
         self.limits = limits
+        self.cachePath = cachePath
         context = HostContext(moduleRoots: roots.map(\.path), clock: clock)
     }
 
@@ -92,12 +99,23 @@ public final class PluginHost {
     public func loadIfNeeded() { if !isLoaded { load() } }
 
     /// (Re)loads every plugin from the roots. Broken plugins become diagnostics; the rest load.
-    public func load() {
+    /// With `useCache`, unchanged plugins are read from the adapter cache instead of run.
+    public func load(useCache: Bool = true) {
         isLoaded = true
         loadedAdapters = []
         loadedDiagnostics = []
         loadedNotices = []
         sandboxes = [:]
+        loadedFromCache = false
+        let key = cachePath.map { _ in AdapterCache.key(roots: roots, version: version) }
+        if useCache, let cachePath, let key, let cached = AdapterCache.load(path: cachePath, key: key) {
+            loadedAdapters = cached.adapters
+            loadedDiagnostics = cached.diagnostics
+            loadedNotices = cached.notices
+            loadedFromCache = true
+            onLoad?(self)
+            return
+        }
         var folders: [(path: String, origin: PluginRoot.Origin)] = []
         for root in roots {
             guard PluginLocator.isDirectory(root.path) else {
@@ -107,7 +125,29 @@ public final class PluginHost {
             folders += PluginLocator.pluginFolders(in: root.path).map { ($0, root.origin) }
         }
         loadFolders(folders)
+        if let cachePath, let key {
+            AdapterCache.store(AdapterCache.File(key: key, adapters: loadedAdapters, diagnostics: loadedDiagnostics, notices: loadedNotices),
+                               path: cachePath)
+        }
         onLoad?(self)
+    }
+
+    /// The Lua state of an adapter; when the adapters came from the cache it is created on first
+    /// use, and its function references replace the cached placeholders.
+    private func sandbox(for adapterID: String) throws(LuaError) -> LuaSandbox {
+        if let sandbox = sandboxes[adapterID] { return sandbox }
+        guard let index = loadedAdapters.firstIndex(where: { $0.id == adapterID }) else {
+            throw LuaError(.setup, "\(adapterID) is not loaded")
+        }
+        switch PluginHost.loadFolder(loadedAdapters[index].origin, limits: limits, context: context) {
+        case .loaded(let fresh, let sandbox):
+            loadedAdapters[index].hooks = fresh.hooks
+            loadedAdapters[index].commands = fresh.commands
+            sandboxes[adapterID] = sandbox
+            return sandbox
+        case .failed(let diagnostic):
+            throw LuaError(.setup, "\(diagnostic) (the plugin changed since it was loaded? run 'plugins reload')")
+        }
     }
 
     /// What loading one plugin folder produced.
@@ -203,7 +243,9 @@ public final class PluginHost {
     /// Runs an adapter's `sign(request, credentials)`; with `trace`, records every step.
     public func sign(_ adapterID: String, request: SignRequest, credentials: [String: String],
                      trace: Bool = true) throws(LuaError) -> SignOutput {
-        guard let adapter = adapter(adapterID), let ref = adapter.hooks["sign"], let sandbox = sandboxes[adapterID] else {
+        guard adapter(adapterID)?.canSign == true else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
+        let sandbox = try sandbox(for: adapterID)
+        guard let ref = adapter(adapterID)?.hooks["sign"] else {
             throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)")
         }
         var requestTable = PluginTable(fields: [
@@ -239,7 +281,9 @@ public final class PluginHost {
 
     /// Calls the adapter's hook `name` (from its `hooks` table) with `arguments`; nil if it has none.
     public func callHook(_ adapterID: String, _ name: String, arguments: [PluginValue]) throws(LuaError) -> PluginValue? {
-        guard let ref = adapter(adapterID)?.hooks[name], let sandbox = sandboxes[adapterID] else { return nil }
+        guard adapter(adapterID)?.hooks[name] != nil else { return nil }
+        let sandbox = try sandbox(for: adapterID)
+        guard let ref = adapter(adapterID)?.hooks[name] else { return nil }
         do {
             return try sandbox.call(ref: ref, arguments: arguments)
         } catch {
@@ -249,9 +293,12 @@ public final class PluginHost {
 
     /// Runs a plugin command's `run(args)`; returns its result.
     public func runCommand(_ adapterID: String, _ command: PluginCommand, arguments: [String]) throws(LuaError) -> PluginValue {
-        guard let sandbox = sandboxes[adapterID] else { throw LuaError(.setup, "\(adapterID) is not loaded") }
+        let sandbox = try sandbox(for: adapterID)
+        guard let ref = adapter(adapterID)?.commands.first(where: { $0.name == command.name })?.function else {
+            throw LuaError(.setup, "\(adapterID) has no command \(command.name)")
+        }
         do {
-            return try sandbox.call(ref: command.function, arguments: [.table(PluginTable(array: arguments.map { .string($0) }))])
+            return try sandbox.call(ref: ref, arguments: [.table(PluginTable(array: arguments.map { .string($0) }))])
         } catch {
             throw LuaError(error.kind, "\(adapterID): \(error.message)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Adapters
 import Testing
 @testable import LuaHost
@@ -182,5 +183,50 @@ import Testing
             return { signature = string.format('%s-%d-%s-%s', table.concat(t), math.floor(2.5), utf8.char(29275), type(os.time())) }
             """).get()
         #expect(out.signature == "ab-2-牛-number")
+    }
+}
+
+@Suite struct AdapterCacheTests {
+    let fx = PluginFixtures()
+
+    func host(_ cache: String) -> PluginHost {
+        let host = PluginHost(roots: [PluginRoot(path: BundledPluginTests.pluginsFolder, origin: .bundled),
+                                      PluginRoot(path: fx.root, origin: .commandLine)], cachePath: cache)
+        host.version = "test"
+        host.load()
+        return host
+    }
+
+    @Test func aSecondLoadComesFromTheCacheAndSignsLazily() throws {
+        let cache = fx.root + "/cache/adapters.bin"
+        fx.write("broken", "return {")
+        let first = host(cache)
+        #expect(!first.loadedFromCache)
+        let second = host(cache)
+        #expect(second.loadedFromCache)
+        #expect(second.adapters.map(\.id) == first.adapters.map(\.id))
+        for (a, b) in zip(first.adapters, second.adapters) {
+            var x = a, y = b
+            x.hooks = [:]; y.hooks = [:]; x.commands = []; y.commands = []
+            #expect(x == y, "\(a.id) differs after a round trip through the cache")
+        }
+        #expect(second.diagnostics == first.diagnostics)
+        // Signing from cached adapters creates the Lua state on demand.
+        let out = try second.sign("itniotech", request: SignRequest(pins: ["ts": "1630468800"]),
+                                  credentials: ["apiKey": "bDqJFiq9", "apiSecret": "7bz1lzh9"])
+        #expect(out.signature == "05d7a50893e22a5c4bb3216ae3396c7c")
+        #expect(ExampleRunner.run(try #require(second.adapter("nxlink")), host: second).allSatisfy(\.passed))
+    }
+
+    @Test func changingAPluginInvalidatesTheCache() throws {
+        let cache = fx.root + "/cache/adapters.bin"
+        fx.write("mine", fx.minimal("mine", extra: "  version = \"1\",\n"))
+        _ = host(cache)
+        fx.write("mine", fx.minimal("mine", extra: "  version = \"22\",\n"))
+        let again = host(cache)
+        #expect(!again.loadedFromCache)
+        #expect(again.adapter("mine")?.version == "22")
+        try "garbage".write(toFile: cache, atomically: true, encoding: .utf8)
+        #expect(!host(cache).loadedFromCache, "a damaged cache is ignored")
     }
 }

@@ -1,0 +1,278 @@
+/// A compact binary form of `Adapter` for the adapter cache: fields in declaration order,
+/// integers as varints, strings as length-prefixed UTF-8. Read back without Codable's overhead.
+public protocol BinaryCodable {
+    func encode(to writer: inout BinaryWriter)
+    init(from reader: inout BinaryReader) throws(BinaryReader.Failure)
+}
+
+public struct BinaryWriter {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+
+    public mutating func write(_ value: Int) {
+        var v = UInt64(bitPattern: Int64(value)) << 1 ^ UInt64(bitPattern: Int64(value) >> 63)
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    public mutating func write(_ value: String) {
+        var s = value
+        s.withUTF8 { utf8 in
+            write(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+    public mutating func write<T: BinaryCodable>(_ value: T) { value.encode(to: &self) }
+    public mutating func write<T: BinaryCodable>(_ value: T?) {
+        write(value != nil)
+        if let value { value.encode(to: &self) }
+    }
+    public mutating func write<T: BinaryCodable>(_ values: [T]) {
+        write(values.count)
+        for v in values { v.encode(to: &self) }
+    }
+}
+
+public struct BinaryReader {
+    public struct Failure: Error {}
+    private let bytes: [UInt8]
+    private var position = 0
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public mutating func int() throws(Failure) -> Int {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < bytes.count, shift < 64 else { throw Failure() }
+            let b = bytes[position]
+            position += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        return Int(Int64(bitPattern: result >> 1 ^ (0 &- (result & 1))))
+    }
+    public mutating func bool() throws(Failure) -> Bool {
+        guard position < bytes.count else { throw Failure() }
+        position += 1
+        return bytes[position - 1] != 0
+    }
+    public mutating func string() throws(Failure) -> String {
+        let n = try int()
+        guard n >= 0, position + n <= bytes.count else { throw Failure() }
+        defer { position += n }
+        return String(decoding: bytes[position..<position + n], as: UTF8.self)
+    }
+    public mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws(Failure) -> T { try T(from: &self) }
+    public mutating func optional<T: BinaryCodable>(_: T.Type = T.self) throws(Failure) -> T? {
+        try bool() ? try T(from: &self) : nil
+    }
+    public mutating func array<T: BinaryCodable>(_: T.Type = T.self) throws(Failure) -> [T] {
+        let n = try int()
+        guard n >= 0, n <= bytes.count else { throw Failure() }
+        var out: [T] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try T(from: &self)) }
+        return out
+    }
+    public var atEnd: Bool { position == bytes.count }
+}
+
+extension String: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(self) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self = try r.string() }
+}
+
+extension Int: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(self) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self = try r.int() }
+}
+
+/// `[String: String]` as sorted pairs.
+struct StringPair: BinaryCodable {
+    var key: String
+    var value: String
+    init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    func encode(to w: inout BinaryWriter) { w.write(key); w.write(value) }
+    init(from r: inout BinaryReader) throws(BinaryReader.Failure) { key = try r.string(); value = try r.string() }
+}
+
+extension BinaryWriter {
+    mutating func write(_ map: [String: String]) { write(map.sorted { $0.key < $1.key }.map { StringPair($0.key, $0.value) }) }
+    mutating func write(_ map: [String: Int32]) { write(map.sorted { $0.key < $1.key }.map { StringPair($0.key, String($0.value)) }) }
+}
+
+extension BinaryReader {
+    mutating func map() throws(Failure) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in try array(StringPair.self) { out[pair.key] = pair.value }
+        return out
+    }
+}
+
+extension Adapter: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(id); w.write(name); w.write(version); w.write(summary); w.write(docs); w.write(origin)
+        w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
+        w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
+        w.write(canSign); w.write(Array(hooks.keys).sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
+        w.write(timezone); w.write(timezoneNote)
+    }
+
+    /// Function references are not cached: `hooks` keeps the names with no reference (-1) until the
+    /// plugin's Lua state is created.
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        id = try r.string(); name = try r.string(); version = try r.string(); summary = try r.string()
+        docs = try r.array(); origin = try r.string()
+        regions = try r.array(); credentials = try r.array(); codeTables = try r.array(); payloads = try r.array()
+        operations = try r.array(); webhooks = try r.array(); pitfalls = try r.array(); conflicts = try r.array()
+        undocumented = try r.array(); examples = try r.read(); canSign = try r.bool()
+        hooks = Dictionary(uniqueKeysWithValues: try r.array(String.self).map { ($0, Int32(-1)) })
+        commands = try r.array(StringList.self).map { PluginCommand(name: $0.items[0], summary: $0.items[1],
+                                                                    usage: $0.items[2].isEmpty ? nil : $0.items[2], function: -1) }
+        timezone = try r.optional(); timezoneNote = try r.optional()
+    }
+}
+
+struct StringList: BinaryCodable {
+    var items: [String]
+    init(_ items: [String]) { self.items = items }
+    func encode(to w: inout BinaryWriter) { w.write(items) }
+    init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        items = try r.array()
+        guard items.count >= 3 else { throw BinaryReader.Failure() }
+    }
+}
+
+extension Region: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(code); w.write(name); w.write(baseURL); w.write(note) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        code = try r.string(); name = try r.string(); baseURL = try r.string(); note = try r.optional()
+    }
+}
+
+extension Credential: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(secret); w.write(vendorName) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { name = try r.string(); secret = try r.bool(); vendorName = try r.optional() }
+}
+
+extension CodeEntry: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(code); w.write(meaning); w.write(hint); w.write(doc); w.write(aliases); w.write(attributes) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        code = try r.string(); meaning = try r.string(); hint = try r.optional(); doc = try r.optional()
+        aliases = try r.array(); attributes = try r.map()
+    }
+}
+
+extension CodeTable: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(name); w.write(title); w.write(doc); w.write(family); w.write(expectedCount); w.write(entries)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); title = try r.string(); doc = try r.optional(); family = try r.optional()
+        expectedCount = try r.optional(); entries = try r.array()
+    }
+}
+
+extension FieldSpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(path); w.write(type); w.write(unit); w.write(zone); w.write(meaning); w.write(table); w.write(required)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        path = try r.string(); type = try r.string(); unit = try r.optional(); zone = try r.optional()
+        meaning = try r.string(); table = try r.optional(); required = try r.bool()
+    }
+}
+
+extension TranscriptSpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(path); w.write(text); w.write(speaker); w.write(offset) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        path = try r.string(); text = try r.string(); speaker = try r.optional(); offset = try r.optional()
+    }
+}
+
+extension TimelineSpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(each); w.write(originate); w.write(ring); w.write(answer); w.write(end); w.write(elapsed) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        each = try r.optional(); originate = try r.optional(); ring = try r.optional(); answer = try r.optional()
+        end = try r.optional(); elapsed = try r.optional()
+    }
+}
+
+extension SummarySpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(result); w.write(duration); w.write(answered); w.write(answeredValues) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        result = try r.string(); duration = try r.optional(); answered = try r.optional(); answeredValues = try r.array()
+    }
+}
+
+extension PayloadSchema: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(kind); w.write(title); w.write(fingerprint); w.write(fields); w.write(isArray)
+        w.write(transcript); w.write(timeline); w.write(summary)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        kind = try r.string(); title = try r.string(); fingerprint = try r.array(); fields = try r.array(); isArray = try r.bool()
+        transcript = try r.optional(); timeline = try r.optional(); summary = try r.optional()
+    }
+}
+
+extension Paging: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(pageField); w.write(sizeField); w.write(maxSize); w.write(totalField) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        pageField = try r.string(); sizeField = try r.string(); maxSize = try r.optional(); totalField = try r.optional()
+    }
+}
+
+extension ResponseEnvelope: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(codeField); w.write(messageField); w.write(dataField); w.write(success) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        codeField = try r.string(); messageField = try r.optional(); dataField = try r.optional(); success = try r.string()
+    }
+}
+
+extension Operation: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(name); w.write(method); w.write(path); w.write(summary); w.write(body); w.write(paging); w.write(response)
+        w.write(limits); w.write(doc); w.write(family)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); method = try r.string(); path = try r.string(); summary = try r.string(); body = try r.array()
+        paging = try r.optional(); response = try r.optional(); limits = try r.array(); doc = try r.optional(); family = try r.optional()
+    }
+}
+
+extension Webhook: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(kind); w.write(payload); w.write(acknowledgement); w.write(retry); w.write(signing) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        kind = try r.string(); payload = try r.optional(); acknowledgement = try r.string(); retry = try r.string(); signing = try r.string()
+    }
+}
+
+extension Pitfall: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(explanation); w.write(pins); w.write(body) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); explanation = try r.string(); pins = try r.map(); body = try r.optional()
+    }
+}
+
+extension SignExample: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(name); w.write(operation); w.write(method); w.write(path); w.write(query); w.write(credentials); w.write(pins)
+        w.write(body); w.write(expect); w.write(provenance)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); operation = try r.optional(); method = try r.optional(); path = try r.optional(); query = try r.map()
+        credentials = try r.map(); pins = try r.map(); body = try r.optional(); expect = try r.map(); provenance = try r.string()
+    }
+}
+
+extension ExplainExample: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(table); w.write(code); w.write(contains) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { table = try r.string(); code = try r.string(); contains = try r.string() }
+}
+
+extension Examples: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(sign); w.write(explain) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self.init(sign: try r.array(), explain: try r.array()) }
+}

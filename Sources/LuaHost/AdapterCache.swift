@@ -1,0 +1,84 @@
+import Adapters
+import FoundationEssentials
+import Glibc
+import Signing
+
+/// The adapters extracted from the plugins, saved in a compact binary form so the next start runs
+/// no Lua at all. It is used only while every .lua file under every plugin root is unchanged (same
+/// names, sizes and modification times) and callscope is the same version; Lua states are then
+/// created on first use of a plugin's functions.
+public enum AdapterCache {
+    struct File {
+        var key: String
+        var adapters: [Adapter]
+        var diagnostics: [PluginDiagnostic]
+        var notices: [String]
+    }
+
+    static let magic = "callscope adapter cache 1"
+
+    /// A digest of the roots and of every .lua file in them (name, size, mtime).
+    static func key(roots: [PluginRoot], version: String) -> String {
+        var listing = "callscope \(version)\n"
+        for root in roots {
+            listing += "root \(root.path) \(root.origin.rawValue)\n"
+            listFiles(root.path, prefix: "", depth: 0, into: &listing)
+        }
+        return Primitives.hex(Primitives.digest(.sha256, Array(listing.utf8)))
+    }
+
+    private static func listFiles(_ dir: String, prefix: String, depth: Int, into listing: inout String) {
+        guard depth < 3, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = dir + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                listFiles(path, prefix: prefix + name + "/", depth: depth + 1, into: &listing)
+            } else if name.hasSuffix(".lua") {
+                listing += "\(prefix)\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\n"
+            }
+        }
+    }
+
+    static func load(path: String, key: String) -> File? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var reader = BinaryReader(Array(data))
+        do {
+            guard try reader.string() == magic, try reader.string() == key else { return nil }
+            let file = File(key: key, adapters: try reader.array(), diagnostics: try reader.array(), notices: try reader.array())
+            return reader.atEnd ? file : nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// Writes the cache atomically (a temporary file renamed over the old one); failures are ignored.
+    static func store(_ file: File, path: String) {
+        var writer = BinaryWriter()
+        writer.write(magic)
+        writer.write(file.key)
+        writer.write(file.adapters)
+        writer.write(file.diagnostics)
+        writer.write(file.notices)
+        let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temp = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(writer.bytes)) else { return }
+        if rename(temp, path) != 0 { unlink(temp) }
+    }
+
+    /// `$XDG_CACHE_HOME/callscope/adapters.bin`, defaulting to `~/.cache/callscope/adapters.bin`.
+    public static func defaultPath(environment: [String: String]) -> String? {
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") { return cache + "/callscope/adapters.bin" }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return home + "/.cache/callscope/adapters.bin"
+    }
+}
+
+extension PluginDiagnostic: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(file); w.write(line); w.write(keyPath); w.write(message) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        self.init(file: try r.string(), line: try r.optional(), keyPath: try r.optional(), message: try r.string())
+    }
+}
