@@ -55,7 +55,9 @@ extension DecodeRun {
     /// serialised by its own decoder, and the output written in input order.
     func streamNDJSONToJSON(_ stream: LineStream, total: Int?, decoder: PayloadDecoder) -> Outcome {
         let workers = 2
-        let batchSize = 4096
+        // Batches are bounded in lines and in bytes, so memory stays flat whatever the records' size.
+        let batchSize = 2048
+        let batchBytes = 1 << 21
         let parts = BatchParts(decoders: Array(repeating: decoder, count: workers))
         var summary = BatchSummary()
         var failedLines: [(Int, String)] = []
@@ -64,10 +66,12 @@ extension DecodeRun {
         while !done, !session.interruptRequested() {
             var lines: [(Int, [UInt8])] = []
             lines.reserveCapacity(batchSize)
-            while lines.count < batchSize {
+            var bytes = 0
+            while lines.count < batchSize, bytes < batchBytes {
                 guard let line = stream.next() else { done = true; break }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 lines.append((stream.lineNumber, Array(line)))
+                bytes += line.count
             }
             progress.update(stream.bytesRead)
             guard !lines.isEmpty else { break }
@@ -163,7 +167,7 @@ final class BatchParts: @unchecked Sendable {
 
     func run(worker w: Int, lines: ArraySlice<(Int, [UInt8])>) {
         let slot = slots[w]
-        slot.output.removeAll(keepingCapacity: true)
+        slot.output.removeAll(keepingCapacity: false)
         slot.summary = BatchSummary()
         slot.failures = []
         for (number, line) in lines {

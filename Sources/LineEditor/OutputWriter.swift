@@ -22,6 +22,14 @@ public final class OutputWriter: @unchecked Sendable {
     }
 
     public func write(bytes: [UInt8]) {
+        if bytes.count >= threshold {
+            // Large blocks go straight out, without another copy.
+            flush()
+            lock.lock()
+            writeAll(fd, bytes: bytes)
+            lock.unlock()
+            return
+        }
         lock.lock()
         buffer.append(contentsOf: bytes)
         let full = buffer.count >= threshold

@@ -43,9 +43,6 @@ public final class LuaSandbox {
         box.deallocate()
     }
 
-    /// Bytes the state holds now.
-    public var memoryInUse: Int { box.pointee.used }
-
     private func runPrelude() throws(LuaError) {
         try loadPrelude()
         lua_createtable(L, 0, Int32(HostFunctions.table.count))

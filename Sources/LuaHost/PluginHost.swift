@@ -304,8 +304,6 @@ public final class PluginHost {
         }
     }
 
-    /// Bytes held by every plugin state.
-    public var memoryInUse: Int { sandboxes.values.reduce(0) { $0 + $1.memoryInUse } }
 }
 
 extension PluginDiagnostic: Error {}
