@@ -27,7 +27,7 @@ enum SignReport {
                 let shown = mask(step.value, secrets)
                 blocks.append(.line([Span(" \(i + 1). ", .dim), Span(step.name, .cyan), Span("  (\(step.value.utf8.count) bytes)", .dim)]))
                 blocks.append(.indented(visible(shown).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }))
-                if hex { blocks.append(.indented(hexLines(step.value).map { "   " + $0 })) }
+                if hex { blocks.append(.indented(hexLines(step.value, secrets).map { "   " + $0 })) }
             }
             if !secrets.isEmpty {
                 blocks.append(.text("   ‹name› stands for a secret credential; byte counts include it. ⏎ newline, ⇥ tab, · trailing space.", .dim))
@@ -44,7 +44,7 @@ enum SignReport {
             JSONMember("steps", .array(output.steps.map { step in
                 var m: [JSONMember] = [JSONMember("name", .string(step.name)), JSONMember("value", .string(mask(step.value, secrets))),
                                        JSONMember("bytes", .int(step.value.utf8.count))]
-                if hex { m.append(JSONMember("hex", .string(Primitives.hex(Array(step.value.utf8))))) }
+                if hex { m.append(JSONMember("hex", .string(maskedHex(step.value, secrets).joined()))) }
                 return .object(m)
             })),
             JSONMember("curl", .string(curl)),
@@ -74,12 +74,28 @@ enum SignReport {
         return lines.joined(separator: "⏎\n")
     }
 
-    static func hexLines(_ text: String) -> [String] {
+    /// The UTF-8 bytes of `text` as hex pairs, with the bytes of any secret shown as `**`.
+    static func maskedHex(_ text: String, _ secrets: [(String, String)]) -> [String] {
         let bytes = Array(text.utf8)
-        return stride(from: 0, to: bytes.count, by: 32).map { start in
-            Primitives.hex(Array(bytes[start..<min(start + 32, bytes.count)])).enumerated()
-                .map { $0.offset % 2 == 1 ? String($0.element) + " " : String($0.element) }.joined()
+        var hidden = [Bool](repeating: false, count: bytes.count)
+        for (_, secret) in secrets where !secret.isEmpty {
+            let needle = Array(secret.utf8)
+            var i = 0
+            while i + needle.count <= bytes.count {
+                if Array(bytes[i..<i + needle.count]) == needle {
+                    for j in i..<i + needle.count { hidden[j] = true }
+                    i += needle.count
+                } else {
+                    i += 1
+                }
+            }
         }
+        return bytes.enumerated().map { hidden[$0.offset] ? "**" : Primitives.hex([$0.element]) }
+    }
+
+    static func hexLines(_ text: String, _ secrets: [(String, String)]) -> [String] {
+        let pairs = maskedHex(text, secrets)
+        return stride(from: 0, to: pairs.count, by: 32).map { pairs[$0..<min($0 + 32, pairs.count)].joined(separator: " ") }
     }
 
     static func urlString(_ invocation: SignInvocation, _ output: SignOutput) -> String {

@@ -92,8 +92,12 @@ import Testing
                             "--query", "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd", "--query", "RegionId=cn-shanghai",
                             "--cred", "accessKeyId=YourAccessKeyId", "--cred", "accessKeySecret=YourAccessKeySecret", "--json"])
         #expect(try json(v3.stdout)["signature"] as? String == "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0")
-        let itn = try h.run(["sign", "itniotech", "--ts", "1630468800", "--cred", "apiKey=bDqJFiq9", "--cred", "apiSecret=7bz1lzh9"])
+        let itn = try h.run(["sign", "itniotech", "--ts", "1630468800", "--cred", "apiKey=bDqJFiq9", "--cred", "apiSecret=7bz1lzh9",
+                             "--explain", "--hex"])
         #expect(itn.stdout.contains("05d7a50893e22a5c4bb3216ae3396c7c"))
+        // The secret's bytes are hidden in the hex dump too.
+        #expect(itn.stdout.contains("62 44 71 4a 46 69 71 39 ** ** ** ** ** ** ** ** 31 36 33 30"), "\(itn.stdout)")
+        #expect(!itn.stdout.contains("37 62 7a 31 6c 7a 68 39"))
     }
 
     @Test func signNeedsItsCredentials() throws {
@@ -215,6 +219,13 @@ import Testing
                                 #"accessKey=fme2na3kdi3ki&action=send&bizType=1&ts=1655710885431&body={"name":"牛小信","id":10001}&accessSecret=abciiiko2k3"#],
                                stdin: Self.validRequest + #"{"name":"牛小信","id":10001}"#)
         #expect(secret.stdout.contains("the secrets differ"))
+        // A difference before the secret is shown in context, without the secret's bytes.
+        let context = try h.run(["verify", "-", "--cred", "accessSecret=abciiiko2k4", "--json", "--their-string",
+                                 #"accessKey=fme2na3kdi3ki&action=send&bizType=1&ts=1655710885431&body={"name":"牛小信","id":1000}&accessSecret=abciiiko2k3"#],
+                                stdin: Self.validRequest + #"{"name":"牛小信","id":10001}"#)
+        let lines = try json(context.stdout)["stringComparison"] as? [String] ?? []
+        #expect(lines.first == "the strings to sign first differ at byte 98:")
+        #expect(!lines.joined().contains("abciiiko2k"))
     }
 
     @Test func verifyWarnsAboutSecondsWhereMillisecondsAreExpected() throws {
