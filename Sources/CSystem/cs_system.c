@@ -5,12 +5,25 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 static volatile sig_atomic_t interrupted = 0;
 static char restore_bytes[64];
 static volatile size_t restore_len = 0;
 
-static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+static int interrupt_pipe[2] = {-1, -1};
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+    if (interrupt_pipe[1] >= 0) {
+        char byte = 1;
+        ssize_t ignored = write(interrupt_pipe[1], &byte, 1);
+        (void)ignored;
+    }
+}
+
+int cs_interrupt_fd(void) { return interrupt_pipe[0]; }
 
 static void on_fatal(int sig) {
     if (restore_len > 0) {
@@ -29,6 +42,13 @@ void cs_install_signal_handlers(void) {
     sigaddset(&interactive, SIGTERM);
     sigaddset(&interactive, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &interactive, NULL);
+
+    if (interrupt_pipe[0] < 0 && pipe(interrupt_pipe) == 0) {
+        for (int i = 0; i < 2; i++) {
+            fcntl(interrupt_pipe[i], F_SETFL, fcntl(interrupt_pipe[i], F_GETFL) | O_NONBLOCK);
+            fcntl(interrupt_pipe[i], F_SETFD, FD_CLOEXEC);
+        }
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -58,6 +78,10 @@ void cs_set_terminal_restore(const char *bytes) {
 int cs_take_interrupt(void) {
     int was = interrupted;
     interrupted = 0;
+    if (interrupt_pipe[0] >= 0) {
+        char sink[16];
+        while (read(interrupt_pipe[0], sink, sizeof sink) > 0) {}
+    }
     return was;
 }
 

@@ -137,16 +137,20 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     /// Reads one character (UTF-8 decoded) from the terminal, waking up to print notices.
     private func readCharacter(into ch: UnsafeMutablePointer<wchar_t>) -> Int32 {
         while true {
-            var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
-                if errno == EINTR {
-                    if cs_peek_interrupt() != 0 { return -1 }
-                    continue
-                }
+            if cs_peek_interrupt() != 0 {
+                errno = EINTR
                 return -1
             }
+            var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: cs_interrupt_fd(), events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 3, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            // Ctrl-C (SIGINT) wakes the poll through the self-pipe, whenever it arrived.
+            if fds[2].revents & Int16(POLLIN) != 0 { continue }
             if fds[1].revents & Int16(POLLIN) != 0 { drawNotices() }
             if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 return readUTF8Scalar(into: ch)

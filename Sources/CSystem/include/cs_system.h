@@ -11,6 +11,9 @@ void cs_install_signal_handlers(void);
 void cs_set_terminal_restore(const char *bytes);
 /// Returns 1 and clears the flag if SIGINT arrived since the last call.
 int cs_take_interrupt(void);
+/// A descriptor that becomes readable when SIGINT arrives (a self-pipe), so a reader blocked in
+/// poll() wakes up even if the signal came just before it started waiting; -1 before install.
+int cs_interrupt_fd(void);
 /// Returns 1 if SIGINT arrived since the last cs_take_interrupt, without clearing it.
 int cs_peek_interrupt(void);
 
