@@ -183,6 +183,21 @@ import Testing
         #expect(paths.count == 7)
     }
 
+    @Test func decodeChecksTheSignatureWhenTheSessionKnowsTheSecret() throws {
+        let body = try String(contentsOfFile: Self.root + "/plugins/itniotech/fixtures/push-unanswered.json", encoding: .utf8)
+        let request = "POST /push HTTP/1.1\nApi-Key: bDqJFiq9\nTimestamp: 1630468800\nSign: 05d7a50893e22a5c4bb3216ae3396c7c\n\n" + body
+        // The first command teaches the session the credentials; decode then verifies on its own.
+        let r = try h.run([], stdin: "sign itniotech --ts 1 --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9 --json\ndecode <<EOF\n" + request + "EOF\n")
+        #expect(r.stdout.contains("✓ valid — the itniotech signature matches"), "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("itniotech · pushCallRecord"))
+        let tampered = try h.run([], stdin: "sign itniotech --ts 1 --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9 --json\ndecode --json <<EOF\n"
+                                 + request.replacing("Sign: 05d7", with: "Sign: 15d7") + "EOF\n")
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("\"verdict\": \"mismatch\""))
+        let unknown = try h.run(["decode", "-"], stdin: request)
+        #expect(!unknown.stdout.contains("valid"), "without the secret, decode does not judge the signature")
+    }
+
     @Test func decodePasteInTheShellAndHeredocInScripts() throws {
         let body = try String(contentsOfFile: Self.root + "/plugins/nxlink/fixtures/callback-unanswered.json", encoding: .utf8)
         let r = try h.run([], stdin: "decode --json <<EOF\n" + body + "EOF\nexplain 1004\n")
