@@ -9,6 +9,8 @@ public enum TextWidth {
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
+        // Printable ASCII, the common case, needs no Unicode property lookup.
+        if v >= 0x20 && v < 0x7F { return 1 }
         if v == 0 || v == 0x200B || v == 0x200D || v == 0xFEFF { return 0 }
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
         switch scalar.properties.generalCategory {
