@@ -63,6 +63,9 @@ struct SignInvocation {
             words = words.dropFirst()
         } else if let current = session.vendor {
             adapter = try session.adapter(current)
+        } else if let first = words.first, !first.hasPrefix("@"), first != "-", !first.hasPrefix("{") {
+            _ = try session.adapter(first)  // not an adapter: says so, with the nearest name
+            throw CommandError.usage("which vendor?")
         } else {
             throw CommandError.usage("which vendor? name one or 'use VENDOR' first",
                                      hint: "vendors: \(session.adapters.filter(\.canSign).map(\.id).joined(separator: ", "))")
