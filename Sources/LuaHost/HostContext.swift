@@ -17,6 +17,10 @@ final class HostContext {
     var trace: [TraceStep]?
     /// Also record every primitive call (md5, hmac, hex, …), not only `cs.step`.
     var tracePrimitives = false
+    /// For user scripts only: runs a shell command and returns its JSON document (`cs.exec`).
+    var exec: ((String) -> String)?
+    /// For user scripts only: where `print` writes.
+    var print: ((String) -> Void)?
 
     init(moduleRoots: [String], clock: @escaping () -> Int64) {
         self.moduleRoots = moduleRoots

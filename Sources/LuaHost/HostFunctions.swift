@@ -11,7 +11,7 @@ enum HostFunctions {
     static let table: [(String, cs_host_fn)] = [
         ("digest", digest), ("hmac", hmac), ("hex", hex), ("base64", base64), ("base64_decode", base64Decode),
         ("percent", percent), ("step", step), ("now_ms", nowMillis), ("random_hex", randomHex),
-        ("read_module", readModule),
+        ("read_module", readModule), ("exec", exec), ("print", printText),
     ]
 
     static func context(_ L: OpaquePointer?) -> HostContext {
@@ -129,6 +129,19 @@ enum HostFunctions {
             }
         }
         fail(result, "module '\(name)' not found in the plugin folders")
+    }
+
+    /// `cs.exec(line)` in scripts: the command's JSON document as text.
+    static let exec: cs_host_fn = { L, result in
+        guard let line = string(L, 1) else { return fail(result, "cs.exec expects a command line") }
+        guard let run = context(L).exec else { return fail(result, "cs.exec is only available in scripts (callscope run FILE.lua)") }
+        succeed(result, run(line))
+    }
+
+    /// `print(...)` in scripts, through the session's output (ordered with everything else).
+    static let printText: cs_host_fn = { L, result in
+        guard let text = string(L, 1) else { return fail(result, "print expects text") }
+        context(L).print?(text)
     }
 
     static func typeName(_ L: OpaquePointer?, _ index: Int32) -> String {

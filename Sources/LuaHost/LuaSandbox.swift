@@ -179,6 +179,12 @@ public final class LuaSandbox {
         }
     }
 
+    /// Sets a global variable (outside any call, with the memory cap lifted).
+    func setGlobal(_ name: String, _ value: PluginValue) {
+        push(value)
+        lua_setglobal(L, name)
+    }
+
     /// Pushes a value (with the memory cap lifted, so it cannot raise).
     func push(_ value: PluginValue) {
         switch value {

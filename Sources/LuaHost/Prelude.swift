@@ -24,6 +24,10 @@ function cs.percent(s, style) return H.percent(tostring(s), style or "rfc3986") 
 function cs.step(name, value) H.step(tostring(name), tostring(value)); return value end
 function cs.now_ms() return math.tointeger(tonumber(H.now_ms())) end
 function cs.now_s() return cs.now_ms() // 1000 end
+--- Scripts only: runs a shell command and returns its --json document as a table
+--- (on failure: { error = message, status = exit status }).
+function cs.exec(line) return cs.json.decode(H.exec(tostring(line))) end
+
 --- A random lower-hex string of n bytes (request ids, nonces).
 function cs.random_hex(n) return H.random_hex(tostring(n or 16)) end
 
@@ -228,6 +232,13 @@ function cs.time.parse(text, default_offset_minutes)
   end
   local days = days_from_civil(tonumber(y), tonumber(mo), tonumber(d))
   return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(se) - offset * 60
+end
+
+-- print goes through the host (in scripts, to the session's output; in plugins, nowhere).
+function print(...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[#parts + 1] = tostring((select(i, ...))) end
+  H.print(concat(parts, "\t") .. "\n")
 end
 
 -- require: modules from the plugin folders only (name "nxcloud-common.sign" -> nxcloud-common/sign.lua).

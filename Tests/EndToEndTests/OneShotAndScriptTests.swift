@@ -109,3 +109,35 @@ import Testing
         #expect(!r.stdout.contains("b = 2"))
     }
 }
+
+@Suite struct LuaScriptTests {
+    let h = Harness()
+
+    @Test func scriptsRunCommandsAsTables() throws {
+        let script = try h.write("report.lua", """
+            local r = cs.exec("explain nxlink callResult " .. arg[1])
+            print("meaning", r.matches[1].meaning)
+            local missing = cs.exec("explain nxlink callResult 5")
+            print("missing", missing.status)
+            local s = cs.exec("sign itniotech --ts 1630468800 --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9")
+            return { signature = s.signature }
+            """)
+        let r = try h.run(["run", script, "17"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("meaning\tNormal end – user hung up\n"))
+        #expect(r.stdout.contains("missing\t1\n"))
+        #expect(r.stdout.contains("\"signature\": \"05d7a50893e22a5c4bb3216ae3396c7c\""))
+    }
+
+    @Test func scriptErrorsAndTheSandbox() throws {
+        let broken = try h.write("broken.lua", "local x = \n")
+        let r = try h.run(["run", broken])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("broken.lua:2:"))
+        let escape = try h.write("escape.lua", "return io.open('/etc/passwd')")
+        let e = try h.run(["run", escape])
+        #expect(e.status == 1)
+        #expect(e.stderr.contains("escape.lua:1:"))
+        #expect(e.stderr.contains("nil"))
+    }
+}
