@@ -40,7 +40,7 @@ extension DecodeRun {
         }
         let verification = message.flatMap { VerifyEngine.verifyIfPossible($0, session: session, records: records) }
         let report = DecodeReport.document(records, message: message, verification: verification, all: context.arguments.has("all"),
-                                           color: session.color)
+                                           color: session.color, valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)
         let warned = records.contains { !$0.warnings.isEmpty } || verification?.verdict == "mismatch"
         return Outcome(status: warned ? .negative : .ok, report: report)
     }
@@ -130,7 +130,8 @@ extension DecodeRun {
                         pending.removeAll(keepingCapacity: true)
                     }
                 } else if all {
-                    session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records)) + "\n")
+                    session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records,
+                                                                                 valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)) + "\n")
                 } else if shown < DecodeReport.batchRowLimit {
                     shown += 1
                     session.output.out(renderer.render([DecodeReport.batchRow(record, line: stream.lineNumber)]))

@@ -8,7 +8,9 @@ import Wire
 enum DecodeReport {
     static let batchRowLimit = 50
 
-    static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool, color: Bool) -> Report {
+    /// `valueWidth` cuts long values on a terminal; off a terminal they are printed whole.
+    static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool, color: Bool,
+                         valueWidth: Int = 40) -> Report {
         var blocks: [Block] = []
         if let message {
             let start = message.kind == .request ? "\(message.method ?? "?") \(message.target ?? "")" : "HTTP \(message.status ?? 0)"
@@ -26,7 +28,7 @@ enum DecodeReport {
         } else {
             for (i, record) in records.enumerated() {
                 if i > 0 { blocks.append(.blank) }
-                blocks += recordBlocks(record, index: records.count > 1 ? i + 1 : nil)
+                blocks += recordBlocks(record, index: records.count > 1 ? i + 1 : nil, valueWidth: valueWidth)
             }
         }
         var json: [JSONMember] = [JSONMember("records", .array(records.map(\.json)))]
@@ -41,7 +43,7 @@ enum DecodeReport {
         return Report(json: .object(json), blocks: blocks)
     }
 
-    static func recordBlocks(_ r: DecodedRecord, index: Int?) -> [Block] {
+    static func recordBlocks(_ r: DecodedRecord, index: Int?, valueWidth: Int = 40) -> [Block] {
         var blocks: [Block] = []
         let number = index.map { "#\($0) " } ?? ""
         if let vendor = r.vendor, let kind = r.kind {
@@ -54,7 +56,7 @@ enum DecodeReport {
             blocks.append(.line([Span("  " + (t.path.isEmpty ? "" : t.path + ": "), .dim), Span(t.picture, .magenta)]))
         }
         let rows = r.fields.map { f -> [Span] in
-            [Span(f.path, .cyan), Span(TextWidth.truncate(valueText(f.value), to: 40)), Span(f.meaning ?? "", .dim)]
+            [Span(f.path, .cyan), Span(TextWidth.truncate(valueText(f.value), to: valueWidth)), Span(f.meaning ?? "", .dim)]
         }
         if !rows.isEmpty { blocks.append(.table(Table(headers: [], rows: rows))) }
         if !r.transcript.isEmpty {
