@@ -87,14 +87,12 @@ struct DecodeRun {
 
     /// NDJSON: the first value is an object that ends its line, and another value follows.
     func isNDJSON(_ head: [UInt8]) -> Bool {
-        var i = 0
-        while i < head.count, head[i] == 0x20 || head[i] == 0x0A || head[i] == 0x0D || head[i] == 0x09 { i += 1 }
+        let i = head.firstNonBlank()
         guard i < head.count, head[i] == UInt8(ascii: "{") || head[i] == UInt8(ascii: "[") else { return false }
         guard let nl = head[i...].firstIndex(of: 0x0A) else { return false }
         let firstLine = Array(head[i..<nl])
         guard (try? JSONParser.parse(bytes: firstLine.last == 0x0D ? Array(firstLine.dropLast()) : firstLine)) != nil else { return false }
-        var j = nl + 1
-        while j < head.count, head[j] == 0x20 || head[j] == 0x0A || head[j] == 0x0D || head[j] == 0x09 { j += 1 }
+        let j = head.firstNonBlank(from: nl + 1)
         return j < head.count && (head[j] == UInt8(ascii: "{") || head[j] == UInt8(ascii: "["))
     }
 }

@@ -40,14 +40,13 @@ extension DecodeRun {
         }
         let verification = message.flatMap { VerifyEngine.verifyIfPossible($0, session: session, records: records) }
         let report = DecodeReport.document(records, message: message, verification: verification, all: context.arguments.has("all"),
-                                           color: session.color, valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)
+                                           valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)
         let warned = records.contains { !$0.warnings.isEmpty } || verification?.verdict == "mismatch"
         return Outcome(status: warned ? .negative : .ok, report: report)
     }
 
     func trimmedStart(_ bytes: [UInt8]) -> [UInt8] {
-        var i = 0
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        let i = bytes.firstNonBlank()
         return i == 0 ? bytes : Array(bytes[i...])
     }
 
@@ -92,19 +91,17 @@ extension DecodeRun {
         return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
     }
 
-    /// NDJSON, one record a line, in constant memory: records are written as they are decoded.
+    /// NDJSON, one record a line, in constant memory: rows (or, with --all, whole records) are
+    /// printed as they are decoded, then a summary. With --json the two-core path above is used.
     func streamNDJSON(_ stream: LineStream, total: Int?, decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
         if context.json { return streamNDJSONToJSON(stream, total: total, decoder: decoder) }
         var summary = BatchSummary()
         var failedLines: [(Int, String)] = []
         var shown = 0
-        let json = context.json
         let all = context.arguments.has("all")
         let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
         var progress = ProgressLine(total: total)
-        var pending: [UInt8] = []
-        pending.reserveCapacity(1 << 17)
-        if !json, !all { session.output.out(renderer.render(DecodeReport.batchHeader())) }
+        if !all { session.output.out(renderer.render(DecodeReport.batchHeader())) }
         while let line = stream.next() {
             if session.interruptRequested() { break }
             progress.update(stream.bytesRead)
@@ -114,22 +111,11 @@ extension DecodeRun {
                 value = try JSONParser.parse(bytes: Array(line))
             } catch {
                 failedLines.append((stream.lineNumber, "\(error.message) at column \(error.column)"))
-                if json {
-                    pending += Array((JSONWriter.compact(["error": ["line": .int(stream.lineNumber), "message": .string(error.message),
-                                                                    "column": .int(error.column)]]) + "\n").utf8)
-                }
                 continue
             }
             for record in decoder.decode(value) {
                 summary.add(record)
-                if json {
-                    record.writeJSON(into: &pending)
-                    pending.append(0x0A)
-                    if pending.count >= 1 << 16 {
-                        session.output.outBytes(pending)
-                        pending.removeAll(keepingCapacity: true)
-                    }
-                } else if all {
+                if all {
                     session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records,
                                                                                  valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)) + "\n")
                 } else if shown < DecodeReport.batchRowLimit {
@@ -139,13 +125,8 @@ extension DecodeRun {
             }
         }
         progress.finish()
-        if !pending.isEmpty { session.output.outBytes(pending) }
-        if json {
-            session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(summary, failedLines: failedLines)]) + "\n")
-        } else {
-            if summary.records > shown, !all { session.output.out(renderer.render([.text("… \(summary.records - shown) more records (--all prints each)", .dim)])) }
-            session.output.out(renderer.render(DecodeReport.summaryBlocks(summary, failedLines: failedLines)))
-        }
+        if summary.records > shown, !all { session.output.out(renderer.render([.text("… \(summary.records - shown) more records (--all prints each)", .dim)])) }
+        session.output.out(renderer.render(DecodeReport.summaryBlocks(summary, failedLines: failedLines)))
         if !failedLines.isEmpty { return Outcome(status: .dataError) }
         return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
     }

@@ -9,7 +9,7 @@ enum DecodeReport {
     static let batchRowLimit = 50
 
     /// `valueWidth` cuts long values on a terminal; off a terminal they are printed whole.
-    static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool, color: Bool,
+    static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool,
                          valueWidth: Int = 40) -> Report {
         var blocks: [Block] = []
         if let message {

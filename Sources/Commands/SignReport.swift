@@ -77,19 +77,7 @@ enum SignReport {
     /// The UTF-8 bytes of `text` as hex pairs, with the bytes of any secret shown as `**`.
     static func maskedHex(_ text: String, _ secrets: [(String, String)]) -> [String] {
         let bytes = Array(text.utf8)
-        var hidden = [Bool](repeating: false, count: bytes.count)
-        for (_, secret) in secrets where !secret.isEmpty {
-            let needle = Array(secret.utf8)
-            var i = 0
-            while i + needle.count <= bytes.count {
-                if Array(bytes[i..<i + needle.count]) == needle {
-                    for j in i..<i + needle.count { hidden[j] = true }
-                    i += needle.count
-                } else {
-                    i += 1
-                }
-            }
-        }
+        let hidden = SecretBytes.hidden(in: bytes, secrets: secrets.map(\.1))
         return bytes.enumerated().map { hidden[$0.offset] ? "**" : Primitives.hex([$0.element]) }
     }
 

@@ -239,26 +239,15 @@ enum VerifyEngine {
             }
         }
         // Our string holds the secret: its bytes are shown as '*' (same length, so positions hold).
-        var shown = a
-        for secret in secrets where !secret.isEmpty {
-            let needle = Array(secret.utf8)
-            var i = 0
-            while i + needle.count <= shown.count {
-                if Array(a[i..<i + needle.count]) == needle {
-                    for j in i..<i + needle.count { shown[j] = UInt8(ascii: "*") }
-                    i += needle.count
-                } else {
-                    i += 1
-                }
-            }
-        }
+        let hidden = SecretBytes.hidden(in: a, secrets: secrets)
+        let shown = a.enumerated().map { hidden[$0.offset] ? UInt8(ascii: "*") : $0.element }
         func window(_ bytes: [UInt8]) -> String {
             let from = max(0, index - 24), to = min(bytes.count, index + 24)
             return String(decoding: bytes[from..<to], as: UTF8.self).replacing("\n", with: "⏎")
         }
         // Their string likely holds their secret at the same place: hide those bytes too.
         var theirsShown = b
-        for i in 0..<min(shown.count, theirsShown.count) where shown[i] == UInt8(ascii: "*") && a[i] != UInt8(ascii: "*") {
+        for i in 0..<min(shown.count, theirsShown.count) where hidden[i] {
             theirsShown[i] = UInt8(ascii: "*")
         }
         return ["the strings to sign first differ at byte \(index + 1):",
