@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "callscope",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "callscope", targets: ["callscope"]),
     ],
@@ -20,18 +20,20 @@ let package = Package(
         .target(name: "JSONText"),
         .target(name: "TextSupport"),
         .target(name: "Shell", dependencies: ["JSONText", "TextSupport"]),
-        .target(name: "Signing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Adapters", dependencies: ["TextSupport", "JSONText"]),
-        .target(name: "Inspect", dependencies: ["Adapters", "JSONText", "TextSupport"]),
         .target(name: "Wire"),
+        .target(name: "Signing", dependencies: ["Adapters", "JSONText", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Inspect", dependencies: ["Adapters", "JSONText", "TextSupport"]),
+        // The use-cases: session-free, callable from any thread.
+        .target(name: "Workbench", dependencies: ["Adapters", "Signing", "Inspect", "Wire", "JSONText", "TextSupport"]),
 
         // Edge modules.
         .target(name: "LineEditor", dependencies: ["CEditLine", "CSystem", "Shell", "TextSupport"]),
         .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
-        .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua", "Adapters", "Signing", "JSONText"]),
+        .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua", "Adapters", "Signing", "Wire", "JSONText"]),
 
-        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire"]),
+        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench"]),
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem", "LuaHost"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 

@@ -22,8 +22,9 @@ public struct Adapter: Sendable, Equatable {
     public var examples: Examples
     /// Whether the plugin has a `sign` function (and so `verify` support).
     public var canSign: Bool
-    /// Lua function references, by hook name (`sign`, `verify_response`, …).
-    public var hooks: [String: Int32]
+    /// Names of the optional functions the plugin provides (`signature_of`, `mock`, …); the
+    /// functions themselves stay inside the plugin host.
+    public var hooks: Set<String>
     /// Shell commands the plugin adds.
     public var commands: [PluginCommand] = []
     /// The vendor's local time zone as an offset ("+08:00"), with why it is assumed; nil if unknown.
@@ -34,6 +35,10 @@ public struct Adapter: Sendable, Equatable {
     public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
     public func payload(_ kind: String) -> PayloadSchema? { payloads.first { $0.kind == kind } }
     public var secretCredentialNames: [String] { credentials.filter(\.secret).map(\.name) }
+    /// The credentials signing needs (all but the optional ones).
+    public var requiredCredentialNames: [String] { credentials.filter { !$0.optional }.map(\.name) }
+    /// The secrets verifying needs (the required secret ones).
+    public var requiredSecretNames: [String] { credentials.filter { $0.secret && !$0.optional }.map(\.name) }
 }
 
 /// A shell command contributed by a plugin: `run(args)` returns text (or a table, shown as JSON).
@@ -41,7 +46,12 @@ public struct PluginCommand: Sendable, Equatable {
     public var name: String
     public var summary: String
     public var usage: String?
-    public var function: Int32
+
+    public init(name: String, summary: String, usage: String?) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+    }
 }
 
 public struct Region: Sendable, Equatable {
@@ -56,6 +66,15 @@ public struct Credential: Sendable, Equatable {
     public var secret: Bool
     /// What the vendor's console calls it.
     public var vendorName: String?
+    /// Signing works without it (an STS token, say): never prompted for, never required.
+    public var optional: Bool = false
+
+    public init(name: String, secret: Bool, vendorName: String? = nil, optional: Bool = false) {
+        self.name = name
+        self.secret = secret
+        self.vendorName = vendorName
+        self.optional = optional
+    }
 }
 
 public struct CodeEntry: Sendable, Equatable {
@@ -188,8 +207,8 @@ public struct Pitfall: Sendable, Equatable {
     public var name: String
     public var explanation: String
     public var pins: [String: String] = [:]
-    /// A generic body transform: minify, pretty, sort-keys, escape-unicode, add-newline, strip-newline, empty.
-    public var body: String?
+    /// How the sender changed the body before signing it.
+    public var body: BodyTransform?
 }
 
 public struct SignExample: Sendable, Equatable {

@@ -115,21 +115,22 @@ extension Adapter: BinaryCodable {
         w.write(id); w.write(name); w.write(version); w.write(summary); w.write(docs); w.write(origin)
         w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
         w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
-        w.write(canSign); w.write(Array(hooks.keys).sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
+        w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
         w.write(timezone); w.write(timezoneNote)
     }
 
-    /// Function references are not cached: `hooks` keeps the names with no reference (-1) until the
-    /// plugin's Lua state is created.
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         id = try r.string(); name = try r.string(); version = try r.string(); summary = try r.string()
         docs = try r.array(); origin = try r.string()
         regions = try r.array(); credentials = try r.array(); codeTables = try r.array(); payloads = try r.array()
         operations = try r.array(); webhooks = try r.array(); pitfalls = try r.array(); conflicts = try r.array()
         undocumented = try r.array(); examples = try r.read(); canSign = try r.bool()
-        hooks = Dictionary(uniqueKeysWithValues: try r.array(String.self).map { ($0, Int32(-1)) })
-        commands = try r.array(StringList.self).map { PluginCommand(name: $0.items[0], summary: $0.items[1],
-                                                                    usage: $0.items[2].isEmpty ? nil : $0.items[2], function: -1) }
+        hooks = Set(try r.array(String.self))
+        commands = []
+        for list in try r.array(StringList.self) {
+            guard list.items.count == 3 else { throw BinaryReader.Failure() }
+            commands.append(PluginCommand(name: list.items[0], summary: list.items[1], usage: list.items[2].isEmpty ? nil : list.items[2]))
+        }
         timezone = try r.optional(); timezoneNote = try r.optional()
     }
 }
@@ -152,8 +153,10 @@ extension Region: BinaryCodable {
 }
 
 extension Credential: BinaryCodable {
-    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(secret); w.write(vendorName) }
-    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { name = try r.string(); secret = try r.bool(); vendorName = try r.optional() }
+    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(secret); w.write(vendorName); w.write(optional) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); secret = try r.bool(); vendorName = try r.optional(); optional = try r.bool()
+    }
 }
 
 extension CodeEntry: BinaryCodable {
@@ -250,9 +253,11 @@ extension Webhook: BinaryCodable {
 }
 
 extension Pitfall: BinaryCodable {
-    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(explanation); w.write(pins); w.write(body) }
+    public func encode(to w: inout BinaryWriter) { w.write(name); w.write(explanation); w.write(pins); w.write(body?.rawValue) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
-        name = try r.string(); explanation = try r.string(); pins = try r.map(); body = try r.optional()
+        name = try r.string(); explanation = try r.string(); pins = try r.map()
+        let transform: String? = try r.optional()
+        if let transform { guard let known = BodyTransform(rawValue: transform) else { throw BinaryReader.Failure() }; body = known } else { body = nil }
     }
 }
 

@@ -21,15 +21,14 @@ public enum AdapterBuilder {
         guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), id.first?.isLetter == true else {
             throw SchemaError("id", "'\(id)' must start with a letter and use letters, digits, - and _ only")
         }
-        var hooks: [String: Int32] = [:]
+        var hooks: Set<String> = []
         if let sign = root["sign"] {
-            guard case .function(let ref) = sign else { throw SchemaError("sign", "must be a function(request, credentials)") }
-            hooks["sign"] = ref
+            guard case .function = sign else { throw SchemaError("sign", "must be a function(request, credentials)") }
         }
         if let extra = try r.optionalTable("hooks") {
             for (name, value) in extra.table.fields {
-                guard case .function(let ref) = value else { throw SchemaError(extra.at(name), "must be a function") }
-                hooks[name] = ref
+                guard case .function = value else { throw SchemaError(extra.at(name), "must be a function") }
+                hooks.insert(name)
             }
         }
         var commands: [PluginCommand] = []
@@ -38,8 +37,8 @@ public enum AdapterBuilder {
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
                 throw SchemaError(c.path, "command names use letters, digits and -")
             }
-            guard case .function(let ref)? = c.table["run"] else { throw SchemaError(c.at("run"), "required: a function(args)") }
-            commands.append(PluginCommand(name: name, summary: try c.string("summary"), usage: try c.optionalString("usage"), function: ref))
+            guard case .function? = c.table["run"] else { throw SchemaError(c.at("run"), "required: a function(args)") }
+            commands.append(PluginCommand(name: name, summary: try c.string("summary"), usage: try c.optionalString("usage")))
         }
         var adapter = Adapter(
             id: id,
@@ -56,16 +55,19 @@ public enum AdapterBuilder {
             webhooks: try r.records("webhooks").map { (x) throws(SchemaError) in try webhook(x) },
             pitfalls: try r.records("pitfalls").map { (x) throws(SchemaError) in
                 try x.onlyKeys(["name", "explanation", "pins", "body"])
-                let body = try x.optionalString("body")
-                if let body, !bodyTransforms.contains(body) {
-                    throw SchemaError(x.at("body"), "unknown body transform '\(body)' (\(bodyTransforms.sorted().joined(separator: ", ")))")
+                var body: BodyTransform?
+                if let name = try x.optionalString("body") {
+                    guard let known = BodyTransform(rawValue: name) else {
+                        throw SchemaError(x.at("body"), "unknown body transform '\(name)' (\(BodyTransform.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    body = known
                 }
                 return Pitfall(name: try x.string("name"), explanation: try x.string("explanation"), pins: try x.stringMap("pins"), body: body)
             },
             conflicts: try r.strings("conflicts"),
             undocumented: try r.strings("undocumented"),
             examples: try examples(r.optionalTable("examples")),
-            canSign: hooks["sign"] != nil,
+            canSign: root["sign"] != nil,
             hooks: hooks)
         adapter.commands = commands
         if let tz = try r.optionalTable("timezone") {
@@ -78,7 +80,6 @@ public enum AdapterBuilder {
         return adapter
     }
 
-    public static let bodyTransforms: Set<String> = ["minify", "pretty", "sort-keys", "escape-unicode", "add-newline", "strip-newline", "empty"]
 
     static func region(_ r: SchemaReader) throws(SchemaError) -> Region {
         try r.onlyKeys(["code", "name", "base_url", "note"])
@@ -87,8 +88,9 @@ public enum AdapterBuilder {
     }
 
     static func credential(_ r: SchemaReader) throws(SchemaError) -> Credential {
-        try r.onlyKeys(["name", "secret", "vendor_name"])
-        return Credential(name: try r.string("name"), secret: try r.bool("secret"), vendorName: try r.optionalString("vendor_name"))
+        try r.onlyKeys(["name", "secret", "vendor_name", "optional"])
+        return Credential(name: try r.string("name"), secret: try r.bool("secret"), vendorName: try r.optionalString("vendor_name"),
+                          optional: try r.bool("optional"))
     }
 
     static let entryKeys: Set<String> = ["hint", "doc", "aliases", "name"]

@@ -53,6 +53,7 @@ public enum App {
         if interactive { host.load() }
         cs_install_signal_handlers()
         session.interruptRequested = { cs_peek_interrupt() != 0 }
+        session.clearInterrupt = { _ = cs_take_interrupt() }
         defer { out.flush() }
 
         if !options.oneShot.isEmpty {

@@ -1,11 +1,25 @@
 import Adapters
 import LuaHost
 import Shell
+import Workbench
 
 /// The loaded adapters as the commands see them, and the completion candidates they provide.
 extension Session {
     public var pluginHost: PluginHost? { service(PluginHost.self) }
     public var adapters: [Adapter] { pluginHost?.adapters ?? [] }
+
+    /// The signer the use-cases get: the plugin host.
+    func signer() throws(CommandError) -> PluginHost {
+        guard let host = pluginHost else { throw CommandError(.config, "no plugin host") }
+        return host
+    }
+
+    func messageVerifier() throws(CommandError) -> MessageVerifier {
+        MessageVerifier(adapters: adapters, signer: try signer())
+    }
+
+    /// Ctrl-C, as the use-cases poll it.
+    var cancellation: Cancellation { Cancellation(interruptRequested) }
 
     /// The adapter named `id`, or a not-found error listing the loaded ones.
     public func adapter(_ id: String) throws(CommandError) -> Adapter {

@@ -4,6 +4,7 @@ import Inspect
 import JSONText
 import Shell
 import Wire
+import Workbench
 
 /// `decode [INPUT|@file|-]`: detect the vendor and payload, annotate every field, flag problems.
 public var decodeCommand: CommandSpec {

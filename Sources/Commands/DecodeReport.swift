@@ -1,4 +1,5 @@
 import Inspect
+import Signing
 import JSONText
 import Shell
 import TextSupport
@@ -39,7 +40,7 @@ enum DecodeReport {
                 "headers": .object(message.headers.map { JSONMember($0.name, .string($0.value)) }),
             ]))
         }
-        if let verification { json.append(JSONMember("signature", verification.json)) }
+        if let verification { json.append(JSONMember("signature", VerifyReport.json(verification))) }
         return Report(json: .object(json), blocks: blocks)
     }
 

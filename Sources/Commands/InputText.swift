@@ -36,12 +36,3 @@ struct InputText {
         return out
     }
 }
-
-extension Array where Element == UInt8 {
-    /// The index of the first byte at or after `start` that is not JSON whitespace (or `count`).
-    func firstNonBlank(from start: Int = 0) -> Int {
-        var i = start
-        while i < count, self[i] == 0x20 || self[i] == 0x0A || self[i] == 0x0D || self[i] == 0x09 { i += 1 }
-        return i
-    }
-}

@@ -1,7 +1,8 @@
 import Adapters
 import JSONText
-import LuaHost
 import Shell
+import Signing
+import Workbench
 
 /// `sign VENDOR [OPERATION] [BODY|@file|-]`: the headers or parameters a vendor expects, every
 /// intermediate string, and an equivalent curl command (secrets never shown).
@@ -40,21 +41,16 @@ public var signCommand: CommandSpec {
                     ArgumentSpec("body", summary: "the body: JSON, @file, or - for stdin", optional: true, completion: .files)],
         acceptsRawBody: true
     ) { context throws(CommandError) in
-        let request = try SignInvocation.parse(context)
-        let output = try SignInvocation.run(request, session: context.session)
-        return .ok(SignReport.make(request, output, explain: context.arguments.has("explain"), hex: context.arguments.has("hex")))
+        let plan = try SignFlags.plan(context)
+        let preparation = RequestPreparation(signer: try context.session.signer())
+        let prepared = try CommandError.wrap { () throws(WorkbenchError) in try preparation.prepare(plan) }
+        return .ok(SignReport.make(prepared, explain: context.arguments.has("explain"), hex: context.arguments.has("hex")))
     }
 }
 
-/// A parsed `sign` (also used by `verify`).
-struct SignInvocation {
-    var adapter: Adapter
-    var operation: Operation?
-    var request: SignRequest
-    var credentials: [String: String]
-    var regionBase: String?
-
-    static func parse(_ context: CommandContext) throws(CommandError) -> SignInvocation {
+/// `sign`'s words and flags as a `RequestPlan` (also what `send` will read).
+enum SignFlags {
+    static func plan(_ context: CommandContext) throws(CommandError) -> RequestPlan {
         let session = context.session
         var words = context.positionals[...]
         let adapter: Adapter
@@ -88,16 +84,16 @@ struct SignInvocation {
                                   method: context.arguments.value("method")?.uppercased() ?? operation?.method ?? "POST",
                                   path: context.arguments.value("path") ?? operation?.path ?? "/",
                                   body: body?.text, query: try pairs(context.arguments.values("query"), flag: "--query"), pins: pins)
-        let required = adapter.credentials.filter { $0.name != "securityToken" }.map(\.name)
-        let credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session, required: required)
-        var regionBase = adapter.regions.first?.baseURL
+        let credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session,
+                                                         required: adapter.requiredCredentialNames)
+        var baseURL = adapter.regions.first?.baseURL
         if let code = context.arguments.value("region") {
             guard let region = adapter.regions.first(where: { $0.code.lowercased() == code.lowercased() }) else {
                 throw CommandError.usage("\(adapter.id) has no region \(code)", hint: "regions: \(adapter.regions.map(\.code).joined(separator: ", "))")
             }
-            regionBase = region.baseURL
+            baseURL = region.baseURL
         }
-        return SignInvocation(adapter: adapter, operation: operation, request: request, credentials: credentials, regionBase: regionBase)
+        return RequestPlan(adapter: adapter, operation: operation, request: request, credentials: credentials, baseURL: baseURL)
     }
 
     static func pairs(_ values: [String], flag: String) throws(CommandError) -> [String: String] {
@@ -109,14 +105,5 @@ struct SignInvocation {
             out[String(value[..<eq])] = String(value[value.index(after: eq)...])
         }
         return out
-    }
-
-    static func run(_ invocation: SignInvocation, session: Session) throws(CommandError) -> SignOutput {
-        guard let host = session.pluginHost else { throw CommandError(.config, "no plugin host") }
-        do {
-            return try host.sign(invocation.adapter.id, request: invocation.request, credentials: invocation.credentials)
-        } catch {
-            throw CommandError(.config, error.message)
-        }
     }
 }

@@ -2,7 +2,9 @@ import Adapters
 import Inspect
 import JSONText
 import Shell
+import Signing
 import Wire
+import Workbench
 
 /// `verify [REQUEST|@file|-]`: does the received signature match, and if not, why.
 public var verifyCommand: CommandSpec {
@@ -39,21 +41,26 @@ public var verifyCommand: CommandSpec {
     ) { context throws(CommandError) in
         let message = try VerifyInput.message(context)
         let session = context.session
-        let extraction = try VerifyEngine.extract(message, session: session, vendor: context.arguments.value("vendor"))
-        let adapter = extraction.adapter
+        let verifier = try session.messageVerifier()
+        let (adapter, claim) = try CommandError.wrap { () throws(WorkbenchError) in
+            try verifier.claim(in: message, vendor: context.arguments.value("vendor"))
+        }
         let store = session.credentialStore
-        for (name, value) in extraction.publicCredentials where store.get(adapter.id)[name] == nil { store.set(adapter.id, name, value) }
-        let secrets = adapter.credentials.filter { $0.secret && $0.name != "securityToken" }.map(\.name)
-        var credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session, required: secrets)
-        for (name, value) in extraction.publicCredentials { credentials[name] = value }
+        for (name, value) in claim.publicCredentials { store.setIfAbsent(adapter.id, name, value) }
+        var credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session,
+                                                         required: adapter.requiredSecretNames)
+        for (name, value) in claim.publicCredentials { credentials[name] = value }
         let now = try context.arguments.value("now").map { (text) throws(CommandError) in try VerifyInput.clock(text) }
         let theirs = try context.arguments.value("their-string").map { (word) throws(CommandError) in
             try InputText.read(word: word, rawBody: nil)?.text ?? word
         }
-        let verification = try VerifyEngine.verify(message, extraction: extraction, credentials: credentials, session: session,
-                                                   now: now, theirString: theirs)
-        let status: ExitStatus = verification.verdict == "valid" ? .ok : verification.verdict == "mismatch" ? .negative : .dataError
-        return Outcome(status: status, report: Report(json: verification.json, blocks: VerifyReport.blocks(verification)))
+        let verification = verifier.verify(message, claim: claim, adapter: adapter, credentials: credentials, now: now, theirString: theirs)
+        let status: ExitStatus = switch verification.verdict {
+        case .valid: .ok
+        case .mismatch: .negative
+        case .unverifiable: .dataError
+        }
+        return Outcome(status: status, report: Report(json: VerifyReport.json(verification), blocks: VerifyReport.blocks(verification)))
     }
 }
 
@@ -108,21 +115,33 @@ extension String {
     }
 }
 
-/// Human form of a verification.
+/// Human and JSON forms of a verification.
 enum VerifyReport {
+    static func json(_ v: Verification) -> JSONValue {
+        var members: [JSONMember] = [
+            JSONMember("verdict", .string(v.verdict.rawValue)), JSONMember("vendor", v.vendor.map { .string($0) } ?? .null),
+            JSONMember("expected", v.expected.map { .string($0) } ?? .null), JSONMember("received", v.received.map { .string($0) } ?? .null),
+            JSONMember("diagnosis", .array(v.diagnosis.map { ["variant": .string($0.variant), "matches": .bool($0.matches), "explanation": .string($0.explanation)] })),
+            JSONMember("warnings", .array(v.clockWarnings.map { .string($0) })),
+        ]
+        if let reason = v.reason { members.append(JSONMember("reason", .string(reason))) }
+        if !v.comparison.isEmpty { members.append(JSONMember("stringComparison", .array(v.comparison.map { .string($0) }))) }
+        return .object(members)
+    }
+
     static func blocks(_ v: Verification) -> [Block] {
         var blocks: [Block] = []
         switch v.verdict {
-        case "valid": blocks.append(.line([Span("✓ valid", .green), Span(" — the \(v.vendor ?? "") signature matches")]))
-        case "mismatch": blocks.append(.line([Span("✗ mismatch", .red), Span(" — the \(v.vendor ?? "") signature does not match")]))
-        default: blocks.append(.line([Span("? unverifiable", .yellow), Span(" — " + (v.reason ?? ""))]))
+        case .valid: blocks.append(.line([Span("✓ valid", .green), Span(" — the \(v.vendor ?? "") signature matches")]))
+        case .mismatch: blocks.append(.line([Span("✗ mismatch", .red), Span(" — the \(v.vendor ?? "") signature does not match")]))
+        case .unverifiable: blocks.append(.line([Span("? unverifiable", .yellow), Span(" — " + (v.reason ?? ""))]))
         }
         var pairs: [(String, [Span])] = []
         if let r = v.received { pairs.append(("received", [Span(r)])) }
         if let e = v.expected { pairs.append(("expected", [Span(e)])) }
         if !pairs.isEmpty { blocks.append(.pairs(pairs)) }
         for w in v.clockWarnings { blocks.append(.line([Span("⚠ ", .yellow), Span(w)])) }
-        if v.verdict == "mismatch" {
+        if v.verdict == .mismatch {
             let hits = v.diagnosis.filter(\.matches)
             if hits.isEmpty {
                 let next = v.comparison.isEmpty

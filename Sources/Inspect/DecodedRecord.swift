@@ -98,31 +98,19 @@ public struct DecodedRecord: Equatable, Sendable {
         out.append(UInt8(ascii: "]"))
         if !transcript.isEmpty || !timelines.isEmpty {
             // Rare parts go through the generic writer.
-            if case .object(let members) = json {
-                for member in members where member.key == "transcript" || member.key == "timeline" {
-                    out.append(UInt8(ascii: ","))
-                    JSONWriter.appendQuoted(member.key, into: &out)
-                    out.append(UInt8(ascii: ":"))
-                    JSONWriter.compact(member.value, into: &out)
-                }
+            for member in rareMembers {
+                out.append(UInt8(ascii: ","))
+                JSONWriter.appendQuoted(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.compact(member.value, into: &out)
             }
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    public var json: JSONValue {
-        var members: [JSONMember] = [
-            JSONMember("vendor", vendor.map { .string($0) } ?? .null),
-            JSONMember("kind", kind.map { .string($0) } ?? .null),
-            JSONMember("confidence", .string(confidence)),
-            JSONMember("fields", .array(fields.map { f in
-                .object([JSONMember("path", .string(f.path)), JSONMember("value", f.value),
-                         JSONMember("meaning", f.meaning.map { .string($0) } ?? .null)])
-            })),
-            JSONMember("warnings", .array(warnings.map { w in
-                .object([JSONMember("code", .string(w.code)), JSONMember("path", .string(w.path)), JSONMember("message", .string(w.message))])
-            })),
-        ]
+    /// The transcript and timeline members, when the record has them.
+    var rareMembers: [JSONMember] {
+        var members: [JSONMember] = []
         if !transcript.isEmpty {
             members.append(JSONMember("transcript", .array(transcript.map { t in
                 .object([JSONMember("path", .string(t.path)), JSONMember("speaker", t.speaker.map { .string($0) } ?? .null),
@@ -135,6 +123,14 @@ public struct DecodedRecord: Equatable, Sendable {
                          JSONMember("events", .object(t.events.map { JSONMember($0.name, .int($0.epoch)) }))])
             })))
         }
-        return .object(members)
+        return members
+    }
+
+    /// The record as a JSON value, read back from `writeJSON`: one writer, so the document and the
+    /// stream can never disagree.
+    public var json: JSONValue {
+        var bytes: [UInt8] = []
+        writeJSON(into: &bytes)
+        return (try? JSONParser.parse(bytes: bytes)) ?? .null
     }
 }

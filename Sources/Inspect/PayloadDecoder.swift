@@ -20,6 +20,13 @@ public struct PayloadDecoder {
         detector = CompiledDetector(adapters: adapters, vendor: vendor, kind: kind)
     }
 
+    /// The same decoder with caches of its own, for another thread.
+    public func copy() -> PayloadDecoder {
+        var fresh = self
+        fresh.annotators = [:]
+        return fresh
+    }
+
     public mutating func decode(_ value: JSONValue) -> [DecodedRecord] {
         let records = decodeAll(value)
         guard !fieldFilter.isEmpty else { return records }

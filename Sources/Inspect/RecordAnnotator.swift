@@ -421,7 +421,8 @@ public struct RecordAnnotator {
 }
 
 /// Code meanings by field and value ("" for none); a reference type so the annotator can stay a value.
-final class MeaningCache: @unchecked Sendable {
+/// Not `Sendable`: a decoder (and so its cache) belongs to one thread; other threads take a `copy()`.
+final class MeaningCache {
     private var entries: [String: [String: String]] = [:]
 
     func get(_ field: String, _ code: String) -> String? { entries[field]?[code] }

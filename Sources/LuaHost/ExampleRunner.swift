@@ -1,4 +1,5 @@
 import Adapters
+import Signing
 
 /// The outcome of one example a plugin carries.
 public struct ExampleResult: Equatable, Sendable {

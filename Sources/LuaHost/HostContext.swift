@@ -1,11 +1,5 @@
 import Signing
 
-/// One intermediate value of a signing computation, as shown by `sign --explain`.
-public struct TraceStep: Equatable, Sendable {
-    public var name: String
-    public var value: String
-}
-
 /// What host functions need from the outside: plugin folders for `require`, the clock, the trace.
 /// Reached from Lua through the state's extra space; used on the calling thread only.
 final class HostContext {

@@ -1,6 +1,8 @@
 import Adapters
 import Dispatch
 import FoundationEssentials
+import Signing
+import Synchronization
 
 /// A problem with one plugin: where (file, line, key path) and what. The plugin is skipped.
 public struct PluginDiagnostic: Equatable, Sendable, CustomStringConvertible {
@@ -17,182 +19,199 @@ public struct PluginDiagnostic: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The result of signing: what to send, the signature, and every intermediate step.
-public struct SignOutput: Equatable, Sendable {
-    public var headers: [(String, String)]
-    public var query: [(String, String)]
-    public var signature: String
-    public var steps: [TraceStep]
-
-    public static func == (a: SignOutput, b: SignOutput) -> Bool {
-        a.headers.map { $0.0 + "=" + $0.1 } == b.headers.map { $0.0 + "=" + $0.1 }
-            && a.query.map { $0.0 + "=" + $0.1 } == b.query.map { $0.0 + "=" + $0.1 }
-            && a.signature == b.signature && a.steps == b.steps
-    }
-
-    /// A header or query value by name (headers case-insensitively), or the signature.
-    public func value(named name: String) -> String? {
-        if name == "signature" { return signature }
-        if let h = headers.first(where: { $0.0.lowercased() == name.lowercased() }) { return h.1 }
-        return query.first(where: { $0.0 == name })?.1
-    }
-}
-
-/// What a sign function receives besides credentials.
-public struct SignRequest: Sendable {
-    public var operation: String?
-    public var method: String
-    public var path: String
-    public var body: String?
-    public var query: [String: String]
-    /// Values the user pinned (ts, nonce, request_id, date, algorithm).
-    public var pins: [String: String]
-
-    public init(operation: String? = nil, method: String = "POST", path: String = "/", body: String? = nil,
-                query: [String: String] = [:], pins: [String: String] = [:]) {
-        self.operation = operation
-        self.method = method
-        self.path = path
-        self.body = body
-        self.query = query
-        self.pins = pins
-    }
-}
-
-/// Loads plugins into sandboxes, keeps their adapters, and runs their functions.
+/// Loads plugins into sandboxes, keeps their adapters, and runs their functions: the `Signer` of
+/// the application, safe to call from any thread.
 ///
 /// Loading is lazy: the first use of `adapters` (or `diagnostics`) loads every plugin, so commands
-/// that need no adapter never pay for Lua.
-public final class PluginHost {
-    private var loadedAdapters: [Adapter] = []
-    private var loadedDiagnostics: [PluginDiagnostic] = []
-    private var loadedNotices: [String] = []
-    private var isLoaded = false
-    /// Called after every load (to report diagnostics).
-    public var onLoad: ((PluginHost) -> Void)?
+/// that need no adapter never pay for Lua. Every piece of mutable state, the Lua states included,
+/// is behind one lock, so calls into plugins from several threads run one at a time.
+public final class PluginHost: Signer, Sendable {
+    /// The Lua side of one loaded plugin: its state and the registry references of its functions.
+    final class LoadedPlugin {
+        let sandbox: LuaSandbox
+        /// `sign` and each hook, by name.
+        let functions: [String: Int32]
+        /// Each command's `run`, by command name.
+        let commands: [String: Int32]
 
-    public var adapters: [Adapter] { loadIfNeeded(); return loadedAdapters }
-    public var diagnostics: [PluginDiagnostic] { loadIfNeeded(); return loadedDiagnostics }
-    /// "id from X replaces the one from Y" notices.
-    public var notices: [String] { loadIfNeeded(); return loadedNotices }
+        init(sandbox: LuaSandbox, functions: [String: Int32], commands: [String: Int32]) {
+            self.sandbox = sandbox
+            self.functions = functions
+            self.commands = commands
+        }
+    }
+
+    struct State {
+        var adapters: [Adapter] = []
+        var diagnostics: [PluginDiagnostic] = []
+        var notices: [String] = []
+        var isLoaded = false
+        var loadedFromCache = false
+        var plugins: [String: LoadedPlugin] = [:]
+        var limits: LuaSandbox.Limits
+        var cachePath: String?
+        var version = "0"
+    }
+
+    private let state: Mutex<State>
     public let roots: [PluginRoot]
-    public var limits: LuaSandbox.Limits
-    private var sandboxes: [String: LuaSandbox] = [:]
-    private let context: HostContext
-    /// Where extracted adapters are cached between runs (nil: always run the plugins).
-    public var cachePath: String?
-    /// Written into the cache key, so another build never reads this one's cache.
-    public var version = "0"
-    /// Whether the last load came from the cache (no Lua ran).
-    public private(set) var loadedFromCache = false
+    private let clock: @Sendable () -> Int64
 
     public init(roots: [PluginRoot], limits: LuaSandbox.Limits = .init(), cachePath: String? = nil,
-                clock: @escaping () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
         self.roots = roots
-        self.limits = limits
-        self.cachePath = cachePath
-        context = HostContext(moduleRoots: roots.map(\.path), clock: clock)
+        self.clock = clock
+        state = Mutex(State(limits: limits, cachePath: cachePath))
     }
+
+    public var adapters: [Adapter] { loadIfNeeded(); return state.withLock { $0.adapters } }
+    public var diagnostics: [PluginDiagnostic] { loadIfNeeded(); return state.withLock { $0.diagnostics } }
+    /// "id from X replaces the one from Y" notices.
+    public var notices: [String] { loadIfNeeded(); return state.withLock { $0.notices } }
+    public var limits: LuaSandbox.Limits {
+        get { state.withLock { $0.limits } }
+        set { state.withLock { $0.limits = newValue } }
+    }
+    /// Where extracted adapters are cached between runs (nil: always run the plugins).
+    public var cachePath: String? {
+        get { state.withLock { $0.cachePath } }
+        set { state.withLock { $0.cachePath = newValue } }
+    }
+    /// Written into the cache key, so another build never reads this one's cache.
+    public var version: String {
+        get { state.withLock { $0.version } }
+        set { state.withLock { $0.version = newValue } }
+    }
+    /// Called after every load (to register plugin commands and report diagnostics), outside the
+    /// lock, on the thread that loaded. Set once while wiring the application, before the host is
+    /// shared with another thread; never changed afterwards.
+    nonisolated(unsafe) public var onLoad: ((PluginHost) -> Void)?
+    /// Whether the last load came from the cache (no Lua ran).
+    public var loadedFromCache: Bool { state.withLock { $0.loadedFromCache } }
 
     public func adapter(_ id: String) -> Adapter? { adapters.first { $0.id == id } }
 
-    public func loadIfNeeded() { if !isLoaded { load() } }
+    public func loadIfNeeded() {
+        if state.withLock({ $0.isLoaded }) { return }
+        load()
+    }
 
     /// (Re)loads every plugin from the roots. Broken plugins become diagnostics; the rest load.
     /// With `useCache`, unchanged plugins are read from the adapter cache instead of run.
     public func load(useCache: Bool = true) {
-        isLoaded = true
-        loadedAdapters = []
-        loadedDiagnostics = []
-        loadedNotices = []
-        sandboxes = [:]
-        loadedFromCache = false
-        let key = cachePath.map { _ in AdapterCache.key(roots: roots, version: version) }
-        if useCache, let cachePath, let key, let cached = AdapterCache.load(path: cachePath, key: key) {
-            loadedAdapters = cached.adapters
-            loadedDiagnostics = cached.diagnostics
-            loadedNotices = cached.notices
-            loadedFromCache = true
-            onLoad?(self)
+        let roots = self.roots
+        let clock = self.clock
+        state.withLock { state in PluginHost.load(into: &state, roots: roots, clock: clock, useCache: useCache) }
+        onLoad?(self)
+    }
+
+    private static func load(into state: inout State, roots: [PluginRoot], clock: @escaping @Sendable () -> Int64, useCache: Bool) {
+        state.isLoaded = true
+        state.adapters = []
+        state.diagnostics = []
+        state.notices = []
+        state.plugins = [:]
+        state.loadedFromCache = false
+        let key = state.cachePath.map { _ in AdapterCache.key(roots: roots, version: state.version) }
+        if useCache, let cachePath = state.cachePath, let key, let cached = AdapterCache.load(path: cachePath, key: key) {
+            state.adapters = cached.adapters
+            state.diagnostics = cached.diagnostics
+            state.notices = cached.notices
+            state.loadedFromCache = true
             return
         }
         var folders: [(path: String, origin: PluginRoot.Origin)] = []
         for root in roots {
             guard PluginLocator.isDirectory(root.path) else {
-                loadedDiagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
+                state.diagnostics.append(PluginDiagnostic(file: root.path, message: "plugin folder not found"))
                 continue
             }
             folders += PluginLocator.pluginFolders(in: root.path).map { ($0, root.origin) }
         }
-        loadFolders(folders)
-        if let cachePath, let key {
-            AdapterCache.store(AdapterCache.File(key: key, adapters: loadedAdapters, diagnostics: loadedDiagnostics, notices: loadedNotices),
+        loadFolders(folders, into: &state, roots: roots, clock: clock)
+        if let cachePath = state.cachePath, let key {
+            AdapterCache.store(AdapterCache.File(key: key, adapters: state.adapters, diagnostics: state.diagnostics, notices: state.notices),
                                path: cachePath)
         }
-        onLoad?(self)
     }
 
-    /// The Lua state of an adapter; when the adapters came from the cache it is created on first
-    /// use, and its function references replace the cached placeholders.
-    private func sandbox(for adapterID: String) throws(LuaError) -> LuaSandbox {
-        if let sandbox = sandboxes[adapterID] { return sandbox }
-        guard let index = loadedAdapters.firstIndex(where: { $0.id == adapterID }) else {
+    /// The Lua side of an adapter; when the adapters came from the cache it is created on first use.
+    private static func plugin(_ adapterID: String, in state: inout State, roots: [PluginRoot],
+                               clock: @escaping @Sendable () -> Int64) throws(LuaError) -> LoadedPlugin {
+        if let plugin = state.plugins[adapterID] { return plugin }
+        guard let index = state.adapters.firstIndex(where: { $0.id == adapterID }) else {
             throw LuaError(.setup, "\(adapterID) is not loaded")
         }
-        switch PluginHost.loadFolder(loadedAdapters[index].origin, limits: limits, context: context) {
-        case .loaded(let fresh, let sandbox):
-            loadedAdapters[index].hooks = fresh.hooks
-            loadedAdapters[index].commands = fresh.commands
-            sandboxes[adapterID] = sandbox
-            return sandbox
+        switch PluginHost.loadFolder(state.adapters[index].origin, limits: state.limits, roots: roots, clock: clock) {
+        case .loaded(let fresh, let plugin):
+            state.adapters[index].hooks = fresh.hooks
+            state.adapters[index].commands = fresh.commands
+            state.plugins[adapterID] = plugin
+            return plugin
         case .failed(let diagnostic):
             throw LuaError(.setup, "\(diagnostic) (the plugin changed since it was loaded? run 'plugins reload')")
         }
     }
 
+    /// Runs `body` with the adapter's Lua side, under the lock.
+    private func withPlugin<T: Sendable>(_ adapterID: String, _ body: (LoadedPlugin) throws(LuaError) -> T) throws(LuaError) -> T {
+        loadIfNeeded()
+        let roots = self.roots
+        let clock = self.clock
+        let result: Result<T, LuaError> = state.withLock { state in
+            do {
+                let plugin = try PluginHost.plugin(adapterID, in: &state, roots: roots, clock: clock)
+                return .success(try body(plugin))
+            } catch let error as LuaError {
+                return .failure(error)
+            } catch {
+                return .failure(LuaError(.runtime, "\(error)"))
+            }
+        }
+        return try result.get()
+    }
+
     /// What loading one plugin folder produced.
     private enum FolderResult {
-        case loaded(Adapter, LuaSandbox)
+        case loaded(Adapter, LoadedPlugin)
         case failed(PluginDiagnostic)
     }
 
-    /// Carries results (and the shared context) between the loading threads; each slot is written
-    /// by exactly one thread and read after all have finished.
+    /// Carries results between the loading threads; each slot is written by exactly one thread and
+    /// read after all have finished (`concurrentPerform` returns only then).
     private final class LoadSlots: @unchecked Sendable {
         var results: [FolderResult?]
-        let context: HostContext
-        init(count: Int, context: HostContext) {
-            results = Array(repeating: nil, count: count)
-            self.context = context
-        }
+        init(count: Int) { results = Array(repeating: nil, count: count) }
     }
 
     /// Loads the folders on every core (each plugin has its own Lua state), then applies them in
     /// order so later roots override earlier ones exactly as a sequential load would.
-    private func loadFolders(_ folders: [(path: String, origin: PluginRoot.Origin)]) {
-        let slots = LoadSlots(count: folders.count, context: context)
-        let limits = self.limits
+    private static func loadFolders(_ folders: [(path: String, origin: PluginRoot.Origin)], into state: inout State,
+                                    roots: [PluginRoot], clock: @escaping @Sendable () -> Int64) {
+        let slots = LoadSlots(count: folders.count)
+        let limits = state.limits
         let paths = folders.map(\.path)
         DispatchQueue.concurrentPerform(iterations: folders.count) { i in
-            slots.results[i] = PluginHost.loadFolder(paths[i], limits: limits, context: slots.context)
+            slots.results[i] = PluginHost.loadFolder(paths[i], limits: limits, roots: roots, clock: clock)
         }
         for (i, folder) in folders.enumerated() {
             switch slots.results[i]! {
             case .failed(let diagnostic):
-                loadedDiagnostics.append(diagnostic)
-            case .loaded(let adapter, let sandbox):
-                if let index = loadedAdapters.firstIndex(where: { $0.id == adapter.id }) {
-                    loadedNotices.append("plugin \(adapter.id) from \(folder.path) (\(folder.origin.rawValue)) replaces the one from \(loadedAdapters[index].origin)")
-                    loadedAdapters[index] = adapter
+                state.diagnostics.append(diagnostic)
+            case .loaded(let adapter, let plugin):
+                if let index = state.adapters.firstIndex(where: { $0.id == adapter.id }) {
+                    state.notices.append("plugin \(adapter.id) from \(folder.path) (\(folder.origin.rawValue)) replaces the one from \(state.adapters[index].origin)")
+                    state.adapters[index] = adapter
                 } else {
-                    loadedAdapters.append(adapter)
+                    state.adapters.append(adapter)
                 }
-                sandboxes[adapter.id] = sandbox
+                state.plugins[adapter.id] = plugin
             }
         }
     }
 
-    private static func loadFolder(_ folder: String, limits: LuaSandbox.Limits, context: HostContext) -> FolderResult {
+    private static func loadFolder(_ folder: String, limits: LuaSandbox.Limits, roots: [PluginRoot],
+                                   clock: @escaping @Sendable () -> Int64) -> FolderResult {
         let file = folder + "/plugin.lua"
         guard let data = FileManager.default.contents(atPath: file) else {
             return .failed(PluginDiagnostic(file: file, message: "cannot read the file"))
@@ -200,7 +219,8 @@ public final class PluginHost {
         let source = Array(data)
         let chunk = chunkName(folder)
         do {
-            let sandbox = try LuaSandbox(limits: limits, context: context)
+            // Each state has its own context, so a trace belongs to the one call that records it.
+            let sandbox = try LuaSandbox(limits: limits, context: HostContext(moduleRoots: roots.map(\.path), clock: clock))
             // A short chunk name keeps Lua's messages whole (it cuts long ones to 60 characters).
             let value = try sandbox.run(source: source, chunkName: chunk)
             guard case .table(let table) = value else {
@@ -212,7 +232,7 @@ public final class PluginHost {
                 throw PluginDiagnostic(file: file, keyPath: "id", message: "'\(adapter.id)' must match the folder name '\(folderName)'")
             }
             adapter.origin = folder
-            return .loaded(adapter, sandbox)
+            return .loaded(adapter, LoadedPlugin(sandbox: sandbox, functions: functionReferences(table), commands: commandReferences(table)))
         } catch let error as LuaError {
             return .failed(diagnostic(from: error, file: file, chunkName: chunk))
         } catch let error as SchemaError {
@@ -223,6 +243,26 @@ public final class PluginHost {
         } catch {
             return .failed(PluginDiagnostic(file: file, message: "\(error)"))
         }
+    }
+
+    /// `sign` and the functions under `hooks`, by name (the builder has checked their types).
+    private static func functionReferences(_ root: PluginTable) -> [String: Int32] {
+        var refs: [String: Int32] = [:]
+        if case .function(let ref)? = root["sign"] { refs["sign"] = ref }
+        if case .table(let hooks)? = root["hooks"] {
+            for (name, value) in hooks.fields { if case .function(let ref) = value { refs[name] = ref } }
+        }
+        return refs
+    }
+
+    private static func commandReferences(_ root: PluginTable) -> [String: Int32] {
+        var refs: [String: Int32] = [:]
+        if case .table(let commands)? = root["commands"] {
+            for (name, value) in commands.fields {
+                if case .table(let command) = value, case .function(let ref)? = command["run"] { refs[name] = ref }
+            }
+        }
+        return refs
     }
 
     private static func chunkName(_ folder: String) -> String { (folder.split(separator: "/").last.map(String.init) ?? folder) + "/plugin.lua" }
@@ -240,14 +280,18 @@ public final class PluginHost {
         return PluginDiagnostic(file: file, message: text)
     }
 
-    /// Runs an adapter's `sign(request, credentials)`; with `trace`, records every step.
+    /// Runs an adapter's `sign(request, credentials)`; with `trace`, records every step of this call.
     public func sign(_ adapterID: String, request: SignRequest, credentials: [String: String],
-                     trace: Bool = true) throws(LuaError) -> SignOutput {
-        guard adapter(adapterID)?.canSign == true else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
-        let sandbox = try sandbox(for: adapterID)
-        guard let ref = adapter(adapterID)?.hooks["sign"] else {
-            throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)")
+                     trace: Bool = true) throws(SigningError) -> SignOutput {
+        do {
+            return try signInSandbox(adapterID, request: request, credentials: credentials, trace: trace)
+        } catch {
+            throw SigningError(error.message)
         }
+    }
+
+    public func signInSandbox(_ adapterID: String, request: SignRequest, credentials: [String: String], trace: Bool) throws(LuaError) -> SignOutput {
+        guard adapter(adapterID)?.canSign == true else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
         var requestTable = PluginTable(fields: [
             "method": .string(request.method), "path": .string(request.path),
             "query": .table(PluginTable(fields: request.query.mapValues { .string($0) })),
@@ -256,17 +300,17 @@ public final class PluginHost {
         if let operation = request.operation { requestTable.fields["operation"] = .string(operation) }
         if let body = request.body { requestTable.fields["body"] = .string(body) }
         let credentialTable = PluginTable(fields: credentials.mapValues { .string($0) })
-        context.trace = trace ? [] : nil
-        context.tracePrimitives = trace
-        defer {
-            context.trace = nil
-            context.tracePrimitives = false
-        }
-        let result: PluginValue
-        do {
-            result = try sandbox.call(ref: ref, arguments: [.table(requestTable), .table(credentialTable)])
-        } catch {
-            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        let (result, steps) = try withPlugin(adapterID) { (plugin) throws(LuaError) -> (PluginValue, [TraceStep]) in
+            guard let ref = plugin.functions["sign"] else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
+            let context = plugin.sandbox.context
+            context.trace = trace ? [] : nil
+            context.tracePrimitives = trace
+            defer {
+                context.trace = nil
+                context.tracePrimitives = false
+            }
+            let value = try PluginHost.call(plugin, ref: ref, arguments: [.table(requestTable), .table(credentialTable)], adapterID: adapterID)
+            return (value, context.trace ?? [])
         }
         guard case .table(let out) = result else {
             throw LuaError(.runtime, "\(adapterID): sign must return a table { headers = …, query = …, signature = … }")
@@ -275,35 +319,34 @@ public final class PluginHost {
             guard case .table(let t)? = out[key] else { return [] }
             return t.fields.compactMap { name, value in value.scalarText.map { (name, $0) } }.sorted { $0.0 < $1.0 }
         }
-        return SignOutput(headers: pairs("headers"), query: pairs("query"), signature: out["signature"]?.scalarText ?? "",
-                          steps: context.trace ?? [])
+        return SignOutput(headers: pairs("headers"), query: pairs("query"), signature: out["signature"]?.scalarText ?? "", steps: steps)
+    }
+
+    /// Calls a plugin function; its errors name the adapter.
+    private static func call(_ plugin: LoadedPlugin, ref: Int32, arguments: [PluginValue], adapterID: String) throws(LuaError) -> PluginValue {
+        do {
+            return try plugin.sandbox.call(ref: ref, arguments: arguments)
+        } catch {
+            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        }
     }
 
     /// Calls the adapter's hook `name` (from its `hooks` table) with `arguments`; nil if it has none.
     public func callHook(_ adapterID: String, _ name: String, arguments: [PluginValue]) throws(LuaError) -> PluginValue? {
-        guard adapter(adapterID)?.hooks[name] != nil else { return nil }
-        let sandbox = try sandbox(for: adapterID)
-        guard let ref = adapter(adapterID)?.hooks[name] else { return nil }
-        do {
-            return try sandbox.call(ref: ref, arguments: arguments)
-        } catch {
-            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        guard adapter(adapterID)?.hooks.contains(name) == true else { return nil }
+        return try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
+            guard let ref = plugin.functions[name] else { return nil }
+            return try PluginHost.call(plugin, ref: ref, arguments: arguments, adapterID: adapterID)
         }
     }
 
     /// Runs a plugin command's `run(args)`; returns its result.
     public func runCommand(_ adapterID: String, _ command: PluginCommand, arguments: [String]) throws(LuaError) -> PluginValue {
-        let sandbox = try sandbox(for: adapterID)
-        guard let ref = adapter(adapterID)?.commands.first(where: { $0.name == command.name })?.function else {
-            throw LuaError(.setup, "\(adapterID) has no command \(command.name)")
-        }
-        do {
-            return try sandbox.call(ref: ref, arguments: [.table(PluginTable(array: arguments.map { .string($0) }))])
-        } catch {
-            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue in
+            guard let ref = plugin.commands[command.name] else { throw LuaError(.setup, "\(adapterID) has no command \(command.name)") }
+            return try PluginHost.call(plugin, ref: ref, arguments: [.table(PluginTable(array: arguments.map { .string($0) }))], adapterID: adapterID)
         }
     }
-
 }
 
 extension PluginDiagnostic: Error {}

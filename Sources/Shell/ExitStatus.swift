@@ -10,6 +10,8 @@ public enum ExitStatus: Int32, Sendable, CustomStringConvertible {
     case internalError = 70
     /// Bad configuration or plugin.
     case config = 78
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    case interrupted = 130
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum ExitStatus: Int32, Sendable, CustomStringConvertible {
         case .unavailable: return "unavailable"
         case .internalError: return "internal error"
         case .config: return "configuration"
+        case .interrupted: return "interrupted"
         }
     }
 }

@@ -110,6 +110,7 @@ public enum Interpreter {
             throw CommandError.usage("'\(spec.name)' takes no body", hint: "usage: \(spec.synopsis)")
         }
         let context = CommandContext(session: session, spec: spec, arguments: arguments, rawBody: rawBody)
+        session.clearInterrupt()
         let outcome = try spec.handler(context)
         if let report = outcome.report { render(report, json: context.json, session: session) }
         execution.status = outcome.status
@@ -123,11 +124,12 @@ public enum Interpreter {
     }
 
     public static func render(_ report: Report, json: Bool, session: Session) {
+        let masker = session.masker
         if json {
-            session.output.out(JSONWriter.pretty(report.json) + "\n")
+            session.output.out(JSONWriter.pretty(masker.mask(report.json)) + "\n")
         } else {
             let text = HumanRenderer(color: session.color, width: session.terminalWidth).render(report.blocks)
-            session.output.out(maskSecrets(text, secrets: session.secretValues))
+            session.output.out(masker.mask(text))
         }
     }
 
@@ -137,7 +139,7 @@ public enum Interpreter {
         var text = renderer.paint(Span("error:", .red)) + " " + error.message + "\n"
         for line in error.context { text += "  " + line + "\n" }
         if let hint = error.hint { text += renderer.paint(Span("hint: " + hint, .dim)) + "\n" }
-        session.output.err(maskSecrets(text, secrets: session.secretValues))
+        session.output.err(session.masker.mask(text))
     }
 
     /// The line of `text` holding scalar offset `offset`, and a caret under that column.

@@ -33,7 +33,9 @@ public final class Session {
     /// line being typed. Callable from any thread.
     public var notify: @Sendable (String) -> Void = { text in FileHandleless.writeStderr(text) }
     /// Whether the user pressed Ctrl-C since the running command started; long commands poll it.
-    public var interruptRequested: () -> Bool = { false }
+    public var interruptRequested: @Sendable () -> Bool = { false }
+    /// Clears a pending Ctrl-C before a command starts, so one interrupt stops one command.
+    public var clearInterrupt: () -> Void = {}
     /// Asked when a command word is unknown: may load more commands (plugins); true if it did.
     public var loadMoreCommands: (() -> Bool)?
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.
@@ -66,12 +68,19 @@ public final class Session {
     }
 
     /// Registers a value as secret (it is masked in output and keeps lines out of history).
-    public func addSecret(_ value: String) {
+    public func addSecret(_ value: String, name: String = "secret") {
         let trimmed = String(value.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-        if trimmed.count >= 3 { secretValues.insert(trimmed) }
+        if !trimmed.isEmpty { secretValues.insert(trimmed) }
     }
 
-    public func containsSecret(_ text: String) -> Bool { secretValues.contains { text.contains($0) } }
+    /// The masking pass for this session's output.
+    public var masker: SecretMasker { SecretMasker(secrets: secretValues) }
+
+    /// Whether a line must stay out of the history file: it holds a secret as a value, or (for
+    /// secrets long enough not to be ordinary text) anywhere.
+    public func containsSecret(_ text: String) -> Bool {
+        masker.matches(text) || secretValues.contains { $0.count >= 3 && text.contains($0) }
+    }
 }
 
 /// Writes to stderr without Foundation's FileHandle (unavailable in FoundationEssentials).

@@ -1,3 +1,4 @@
+import Signing
 import Foundation
 import Adapters
 import JSONText

@@ -1,3 +1,4 @@
+import Signing
 import Commands
 import Shell
 import Testing

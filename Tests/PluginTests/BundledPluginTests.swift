@@ -1,3 +1,4 @@
+import Signing
 import Adapters
 import Testing
 @testable import LuaHost

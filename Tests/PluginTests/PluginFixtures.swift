@@ -1,3 +1,4 @@
+import Signing
 import FoundationEssentials
 import Glibc
 

@@ -1,3 +1,4 @@
+import Signing
 import Foundation
 import Adapters
 import Testing
@@ -102,7 +103,7 @@ import Testing
         #expect(out.signature == "hi bob")
         fx.write("escape", fx.minimal("escape", signBody: "return { signature = require('..etc.passwd') }"))
         let h2 = host()
-        #expect(throws: LuaError.self) { try h2.sign("escape", request: SignRequest(), credentials: [:]) }
+        #expect(throws: LuaError.self) { try h2.signInSandbox("escape", request: SignRequest(), credentials: [:], trace: true) }
     }
 
     @Test func laterRootsOverrideEarlierOnesWithANotice() {
@@ -125,7 +126,7 @@ import Testing
         let host = PluginHost(roots: [PluginRoot(path: fx.root, origin: .commandLine)], limits: limits)
         host.load()
         #expect(host.diagnostics.isEmpty, "\(host.diagnostics)")
-        return Result { () throws(LuaError) in try host.sign("probe", request: SignRequest(), credentials: [:]) }
+        return Result { () throws(LuaError) in try host.signInSandbox("probe", request: SignRequest(), credentials: [:], trace: true) }
     }
 
     func failure(_ body: String, limits: LuaSandbox.Limits = .init()) -> LuaError? {
@@ -167,7 +168,7 @@ import Testing
         fx.write("flaky", fx.minimal("flaky", signBody: "if req.pin.fail then error('asked to fail') end\nreturn { signature = 'fine' }"))
         let host = PluginHost(roots: [PluginRoot(path: fx.root, origin: .commandLine)])
         host.load()
-        #expect(throws: LuaError.self) { try host.sign("flaky", request: SignRequest(pins: ["fail": "1"]), credentials: [:]) }
+        #expect(throws: LuaError.self) { try host.signInSandbox("flaky", request: SignRequest(pins: ["fail": "1"]), credentials: [:], trace: true) }
         #expect(try host.sign("flaky", request: SignRequest(), credentials: [:]).signature == "fine")
     }
 
@@ -207,7 +208,7 @@ import Testing
         #expect(second.adapters.map(\.id) == first.adapters.map(\.id))
         for (a, b) in zip(first.adapters, second.adapters) {
             var x = a, y = b
-            x.hooks = [:]; y.hooks = [:]; x.commands = []; y.commands = []
+            x.hooks = []; y.hooks = []; x.commands = []; y.commands = []
             #expect(x == y, "\(a.id) differs after a round trip through the cache")
         }
         #expect(second.diagnostics == first.diagnostics)

@@ -101,7 +101,7 @@ return {
   credentials = {
     { name = "accessKeyId", vendor_name = "AccessKey ID" },
     { name = "accessKeySecret", secret = true, vendor_name = "AccessKey Secret" },
-    { name = "securityToken", secret = true, vendor_name = "STS SecurityToken (optional)" },
+    { name = "securityToken", secret = true, optional = true, vendor_name = "STS SecurityToken" },
   },
   conflicts = {
     "The AlicomAgentCallReport sample pairs statusCode 200010 ('powered off' in the carrier table) with smartStatusCode ANSWERED and statusMsg 'Call ended normally'; smartStatusCode/statusMsg are shown as authoritative.",

@@ -2,16 +2,16 @@ import Glibc
 
 /// Reads a file descriptor in large blocks and hands out complete lines (without the newline),
 /// so arbitrarily large inputs stream in constant memory.
-final class LineStream {
+public final class LineStream {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
-    private(set) var bytesRead = 0
-    private(set) var lineNumber = 0
+    public private(set) var bytesRead = 0
+    public private(set) var lineNumber = 0
     private let blockSize = 1 << 20
 
-    init(fd: Int32, prefix: [UInt8] = []) {
+    public init(fd: Int32, prefix: [UInt8] = []) {
         self.fd = fd
         buffer = prefix
         bytesRead = prefix.count
@@ -20,7 +20,7 @@ final class LineStream {
     deinit { if fd > 2 { close(fd) } }
 
     /// The next line, or nil at the end. A final line without a newline is returned too.
-    func next() -> ArraySlice<UInt8>? {
+    public func next() -> ArraySlice<UInt8>? {
         while true {
             if let nl = buffer[start...].firstIndex(of: 0x0A) {
                 var end = nl

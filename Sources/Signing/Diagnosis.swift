@@ -1,0 +1,115 @@
+import Adapters
+
+/// The usual ways a sender's signature differs from ours, each tried by re-signing.
+struct Diagnosis {
+    /// Re-signs with other pins, body or credentials; the signature, or nil when the recipe fails.
+    typealias Resign = ([String: String], String?, [String: String]) -> String?
+
+    let received: String
+    let expected: String
+    let adapter: Adapter
+    let pins: [String: String]
+    let body: String
+    let credentials: [String: String]
+    let resign: Resign
+
+    func variants() -> [DiagnosisVariant] {
+        var variants: [DiagnosisVariant] = []
+        func attempt(_ name: String, _ explanation: String, pins p: [String: String]? = nil, body b: String?? = nil,
+                     credentials c: [String: String]? = nil) {
+            let bodyArg: String? = b ?? (body.isEmpty ? nil : body)
+            guard let signature = resign(p ?? pins, bodyArg, c ?? credentials) else { return }
+            variants.append(DiagnosisVariant(variant: name, matches: ConstantTime.equal(signature, received), explanation: explanation))
+        }
+        if expected.lowercased() == received.lowercased() {
+            variants.append(DiagnosisVariant(variant: "hex case", matches: true,
+                                             explanation: "the signatures differ only in letter case: the sender used \(received == received.uppercased() ? "upper" : "lower")-case hex"))
+        }
+        for transform in BodyTransform.usual {
+            guard let alt = transform.apply(to: body), alt != body else { continue }
+            attempt("body \(transform.rawValue)", transform.explanation, body: .some(alt))
+        }
+        if let ts = pins["ts"], let n = Int64(ts) {
+            let (scaled, overflow) = n.multipliedReportingOverflow(by: 1000)
+            if ts.count >= 13 || !overflow {
+                let other = ts.count >= 13 ? String(n / 1000) : String(scaled)
+                var p = pins
+                p["ts"] = other
+                attempt("timestamp unit", "the sender signed the timestamp as \(other) (\(other.count >= 13 ? "milliseconds" : "seconds")) but sent \(ts)", pins: p)
+            }
+        }
+        for alg in ["md5", "sha256"] where pins["algorithm"]?.lowercased() != alg {
+            var p = pins
+            p["algorithm"] = pins["algorithm"].map { $0 == $0.uppercased() ? alg.uppercased() : alg } ?? alg
+            attempt("digest \(alg)", "the sender hashed with \(alg.uppercased()) but the algorithm header says \(pins["algorithm"] ?? "nothing (MD5)")", pins: p)
+        }
+        for c in adapter.credentials where c.secret {
+            guard let secret = credentials[c.name] else { continue }
+            for (suffix, words) in [("\n", "a trailing newline"), ("\r\n", "a trailing CRLF"), (" ", "a trailing space")] {
+                var creds = credentials
+                creds[c.name] = secret + suffix
+                attempt("\(c.name) + \(words)", "the sender's \(c.name) ends in \(words) (read from a file?)", credentials: creds)
+            }
+        }
+        for pitfall in adapter.pitfalls where !pitfall.pins.isEmpty || pitfall.body != nil {
+            var p = pins
+            for (k, v) in pitfall.pins { p[k] = v }
+            let b: String?? = pitfall.body.map { .some($0.apply(to: body) ?? body) }
+            attempt(pitfall.name, pitfall.explanation, pins: p, body: b ?? nil)
+        }
+        return variants
+    }
+}
+
+/// Where our string to sign and the sender's part, with the secret's bytes hidden.
+public enum StringComparison {
+    public static func lines(ours: String, theirs: String, secrets: [String]) -> [String] {
+        let a = Array(ours.utf8), b = Array(theirs.utf8)
+        guard let index = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? (a.count == b.count ? nil : min(a.count, b.count)) else {
+            return ["the strings to sign are identical, so the secret differs (check which credential the sender used)"]
+        }
+        for secret in secrets where !secret.isEmpty {
+            if let range = ours.ranges(of: secret).first {
+                let start = ours.utf8.distance(from: ours.startIndex, to: range.lowerBound)
+                if index >= start, index < start + secret.utf8.count {
+                    return ["the strings to sign agree up to the secret (byte \(start + 1)): the secrets differ"]
+                }
+            }
+        }
+        // Our string holds the secret: its bytes are shown as '*' (same length, so positions hold).
+        let hidden = SecretBytes.hidden(in: a, secrets: secrets)
+        let shown = a.enumerated().map { hidden[$0.offset] ? UInt8(ascii: "*") : $0.element }
+        func window(_ bytes: [UInt8]) -> String {
+            let from = max(0, index - 24), to = min(bytes.count, index + 24)
+            return String(decoding: bytes[from..<to], as: UTF8.self).replacing("\n", with: "⏎")
+        }
+        // Their string likely holds their secret at the same place: hide those bytes too.
+        var theirsShown = b
+        for i in 0..<min(shown.count, theirsShown.count) where hidden[i] {
+            theirsShown[i] = UInt8(ascii: "*")
+        }
+        return ["the strings to sign first differ at byte \(index + 1):",
+                "  ours:   …\(window(shown))…", "  theirs: …\(window(theirsShown))…"]
+    }
+}
+
+/// Which bytes of a text belong to a secret, so hex dumps and comparisons can hide them while
+/// keeping every other byte where it was.
+public enum SecretBytes {
+    public static func hidden(in bytes: [UInt8], secrets: [String]) -> [Bool] {
+        var hidden = [Bool](repeating: false, count: bytes.count)
+        for secret in secrets where !secret.isEmpty {
+            let needle = Array(secret.utf8)
+            var i = 0
+            while i + needle.count <= bytes.count {
+                if bytes[i..<i + needle.count].elementsEqual(needle) {
+                    for j in i..<i + needle.count { hidden[j] = true }
+                    i += needle.count
+                } else {
+                    i += 1
+                }
+            }
+        }
+        return hidden
+    }
+}
