@@ -97,6 +97,8 @@ public struct CodeTable: Sendable, Equatable {
     /// The number of values the source lists (checked by `plugins test`).
     public var expectedCount: Int?
     public var entries: [CodeEntry]
+    /// Short names users type for the table (`sip`, `hangup`), across adapters.
+    public var aliases: [String] = []
 
     /// The entry whose code or alias equals `code` (case-insensitive for names).
     public func entry(_ code: String) -> CodeEntry? {

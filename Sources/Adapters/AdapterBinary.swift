@@ -169,11 +169,11 @@ extension CodeEntry: BinaryCodable {
 
 extension CodeTable: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(name); w.write(title); w.write(doc); w.write(family); w.write(expectedCount); w.write(entries)
+        w.write(name); w.write(title); w.write(doc); w.write(family); w.write(expectedCount); w.write(entries); w.write(aliases)
     }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         name = try r.string(); title = try r.string(); doc = try r.optional(); family = try r.optional()
-        expectedCount = try r.optional(); entries = try r.array()
+        expectedCount = try r.optional(); entries = try r.array(); aliases = try r.array()
     }
 }
 

@@ -1,3 +1,5 @@
+import TextSupport
+
 /// Validates a plugin's returned table against schema version 1 and copies it into an `Adapter`.
 /// The schema is documented field by field in plugins/README.md.
 public enum AdapterBuilder {
@@ -8,9 +10,18 @@ public enum AdapterBuilder {
         "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone",
     ]
 
+    /// Units the annotator understands (a field's `unit`).
+    public static let fieldUnits: [String] = ["epoch-s", "epoch-ms", "epoch-auto", "datetime-local", "seconds", "milliseconds"]
+
     public static func build(_ root: PluginTable, origin: String) throws(SchemaError) -> Adapter {
-        let r = SchemaReader(root, path: "")
-        try r.onlyKeys(topLevelKeys)
+        try buildReportingWarnings(root, origin: origin).adapter
+    }
+
+    /// The adapter, and what was ignored on the way (unknown keys), to report as warnings.
+    public static func buildReportingWarnings(_ root: PluginTable, origin: String) throws(SchemaError) -> (adapter: Adapter, warnings: [SchemaError]) {
+        let warnings = SchemaWarnings()
+        let r = SchemaReader(root, path: "", warnings: warnings)
+        r.onlyKeys(topLevelKeys)
         guard case .integer(let schema)? = root["schema"] else {
             throw SchemaError("schema", "required: the schema version this plugin follows (\(schemaVersion))")
         }
@@ -33,7 +44,7 @@ public enum AdapterBuilder {
         }
         var commands: [PluginCommand] = []
         for (name, c) in try r.namedRecords("commands") {
-            try c.onlyKeys(["summary", "usage", "run"])
+            c.onlyKeys(["summary", "usage", "run"])
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
                 throw SchemaError(c.path, "command names use letters, digits and -")
             }
@@ -54,7 +65,7 @@ public enum AdapterBuilder {
             operations: try r.namedRecords("operations").map { (x) throws(SchemaError) in try operation(x.0, x.1) },
             webhooks: try r.records("webhooks").map { (x) throws(SchemaError) in try webhook(x) },
             pitfalls: try r.records("pitfalls").map { (x) throws(SchemaError) in
-                try x.onlyKeys(["name", "explanation", "pins", "body"])
+                x.onlyKeys(["name", "explanation", "pins", "body"])
                 var body: BodyTransform?
                 if let name = try x.optionalString("body") {
                     guard let known = BodyTransform(rawValue: name) else {
@@ -71,24 +82,43 @@ public enum AdapterBuilder {
             hooks: hooks)
         adapter.commands = commands
         if let tz = try r.optionalTable("timezone") {
-            try tz.onlyKeys(["offset", "note"])
+            tz.onlyKeys(["offset", "note"])
             let offset = try tz.string("offset")
             guard TimeZoneOffset.minutes(offset) != nil else { throw SchemaError(tz.at("offset"), "must look like +08:00 or -05:00") }
             adapter.timezone = offset
             adapter.timezoneNote = try tz.optionalString("note")
         }
-        return adapter
+        try checkFieldReferences(adapter)
+        return (adapter, warnings.list)
+    }
+
+    /// A field's `unit` must be one the annotator knows, and its `table` one of the plugin's own
+    /// (or `adapter:table`, checked when used): a typo would silently drop the annotation.
+    static func checkFieldReferences(_ adapter: Adapter) throws(SchemaError) {
+        for payload in adapter.payloads {
+            for (i, field) in payload.fields.enumerated() {
+                let path = "payloads.\(payload.kind).fields[\(i + 1)]"
+                if let unit = field.unit, !fieldUnits.contains(unit) {
+                    let near = EditDistance.suggestions(for: unit, among: fieldUnits, limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
+                    throw SchemaError(path + ".unit", "unknown unit '\(unit)'\(near); known: \(fieldUnits.joined(separator: ", "))")
+                }
+                if let table = field.table, !table.contains(":"), adapter.table(named: table) == nil {
+                    let near = EditDistance.suggestions(for: table, among: adapter.codeTables.map(\.name), limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
+                    throw SchemaError(path + ".table", "no code table '\(table)' in this plugin\(near)")
+                }
+            }
+        }
     }
 
 
     static func region(_ r: SchemaReader) throws(SchemaError) -> Region {
-        try r.onlyKeys(["code", "name", "base_url", "note"])
+        r.onlyKeys(["code", "name", "base_url", "note"])
         return Region(code: try r.string("code"), name: try r.string("name"), baseURL: try r.string("base_url"),
                       note: try r.optionalString("note"))
     }
 
     static func credential(_ r: SchemaReader) throws(SchemaError) -> Credential {
-        try r.onlyKeys(["name", "secret", "vendor_name", "optional"])
+        r.onlyKeys(["name", "secret", "vendor_name", "optional"])
         return Credential(name: try r.string("name"), secret: try r.bool("secret"), vendorName: try r.optionalString("vendor_name"),
                           optional: try r.bool("optional"))
     }
@@ -96,7 +126,7 @@ public enum AdapterBuilder {
     static let entryKeys: Set<String> = ["hint", "doc", "aliases", "name"]
 
     static func codeTable(_ name: String, _ r: SchemaReader) throws(SchemaError) -> CodeTable {
-        try r.onlyKeys(["title", "doc", "family", "count", "values"])
+        r.onlyKeys(["title", "doc", "family", "count", "values", "aliases"])
         guard let values = try r.optionalTable("values"), values.table.fields.isEmpty, !values.table.array.isEmpty else {
             throw SchemaError(r.at("values"), "required: a list of { code, meaning, … } entries")
         }
@@ -110,7 +140,7 @@ public enum AdapterBuilder {
             guard let code = t.array[0].scalarText else { throw SchemaError(path, "code must be a number or string") }
             guard case .string(let meaning) = t.array[1], !meaning.isEmpty else { throw SchemaError(path, "meaning must be a non-empty string") }
             guard seen.insert(code).inserted else { throw SchemaError(path, "code \(code) appears twice") }
-            let e = SchemaReader(t, path: path)
+            let e = SchemaReader(t, path: path, warnings: r.warnings)
             var aliases = try e.strings("aliases")
             var attributes: [String: String] = [:]
             for (key, value) in t.fields where !entryKeys.contains(key) {
@@ -125,8 +155,10 @@ public enum AdapterBuilder {
                                      aliases: aliases, attributes: attributes))
         }
         let count = try r.optionalInt("count")
-        return CodeTable(name: name, title: try r.optionalString("title") ?? name, doc: try r.optionalString("doc"),
-                         family: try r.optionalString("family"), expectedCount: count, entries: entries)
+        var table = CodeTable(name: name, title: try r.optionalString("title") ?? name, doc: try r.optionalString("doc"),
+                              family: try r.optionalString("family"), expectedCount: count, entries: entries)
+        table.aliases = try r.strings("aliases")
+        return table
     }
 
     static let fieldTypes: Set<String> = ["string", "integer", "number", "boolean", "object", "array", "any"]
@@ -143,8 +175,8 @@ public enum AdapterBuilder {
             guard fieldTypes.contains(type) else {
                 throw SchemaError(path, "type '\(type)' is not one of \(fieldTypes.sorted().joined(separator: ", "))")
             }
-            let f = SchemaReader(t, path: path)
-            try f.onlyKeys(["unit", "zone", "meaning", "table", "required"])
+            let f = SchemaReader(t, path: path, warnings: r.warnings)
+            f.onlyKeys(["unit", "zone", "meaning", "table", "required"])
             out.append(FieldSpec(path: fieldPath, type: type, unit: try f.optionalString("unit"), zone: try f.optionalString("zone"),
                                  meaning: try f.optionalString("meaning") ?? "", table: try f.optionalString("table"),
                                  required: try f.bool("required")))
@@ -153,25 +185,25 @@ public enum AdapterBuilder {
     }
 
     static func payload(_ kind: String, _ r: SchemaReader) throws(SchemaError) -> PayloadSchema {
-        try r.onlyKeys(["title", "fingerprint", "fields", "array", "transcript", "timeline", "summary"])
+        r.onlyKeys(["title", "fingerprint", "fields", "array", "transcript", "timeline", "summary"])
         let fingerprint = try r.strings("fingerprint")
         guard !fingerprint.isEmpty else { throw SchemaError(r.at("fingerprint"), "required: field paths that identify this payload") }
         var transcript: TranscriptSpec?
         if let t = try r.optionalTable("transcript") {
-            try t.onlyKeys(["path", "text", "speaker", "offset"])
+            t.onlyKeys(["path", "text", "speaker", "offset"])
             transcript = TranscriptSpec(path: try t.string("path"), text: try t.string("text"), speaker: try t.optionalString("speaker"),
                                         offset: try t.optionalString("offset"))
         }
         var timeline: TimelineSpec?
         if let t = try r.optionalTable("timeline") {
-            try t.onlyKeys(["each", "originate", "ring", "answer", "end", "elapsed"])
+            t.onlyKeys(["each", "originate", "ring", "answer", "end", "elapsed"])
             timeline = TimelineSpec(each: try t.optionalString("each"), originate: try t.optionalString("originate"),
                                     ring: try t.optionalString("ring"), answer: try t.optionalString("answer"),
                                     end: try t.optionalString("end"), elapsed: try t.optionalString("elapsed"))
         }
         var summary: SummarySpec?
         if let s = try r.optionalTable("summary") {
-            try s.onlyKeys(["result", "duration", "answered", "answered_values"])
+            s.onlyKeys(["result", "duration", "answered", "answered_values"])
             var values: [String] = []
             if let list = try s.optionalTable("answered_values") { values = list.table.array.compactMap(\.scalarText) }
             summary = SummarySpec(result: try s.string("result"), duration: try s.optionalString("duration"),
@@ -187,16 +219,16 @@ public enum AdapterBuilder {
     }
 
     static func operation(_ name: String, _ r: SchemaReader) throws(SchemaError) -> Operation {
-        try r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"])
+        r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"])
         var paging: Paging?
         if let p = try r.optionalTable("paging") {
-            try p.onlyKeys(["page", "size", "max", "total"])
+            p.onlyKeys(["page", "size", "max", "total"])
             paging = Paging(pageField: try p.string("page"), sizeField: try p.string("size"), maxSize: try p.optionalInt("max"),
                             totalField: try p.optionalString("total"))
         }
         var response: ResponseEnvelope?
         if let e = try r.optionalTable("response") {
-            try e.onlyKeys(["code", "message", "data", "success"])
+            e.onlyKeys(["code", "message", "data", "success"])
             guard let success = e.table["success"]?.scalarText else { throw SchemaError(e.at("success"), "required: the success code") }
             response = ResponseEnvelope(codeField: try e.string("code"), messageField: try e.optionalString("message"),
                                         dataField: try e.optionalString("data"), success: success)
@@ -209,7 +241,7 @@ public enum AdapterBuilder {
     }
 
     static func webhook(_ r: SchemaReader) throws(SchemaError) -> Webhook {
-        try r.onlyKeys(["kind", "payload", "ack", "retry", "signing"])
+        r.onlyKeys(["kind", "payload", "ack", "retry", "signing"])
         return Webhook(kind: try r.string("kind"), payload: try r.optionalString("payload"),
                        acknowledgement: try r.optionalString("ack") ?? "not documented",
                        retry: try r.optionalString("retry") ?? "not documented",
@@ -218,10 +250,10 @@ public enum AdapterBuilder {
 
     static func examples(_ r: SchemaReader?) throws(SchemaError) -> Examples {
         guard let r else { return Examples() }
-        try r.onlyKeys(["sign", "explain"])
+        r.onlyKeys(["sign", "explain"])
         var result = Examples()
         for (i, s) in try r.records("sign").enumerated() {
-            try s.onlyKeys(["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"])
+            s.onlyKeys(["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"])
             let provenance = try s.optionalString("provenance") ?? "derived"
             guard ["verified", "derived"].contains(provenance) else {
                 throw SchemaError(s.at("provenance"), "must be \"verified\" (published by the vendor) or \"derived\"")
@@ -235,7 +267,7 @@ public enum AdapterBuilder {
                                            body: try s.optionalString("body"), expect: expect, provenance: provenance))
         }
         for e in try r.records("explain") {
-            try e.onlyKeys(["table", "code", "contains"])
+            e.onlyKeys(["table", "code", "contains"])
             guard let code = e.table["code"]?.scalarText else { throw SchemaError(e.at("code"), "required") }
             result.explain.append(ExplainExample(table: try e.string("table"), code: code, contains: try e.string("contains")))
         }

@@ -17,10 +17,13 @@ public struct SchemaError: Error, Equatable, Sendable, CustomStringConvertible {
 struct SchemaReader {
     let table: PluginTable
     let path: String
+    /// Shared by every reader of one plugin: what was ignored, to report without failing the load.
+    let warnings: SchemaWarnings
 
-    init(_ table: PluginTable, path: String) {
+    init(_ table: PluginTable, path: String, warnings: SchemaWarnings) {
         self.table = table
         self.path = path
+        self.warnings = warnings
     }
 
     func at(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -80,7 +83,7 @@ struct SchemaReader {
     func optionalTable(_ key: String) throws(SchemaError) -> SchemaReader? {
         guard let value = table[key] else { return nil }
         guard case .table(let t) = value else { throw SchemaError(at(key), "must be a table, not \(value.typeName)") }
-        return SchemaReader(t, path: at(key))
+        return SchemaReader(t, path: at(key), warnings: warnings)
     }
 
     /// Each element of a list, as a record reader.
@@ -90,7 +93,7 @@ struct SchemaReader {
         var out: [SchemaReader] = []
         for (i, item) in list.table.array.enumerated() {
             guard case .table(let t) = item else { throw SchemaError(list.at(i), "must be a table, not \(item.typeName)") }
-            out.append(SchemaReader(t, path: list.at(i)))
+            out.append(SchemaReader(t, path: list.at(i), warnings: warnings))
         }
         return out
     }
@@ -103,16 +106,23 @@ struct SchemaReader {
         for name in map.table.fields.keys.sorted() {
             let item = map.table.fields[name]!
             guard case .table(let t) = item else { throw SchemaError(map.at(name), "must be a table, not \(item.typeName)") }
-            out.append((name, SchemaReader(t, path: map.at(name))))
+            out.append((name, SchemaReader(t, path: map.at(name), warnings: warnings)))
         }
         return out
     }
 
     /// Rejects keys outside `allowed`, suggesting the nearest.
-    func onlyKeys(_ allowed: Set<String>) throws(SchemaError) {
+    /// Keys outside `allowed` are warnings, not errors: a plugin written for a newer callscope still
+    /// loads here, and a typo is pointed out with the nearest known key.
+    func onlyKeys(_ allowed: Set<String>) {
         for key in table.fields.keys.sorted() where !allowed.contains(key) {
             let hint = EditDistance.suggestions(for: key, among: allowed.sorted(), limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
-            throw SchemaError(at(key), "unknown key\(hint)")
+            warnings.list.append(SchemaError(at(key), "unknown key, ignored\(hint)"))
         }
     }
+}
+
+/// Warnings collected while one plugin is validated (one builder, one thread).
+final class SchemaWarnings {
+    var list: [SchemaError] = []
 }

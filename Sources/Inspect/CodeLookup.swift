@@ -25,11 +25,14 @@ public struct ExplainQuery: Equatable, Sendable {
 
 /// Looks codes up across adapters: exact codes and names first, then words in the meanings.
 public enum CodeLookup {
-    /// Table names that users type for the telephony reference.
-    static let tableShorthands: [String: (String, String)] = [
-        "sip": ("telephony", "sip"), "hangup": ("telephony", "hangupCause"), "cause": ("telephony", "hangupCause"),
-        "q850": ("telephony", "hangupCause"),
-    ]
+    /// The adapter and table a table alias (a plugin's `aliases`) names.
+    static func aliasedTable(_ word: String, in adapters: [Adapter]) -> (String, String)? {
+        let word = word.lowercased()
+        for adapter in adapters {
+            if let table = adapter.codeTables.first(where: { $0.aliases.contains { $0.lowercased() == word } }) { return (adapter.id, table.name) }
+        }
+        return nil
+    }
 
     /// Splits `words` into an optional vendor, an optional table and the rest. The vendor defaults to
     /// `defaultVendor` only when a table of that vendor is named.
@@ -41,8 +44,7 @@ public enum CodeLookup {
             rest = rest.dropFirst()
         }
         if rest.count >= 2, let word = rest.first {
-            if let (vendor, table) = tableShorthands[word.lowercased()], query.vendor == nil || query.vendor == vendor,
-               adapters.contains(where: { $0.id == vendor }) {
+            if let (vendor, table) = aliasedTable(word, in: adapters), query.vendor == nil || query.vendor == vendor {
                 query.vendor = vendor
                 query.table = table
                 rest = rest.dropFirst()

@@ -143,7 +143,7 @@ public final class PluginHost: Signer, Sendable {
             throw LuaError(.setup, "\(adapterID) is not loaded")
         }
         switch PluginHost.loadFolder(state.adapters[index].origin, limits: state.limits, roots: roots, clock: clock) {
-        case .loaded(let fresh, let plugin):
+        case .loaded(let fresh, let plugin, _):
             state.adapters[index].hooks = fresh.hooks
             state.adapters[index].commands = fresh.commands
             state.plugins[adapterID] = plugin
@@ -173,7 +173,7 @@ public final class PluginHost: Signer, Sendable {
 
     /// What loading one plugin folder produced.
     private enum FolderResult {
-        case loaded(Adapter, LoadedPlugin)
+        case loaded(Adapter, LoadedPlugin, warnings: [PluginDiagnostic])
         case failed(PluginDiagnostic)
     }
 
@@ -198,7 +198,8 @@ public final class PluginHost: Signer, Sendable {
             switch slots.results[i]! {
             case .failed(let diagnostic):
                 state.diagnostics.append(diagnostic)
-            case .loaded(let adapter, let plugin):
+            case .loaded(let adapter, let plugin, let warnings):
+                state.notices += warnings.map { "plugin \(adapter.id): warning: \($0)" }
                 if let index = state.adapters.firstIndex(where: { $0.id == adapter.id }) {
                     state.notices.append("plugin \(adapter.id) from \(folder.path) (\(folder.origin.rawValue)) replaces the one from \(state.adapters[index].origin)")
                     state.adapters[index] = adapter
@@ -226,13 +227,14 @@ public final class PluginHost: Signer, Sendable {
             guard case .table(let table) = value else {
                 throw PluginDiagnostic(file: file, message: "plugin.lua must return a table, not \(value.typeName)")
             }
-            var adapter = try AdapterBuilder.build(table, origin: folder)
+            var (adapter, schemaWarnings) = try AdapterBuilder.buildReportingWarnings(table, origin: folder)
             let folderName = String(folder.split(separator: "/").last ?? "")
             if adapter.id != folderName {
                 throw PluginDiagnostic(file: file, keyPath: "id", message: "'\(adapter.id)' must match the folder name '\(folderName)'")
             }
             adapter.origin = folder
-            return .loaded(adapter, LoadedPlugin(sandbox: sandbox, functions: functionReferences(table), commands: commandReferences(table)))
+            let warnings = schemaWarnings.map { PluginDiagnostic(file: file, line: SourceLocator.line(of: $0.keyPath, in: source), keyPath: $0.keyPath, message: $0.message) }
+            return .loaded(adapter, LoadedPlugin(sandbox: sandbox, functions: functionReferences(table), commands: commandReferences(table)), warnings: warnings)
         } catch let error as LuaError {
             return .failed(diagnostic(from: error, file: file, chunkName: chunk))
         } catch let error as SchemaError {

@@ -29,4 +29,10 @@ struct PluginFixtures {
         text += "}\n"
         return text
     }
+
+    /// The 1-based line of the first line of `path` that contains `text`.
+    func lineOf(_ text: String, in path: String) -> Int {
+        let source = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        return (source.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(text) } ?? -1) + 1
+    }
 }

@@ -66,11 +66,30 @@ import Testing
         #expect(d?.line == 4)
     }
 
-    @Test func unknownTopLevelKeyGetsADidYouMean() {
-        fx.write("misspelt", fx.minimal("misspelt", extra: "  codez = {},\n"))
+    @Test func unknownKeysAreWarningsWithADidYouMeanAndThePluginStillLoads() {
+        let path = fx.write("misspelt", fx.minimal("misspelt", extra: "  codez = {},\n  future_key = 1,\n"))
         let h = host()
-        #expect(h.diagnostics.first?.keyPath == "codez")
-        #expect(h.diagnostics.first?.message.contains("did you mean 'codes'") == true)
+        #expect(h.diagnostics.isEmpty, "\(h.diagnostics)")
+        #expect(h.adapter("misspelt") != nil)
+        #expect(h.notices == [
+            "plugin misspelt: warning: \(path):\(fx.lineOf("codez", in: path)): codez: unknown key, ignored (did you mean 'codes'?)",
+            "plugin misspelt: warning: \(path):\(fx.lineOf("future_key", in: path)): future_key: unknown key, ignored",
+        ])
+    }
+
+    @Test func aTypoInAUnitOrATableIsADiagnostic() {
+        let payload = { (field: String) in "  codes = { status = { values = { { 1, \"ok\" } } } },\n  payloads = { p = { fingerprint = { \"a\" }, fields = { \(field) } } },\n" }
+        fx.write("badunit", fx.minimal("badunit", extra: payload("{ \"a\", \"integer\", unit = \"epoch-sec\" }")))
+        fx.write("badtable", fx.minimal("badtable", extra: payload("{ \"a\", \"integer\", table = \"stauts\" }")))
+        fx.write("fine", fx.minimal("fine", extra: payload("{ \"a\", \"integer\", table = \"status\", unit = \"epoch-s\" }")))
+        let h = host()
+        #expect(h.adapter("fine") != nil)
+        let byFile = Dictionary(uniqueKeysWithValues: h.diagnostics.map { ($0.file.split(separator: "/").dropLast().last.map(String.init) ?? "", $0) })
+        #expect(byFile["badunit"]?.keyPath == "payloads.p.fields[1].unit")
+        #expect(byFile["badunit"]?.message.hasPrefix("unknown unit 'epoch-sec' (did you mean 'epoch-s'?)") == true)
+        #expect(byFile["badtable"]?.keyPath == "payloads.p.fields[1].table")
+        #expect(byFile["badtable"]?.message == "no code table 'stauts' in this plugin (did you mean 'status'?)")
+        #expect(h.diagnostics.count == 2)
     }
 
     @Test func wrongSchemaVersionAndIdMismatch() {

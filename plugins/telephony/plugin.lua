@@ -23,6 +23,7 @@ return {
   codes = {
     hangupCause = {
       title = "FreeSWITCH hang-up cause (Q.850 number and name)",
+      aliases = { "hangup", "cause", "q850" },
       doc = FS,
       count = 82,
       values = {
@@ -112,6 +113,7 @@ return {
     },
     sip = {
       title = "SIP response code",
+      aliases = { "sip" },
       doc = RFC3261,
       count = 60,
       values = {
