@@ -37,7 +37,10 @@ let package = Package(
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem", "LuaHost"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 
+        .target(name: "TestSupport", dependencies: ["Adapters", "Signing", "Wire"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
+        .testTarget(name: "SigningTests", dependencies: ["Signing", "Adapters", "TestSupport"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Signing", "Adapters", "Wire", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
         .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),

@@ -25,8 +25,11 @@ struct Diagnosis {
             variants.append(DiagnosisVariant(variant: "hex case", matches: true,
                                              explanation: "the signatures differ only in letter case: the sender used \(received == received.uppercased() ? "upper" : "lower")-case hex"))
         }
+        // Each different body once: a transform that gives the body as received, or one already
+        // tried (sorting keys that were sorted), is no cause.
+        var tried: Set<String> = [body]
         for transform in BodyTransform.usual {
-            guard let alt = transform.apply(to: body), alt != body else { continue }
+            guard let alt = transform.apply(to: body), tried.insert(alt).inserted else { continue }
             attempt("body \(transform.rawValue)", transform.explanation, body: .some(alt))
         }
         if let ts = pins["ts"], let n = Int64(ts) {

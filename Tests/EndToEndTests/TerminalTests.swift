@@ -19,7 +19,10 @@ import Testing
         #expect(pty.expect("greeting = 你好"))
         pty.send("quit\r")
         #expect(pty.waitForExit() == 0)
-        #expect(pty.transcript.hasSuffix("\u{1B}[?2004l") || pty.transcript.contains("\u{1B}[?2004l"))
+        // Bracketed paste is switched off on the way out, after it was last switched on.
+        let on = try #require(pty.transcript.ranges(of: "\u{1B}[?2004h").last)
+        let off = try #require(pty.transcript.ranges(of: "\u{1B}[?2004l").last)
+        #expect(off.lowerBound > on.lowerBound)
     }
 
     @Test func bracketedPasteArrivesAsOneInput() throws {

@@ -37,16 +37,17 @@ import Testing
         #expect(!a.canSign)
     }
 
-    @Test func syntaxErrorIsReportedWithFileAndLineAndOthersStillLoad() {
+    @Test func syntaxErrorIsReportedWithFileAndLineAndOthersStillLoad() throws {
         let bad = fx.write("broken", "return {\n  schema = 1,\n  id = \"broken\" name = \"x\"\n}\n")
         fx.write("good", fx.minimal("good"))
         let h = host()
         #expect(h.adapter("good") != nil)
         #expect(h.adapter("broken") == nil)
-        let d = try? #require(h.diagnostics.first)
-        #expect(d?.file == bad)
-        #expect(d?.line == 3)
-        #expect(d?.message.contains("'}' expected") == true, "\(String(describing: d))")
+        #expect(h.diagnostics.count == 1)
+        let d = try #require(h.diagnostics.first)
+        #expect(d.file == bad)
+        #expect(d.line == 3)
+        #expect(d.message.contains("'}' expected"), "\(d)")
     }
 
     @Test func schemaErrorsNameTheKeyPathAndLine() {
