@@ -34,7 +34,7 @@ public var echoCommand: CommandSpec {
             usleep(UInt32(min(remaining, 0.1) * 1_000_000))
             remaining -= 0.1
         }
-        if context.session.interruptRequested() { throw CommandError(.negative, "interrupted") }
+        if context.session.interruptRequested() { throw CommandError(.interrupted, "interrupted") }
         return .ok(Report(json: ["text": .string(text)], blocks: [.text(text)]))
     }
 }

@@ -142,3 +142,54 @@ final class CapturedSession {
         #expect(s.run("help qqqqqqqq").status == .negative)
     }
 }
+
+@Suite struct MaskingAndInterruptTests {
+    /// One masking pass for every output mode, by value: JSON too, and never inside a longer word.
+    @Test func secretsAreMaskedAsValuesInEveryOutputMode() {
+        let s = CapturedSession()
+        s.run("set --secret tok abc123")
+        s.out = ""
+        s.run("echo $tok --json")
+        #expect(s.out == "{\n  \"text\": \"****\"\n}\n")
+        s.run("set --secret short b")
+        s.run("set --secret digit 1")
+        s.out = ""
+        s.run("echo bizType b 1630468800 1 --json")
+        #expect(s.out == "{\n  \"text\": \"bizType **** 1630468800 ****\"\n}\n")
+        s.out = ""
+        s.run("echo bizType b")
+        #expect(s.out == "bizType ****\n")
+    }
+
+    @Test func secretMaskerMasksWholeValuesOnly() {
+        let m = SecretMasker(secrets: ["s3cr3t", "-x"])
+        #expect(m.mask("key=s3cr3t&b") == "key=****&b")
+        #expect(m.mask("s3cr3tive") == "s3cr3tive")
+        #expect(m.mask("a-x") == "a****", "a secret that starts with punctuation needs no boundary there")
+        #expect(m.mask(JSONValue.object([JSONMember("s3cr3t", .string("s3cr3t"))])) == .object([JSONMember("s3cr3t", .string("****"))]))
+    }
+
+    /// A Ctrl-C that arrived before a command does not stop it; one during a command stops it with 130.
+    @Test func anInterruptIsClearedPerCommandAndEndsTheRunningOneWith130() {
+        let s = CapturedSession()
+        let flag = Flag()
+        s.session.interruptRequested = { flag.value }
+        s.session.clearInterrupt = { flag.value = false }
+        flag.value = true
+        #expect(s.run("echo --after 0.05 late").status == .ok, "an earlier Ctrl-C is forgotten when the next command starts")
+        #expect(s.out == "late\n")
+        Thread.detachNewThread { usleep(30_000); flag.value = true }
+        #expect(s.run("echo --after 5 never").status == .interrupted)
+        #expect(s.err.contains("interrupted"))
+        #expect(ExitStatus.interrupted.rawValue == 130)
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
