@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Adapters", "TestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Signing", "Adapters", "Wire", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
-        .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell"]),
+        .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell", "Workbench", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CSystem"]),
     ]

@@ -27,6 +27,9 @@ public struct Adapter: Sendable, Equatable {
     public var hooks: Set<String>
     /// Shell commands the plugin adds.
     public var commands: [PluginCommand] = []
+    /// The values a sender chooses that the sign function reads from `req.pin` (a timestamp, a
+    /// digest): what `--pin` accepts, and what the diagnosis varies.
+    public var pins: [PinSpec] = []
     /// The vendor's local time zone as an offset ("+08:00"), with why it is assumed; nil if unknown.
     public var timezone: String?
     public var timezoneNote: String?
@@ -51,6 +54,35 @@ public struct PluginCommand: Sendable, Equatable {
         self.name = name
         self.summary = summary
         self.usage = usage
+    }
+}
+
+/// A value the sign function reads from `req.pin`, as the plugin declares it.
+public struct PinSpec: Sendable, Equatable {
+    public enum Unit: String, Sendable, CaseIterable { case seconds = "s", milliseconds = "ms" }
+
+    public var name: String
+    public var doc: String?
+    /// For a timestamp: the unit the vendor expects (the diagnosis tries the other one).
+    public var unit: Unit?
+    /// The values the vendor accepts (the diagnosis tries each other one).
+    public var values: [String] = []
+    /// The value the recipe uses when none is given.
+    public var defaultValue: String?
+    /// What the value is called in a diagnosis ("digest").
+    public var label: String?
+    /// Where the sender states the value ("the algorithm header").
+    public var statedIn: String?
+
+    public init(name: String, doc: String? = nil, unit: Unit? = nil, values: [String] = [], defaultValue: String? = nil,
+                label: String? = nil, statedIn: String? = nil) {
+        self.name = name
+        self.doc = doc
+        self.unit = unit
+        self.values = values
+        self.defaultValue = defaultValue
+        self.label = label
+        self.statedIn = statedIn
     }
 }
 

@@ -116,7 +116,7 @@ extension Adapter: BinaryCodable {
         w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
         w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
         w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
-        w.write(timezone); w.write(timezoneNote)
+        w.write(timezone); w.write(timezoneNote); w.write(pins)
     }
 
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
@@ -131,7 +131,7 @@ extension Adapter: BinaryCodable {
             guard list.items.count == 3 else { throw BinaryReader.Failure() }
             commands.append(PluginCommand(name: list.items[0], summary: list.items[1], usage: list.items[2].isEmpty ? nil : list.items[2]))
         }
-        timezone = try r.optional(); timezoneNote = try r.optional()
+        timezone = try r.optional(); timezoneNote = try r.optional(); pins = try r.array()
     }
 }
 
@@ -149,6 +149,18 @@ extension Region: BinaryCodable {
     public func encode(to w: inout BinaryWriter) { w.write(code); w.write(name); w.write(baseURL); w.write(note) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         code = try r.string(); name = try r.string(); baseURL = try r.string(); note = try r.optional()
+    }
+}
+
+extension PinSpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(name); w.write(doc); w.write(unit?.rawValue); w.write(values); w.write(defaultValue); w.write(label); w.write(statedIn)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); doc = try r.optional()
+        let unitText: String? = try r.optional()
+        if let unitText { guard let known = Unit(rawValue: unitText) else { throw BinaryReader.Failure() }; unit = known } else { unit = nil }
+        values = try r.array(); defaultValue = try r.optional(); label = try r.optional(); statedIn = try r.optional()
     }
 }
 

@@ -7,7 +7,7 @@ public enum AdapterBuilder {
 
     static let topLevelKeys: Set<String> = [
         "schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads",
-        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone",
+        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins",
     ]
 
     /// Units the annotator understands (a field's `unit`).
@@ -88,6 +88,7 @@ public enum AdapterBuilder {
             adapter.timezone = offset
             adapter.timezoneNote = try tz.optionalString("note")
         }
+        adapter.pins = try r.namedRecords("pins").map { (x) throws(SchemaError) in try pin(x.0, x.1) }
         try checkFieldReferences(adapter)
         return (adapter, warnings.list)
     }
@@ -115,6 +116,19 @@ public enum AdapterBuilder {
         r.onlyKeys(["code", "name", "base_url", "note"])
         return Region(code: try r.string("code"), name: try r.string("name"), baseURL: try r.string("base_url"),
                       note: try r.optionalString("note"))
+    }
+
+    static func pin(_ name: String, _ r: SchemaReader) throws(SchemaError) -> PinSpec {
+        r.onlyKeys(["doc", "unit", "values", "default", "label", "stated_in"])
+        var unit: PinSpec.Unit?
+        if let text = try r.optionalString("unit") {
+            guard let known = PinSpec.Unit(rawValue: text) else {
+                throw SchemaError(r.at("unit"), "unknown unit '\(text)' (\(PinSpec.Unit.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            unit = known
+        }
+        return PinSpec(name: name, doc: try r.optionalString("doc"), unit: unit, values: try r.strings("values"),
+                       defaultValue: try r.optionalString("default"), label: try r.optionalString("label"), statedIn: try r.optionalString("stated_in"))
     }
 
     static func credential(_ r: SchemaReader) throws(SchemaError) -> Credential {

@@ -32,19 +32,27 @@ struct Diagnosis {
             guard let alt = transform.apply(to: body), tried.insert(alt).inserted else { continue }
             attempt("body \(transform.rawValue)", transform.explanation, body: .some(alt))
         }
-        if let ts = pins["ts"], let n = Int64(ts) {
-            let (scaled, overflow) = n.multipliedReportingOverflow(by: 1000)
-            if ts.count >= 13 || !overflow {
-                let other = ts.count >= 13 ? String(n / 1000) : String(scaled)
+        // The pins the plugin declares: a timestamp in the other unit, each other accepted value.
+        for spec in adapter.pins {
+            if spec.unit != nil, let stamp = pins[spec.name], let n = Int64(stamp) {
+                let inMilliseconds = stamp.count >= 13
+                let (scaled, overflow) = n.multipliedReportingOverflow(by: 1000)
+                guard inMilliseconds || !overflow else { continue }
+                let other = inMilliseconds ? String(n / 1000) : String(scaled)
                 var p = pins
-                p["ts"] = other
-                attempt("timestamp unit", "the sender signed the timestamp as \(other) (\(other.count >= 13 ? "milliseconds" : "seconds")) but sent \(ts)", pins: p)
+                p[spec.name] = other
+                attempt("\(spec.label ?? "timestamp") unit", "the sender signed the \(spec.label ?? "timestamp") as \(other) (\(inMilliseconds ? "seconds" : "milliseconds")) but sent \(stamp)", pins: p)
             }
-        }
-        for alg in ["md5", "sha256"] where pins["algorithm"]?.lowercased() != alg {
-            var p = pins
-            p["algorithm"] = pins["algorithm"].map { $0 == $0.uppercased() ? alg.uppercased() : alg } ?? alg
-            attempt("digest \(alg)", "the sender hashed with \(alg.uppercased()) but the algorithm header says \(pins["algorithm"] ?? "nothing (MD5)")", pins: p)
+            let current = pins[spec.name]
+            var seen: Set<String> = [(current ?? spec.defaultValue ?? "").lowercased()]
+            for value in spec.values where seen.insert(value.lowercased()).inserted {
+                var p = pins
+                // Written the way the sender writes it, when it states one.
+                p[spec.name] = current.map { $0 == $0.uppercased() ? value.uppercased() : value.lowercased() } ?? value
+                let stated = current ?? "nothing (\(spec.defaultValue ?? "no value"))"
+                attempt("\(spec.label ?? spec.name) \(value.lowercased())",
+                        "the sender used \(value.uppercased()) but \(spec.statedIn ?? "the message") says \(stated)", pins: p)
+            }
         }
         for c in adapter.credentials where c.secret {
             guard let secret = credentials[c.name] else { continue }

@@ -231,7 +231,7 @@ import Testing
         #expect(wrong.status == 1)
         // A secret that is not the sender's: every usual mistake is tried, and none reproduces it.
         #expect(diagnosis.map { $0["variant"] as? String ?? "" } == [
-            "body pretty", "body sort-keys", "body escape-unicode", "body add-newline", "timestamp unit", "digest md5", "digest sha256",
+            "body pretty", "body sort-keys", "body escape-unicode", "body add-newline", "digest sha256", "timestamp unit",
             "accessSecret + a trailing newline", "accessSecret + a trailing CRLF", "accessSecret + a trailing space",
             "algorithm header signed", "&body= for an empty body", "NXCC bizType/action",
         ])

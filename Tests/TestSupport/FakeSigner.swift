@@ -13,7 +13,8 @@ public struct FakeSigner: Signer {
         credentials: [Credential(name: "key", secret: false), Credential(name: "secret", secret: true), Credential(name: "token", secret: true, optional: true)],
         codeTables: [], payloads: [], operations: [], webhooks: [],
         pitfalls: [Pitfall(name: "empty body signed", explanation: "the sender signed no body", body: .empty)],
-        conflicts: [], undocumented: [], examples: Examples(), canSign: true, hooks: ["signature_of"])
+        conflicts: [], undocumented: [], examples: Examples(), canSign: true, hooks: ["signature_of"],
+        pins: [PinSpec(name: "ts", doc: "epoch seconds", unit: .seconds)])
 
     public func sign(_ vendor: String, request: SignRequest, credentials: [String: String], trace: Bool) throws(SigningError) -> SignOutput {
         guard vendor == "fake" else { throw SigningError("\(vendor) is not loaded") }

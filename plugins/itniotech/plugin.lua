@@ -230,6 +230,10 @@ return {
   webhooks = {
     { kind = "call record", payload = "pushCallRecord" },
   },
+  pins = {
+    ts = { doc = "the Timestamp header: epoch seconds", unit = "s" },
+    separator = { doc = "put this between apiKey, apiSecret and Timestamp (a mistake, for diagnosis)" },
+  },
   pitfalls = {
     { name = "timestamp in milliseconds", explanation = "Timestamp is Unix seconds; 13 digits get 'timestamp expired' (-4 or -16)" },
     { name = "body signed", explanation = "the body is not part of the signature; only ApiKey + ApiSecret + Timestamp" },

@@ -281,6 +281,12 @@ return {
     { kind = "order", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
     { kind = "call", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
   },
+  pins = {
+    ts = { doc = "the createTs header: epoch seconds", unit = "s" },
+    request_id = { doc = "the requestID header (random 32 hex digits when not pinned)" },
+    algorithm = { doc = "the algorithm header (MD5 when absent)", values = { "MD5", "SHA256" }, default = "MD5",
+                  label = "digest", stated_in = "the algorithm header" },
+  },
   pitfalls = {
     { name = "lower-case hex", explanation = "the sign is upper-case hex" },
     { name = "secret not first", explanation = "the secret comes first, with no key name: secret&body=…" },

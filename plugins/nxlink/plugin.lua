@@ -262,6 +262,15 @@ return {
       signing = "optional (decided by the customer): accessKey/ts/bizType/action/sign headers, presumably the request recipe over the raw body [inferred]" },
     { kind = "task status", signing = "not documented" },
   },
+  pins = {
+    ts = { doc = "the ts header: epoch milliseconds (13 digits)", unit = "ms" },
+    algorithm = { doc = "the algorithm header (MD5 when absent)", values = { "md5", "sha256" }, default = "MD5",
+                  label = "digest", stated_in = "the algorithm header" },
+    bizType = { doc = "the bizType header (100 for AI Agent)" },
+    action = { doc = "the action header (nxai for AI Agent)" },
+    sign_algorithm_header = { doc = "also sign algorithm=… among the headers (a mistake, for diagnosis)" },
+    empty_body_marker = { doc = "keep &body= for an empty body (a mistake, for diagnosis)" },
+  },
   pitfalls = {
     { name = "body re-serialised", explanation = "the JSON was signed in one form and sent in another (key order, spaces, line breaks, unicode escapes); NXLink hashes the exact bytes sent" },
     { name = "ts in seconds", explanation = "ts must be 13-digit milliseconds; 10 digits get 1004 even when the sign matches" },
