@@ -109,11 +109,11 @@ enum DecodeReport {
     static func summaryBlocks(_ s: BatchSummary, failedLines: [(Int, String)]) -> [Block] {
         var blocks: [Block] = [.blank, .heading("Summary: \(s.records) records" + (s.unrecognised > 0 ? ", \(s.unrecognised) unrecognised" : ""))]
         if !s.kinds.isEmpty {
-            blocks.append(.pairs(s.kinds.sorted { $0.value > $1.value }.map { ($0.key, [Span(String($0.value))]) }))
+            blocks.append(.pairs(s.kinds.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, [Span(String($0.value))]) }))
         }
         if !s.byResult.isEmpty {
             blocks.append(.heading("Results"))
-            let top = s.byResult.sorted { $0.value.count > $1.value.count }.prefix(12)
+            let top = s.byResult.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(12)
             let maxCount = top.first?.value.count ?? 1
             let width = TextWidth.of(top.map { $0.key + " " + ($0.value.meaning ?? "") }.max { TextWidth.of($0) < TextWidth.of($1) } ?? "")
             for (code, entry) in top {
@@ -130,7 +130,7 @@ enum DecodeReport {
             figures.append(("duration", [Span("p50 \(TimeFormat.duration(seconds: p50)) · p90 \(TimeFormat.duration(seconds: p90)) · p99 \(TimeFormat.duration(seconds: p99)) · max \(TimeFormat.duration(seconds: max))")]))
         }
         if !s.warningsByCode.isEmpty {
-            figures.append(("warnings", [Span(s.warningsByCode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), .yellow)]))
+            figures.append(("warnings", [Span(s.warningsByCode.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), .yellow)]))
         }
         if !failedLines.isEmpty {
             figures.append(("unparsable", [Span("\(failedLines.count) lines; first: line \(failedLines[0].0): \(failedLines[0].1)", .red)]))
@@ -142,7 +142,7 @@ enum DecodeReport {
     static func summaryJSON(_ s: BatchSummary, failedLines: [(Int, String)]) -> JSONValue {
         var members: [JSONMember] = [
             JSONMember("records", .int(s.records)), JSONMember("unrecognised", .int(s.unrecognised)),
-            JSONMember("results", .object(s.byResult.sorted { $0.value.count > $1.value.count }.map {
+            JSONMember("results", .object(s.byResult.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map {
                 JSONMember($0.key, ["count": .int($0.value.count), "meaning": $0.value.meaning.map { .string($0) } ?? .null])
             })),
             JSONMember("warnings", .object(s.warningsByCode.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) })),
