@@ -5,10 +5,6 @@ import TextSupport
 public enum AdapterBuilder {
     public static let schemaVersion = 1
 
-    static let topLevelKeys: Set<String> = [
-        "schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads",
-        "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins",
-    ]
 
     /// Units the annotator understands (a field's `unit`).
     public static let fieldUnits: [String] = ["epoch-s", "epoch-ms", "epoch-auto", "datetime-local", "seconds", "milliseconds"]
@@ -21,7 +17,7 @@ public enum AdapterBuilder {
     public static func buildReportingWarnings(_ root: PluginTable, origin: String) throws(SchemaError) -> (adapter: Adapter, warnings: [SchemaError]) {
         let warnings = SchemaWarnings()
         let r = SchemaReader(root, path: "", warnings: warnings)
-        r.onlyKeys(topLevelKeys)
+        r.onlyKeys(SchemaSection.plugin.keys)
         guard case .integer(let schema)? = root["schema"] else {
             throw SchemaError("schema", "required: the schema version this plugin follows (\(schemaVersion))")
         }
@@ -44,7 +40,7 @@ public enum AdapterBuilder {
         }
         var commands: [PluginCommand] = []
         for (name, c) in try r.namedRecords("commands") {
-            c.onlyKeys(["summary", "usage", "run"])
+            c.onlyKeys(SchemaSection.command.keys)
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
                 throw SchemaError(c.path, "command names use letters, digits and -")
             }
@@ -65,7 +61,7 @@ public enum AdapterBuilder {
             operations: try r.namedRecords("operations").map { (x) throws(SchemaError) in try operation(x.0, x.1) },
             webhooks: try r.records("webhooks").map { (x) throws(SchemaError) in try webhook(x) },
             pitfalls: try r.records("pitfalls").map { (x) throws(SchemaError) in
-                x.onlyKeys(["name", "explanation", "pins", "body"])
+                x.onlyKeys(SchemaSection.pitfall.keys)
                 var body: BodyTransform?
                 if let name = try x.optionalString("body") {
                     guard let known = BodyTransform(rawValue: name) else {
@@ -82,7 +78,7 @@ public enum AdapterBuilder {
             hooks: hooks)
         adapter.commands = commands
         if let tz = try r.optionalTable("timezone") {
-            tz.onlyKeys(["offset", "note"])
+            tz.onlyKeys(SchemaSection.timezone.keys)
             let offset = try tz.string("offset")
             guard TimeZoneOffset.minutes(offset) != nil else { throw SchemaError(tz.at("offset"), "must look like +08:00 or -05:00") }
             adapter.timezone = offset
@@ -113,13 +109,13 @@ public enum AdapterBuilder {
 
 
     static func region(_ r: SchemaReader) throws(SchemaError) -> Region {
-        r.onlyKeys(["code", "name", "base_url", "note"])
+        r.onlyKeys(SchemaSection.region.keys)
         return Region(code: try r.string("code"), name: try r.string("name"), baseURL: try r.string("base_url"),
                       note: try r.optionalString("note"))
     }
 
     static func pin(_ name: String, _ r: SchemaReader) throws(SchemaError) -> PinSpec {
-        r.onlyKeys(["doc", "unit", "values", "default", "label", "stated_in"])
+        r.onlyKeys(SchemaSection.pin.keys)
         var unit: PinSpec.Unit?
         if let text = try r.optionalString("unit") {
             guard let known = PinSpec.Unit(rawValue: text) else {
@@ -132,7 +128,7 @@ public enum AdapterBuilder {
     }
 
     static func credential(_ r: SchemaReader) throws(SchemaError) -> Credential {
-        r.onlyKeys(["name", "secret", "vendor_name", "optional"])
+        r.onlyKeys(SchemaSection.credential.keys)
         return Credential(name: try r.string("name"), secret: try r.bool("secret"), vendorName: try r.optionalString("vendor_name"),
                           optional: try r.bool("optional"))
     }
@@ -140,7 +136,7 @@ public enum AdapterBuilder {
     static let entryKeys: Set<String> = ["hint", "doc", "aliases", "name"]
 
     static func codeTable(_ name: String, _ r: SchemaReader) throws(SchemaError) -> CodeTable {
-        r.onlyKeys(["title", "doc", "family", "count", "values", "aliases"])
+        r.onlyKeys(SchemaSection.codeTable.keys)
         guard let values = try r.optionalTable("values"), values.table.fields.isEmpty, !values.table.array.isEmpty else {
             throw SchemaError(r.at("values"), "required: a list of { code, meaning, … } entries")
         }
@@ -190,7 +186,7 @@ public enum AdapterBuilder {
                 throw SchemaError(path, "type '\(type)' is not one of \(fieldTypes.sorted().joined(separator: ", "))")
             }
             let f = SchemaReader(t, path: path, warnings: r.warnings)
-            f.onlyKeys(["unit", "zone", "meaning", "table", "required"])
+            f.onlyKeys(SchemaSection.field.keys)
             out.append(FieldSpec(path: fieldPath, type: type, unit: try f.optionalString("unit"), zone: try f.optionalString("zone"),
                                  meaning: try f.optionalString("meaning") ?? "", table: try f.optionalString("table"),
                                  required: try f.bool("required")))
@@ -199,25 +195,25 @@ public enum AdapterBuilder {
     }
 
     static func payload(_ kind: String, _ r: SchemaReader) throws(SchemaError) -> PayloadSchema {
-        r.onlyKeys(["title", "fingerprint", "fields", "array", "transcript", "timeline", "summary"])
+        r.onlyKeys(SchemaSection.payload.keys)
         let fingerprint = try r.strings("fingerprint")
         guard !fingerprint.isEmpty else { throw SchemaError(r.at("fingerprint"), "required: field paths that identify this payload") }
         var transcript: TranscriptSpec?
         if let t = try r.optionalTable("transcript") {
-            t.onlyKeys(["path", "text", "speaker", "offset"])
+            t.onlyKeys(SchemaSection.transcript.keys)
             transcript = TranscriptSpec(path: try t.string("path"), text: try t.string("text"), speaker: try t.optionalString("speaker"),
                                         offset: try t.optionalString("offset"))
         }
         var timeline: TimelineSpec?
         if let t = try r.optionalTable("timeline") {
-            t.onlyKeys(["each", "originate", "ring", "answer", "end", "elapsed"])
+            t.onlyKeys(SchemaSection.timeline.keys)
             timeline = TimelineSpec(each: try t.optionalString("each"), originate: try t.optionalString("originate"),
                                     ring: try t.optionalString("ring"), answer: try t.optionalString("answer"),
                                     end: try t.optionalString("end"), elapsed: try t.optionalString("elapsed"))
         }
         var summary: SummarySpec?
         if let s = try r.optionalTable("summary") {
-            s.onlyKeys(["result", "duration", "answered", "answered_values"])
+            s.onlyKeys(SchemaSection.summary.keys)
             var values: [String] = []
             if let list = try s.optionalTable("answered_values") { values = list.table.array.compactMap(\.scalarText) }
             summary = SummarySpec(result: try s.string("result"), duration: try s.optionalString("duration"),
@@ -233,16 +229,16 @@ public enum AdapterBuilder {
     }
 
     static func operation(_ name: String, _ r: SchemaReader) throws(SchemaError) -> Operation {
-        r.onlyKeys(["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"])
+        r.onlyKeys(SchemaSection.operation.keys)
         var paging: Paging?
         if let p = try r.optionalTable("paging") {
-            p.onlyKeys(["page", "size", "max", "total"])
+            p.onlyKeys(SchemaSection.paging.keys)
             paging = Paging(pageField: try p.string("page"), sizeField: try p.string("size"), maxSize: try p.optionalInt("max"),
                             totalField: try p.optionalString("total"))
         }
         var response: ResponseEnvelope?
         if let e = try r.optionalTable("response") {
-            e.onlyKeys(["code", "message", "data", "success"])
+            e.onlyKeys(SchemaSection.response.keys)
             guard let success = e.table["success"]?.scalarText else { throw SchemaError(e.at("success"), "required: the success code") }
             response = ResponseEnvelope(codeField: try e.string("code"), messageField: try e.optionalString("message"),
                                         dataField: try e.optionalString("data"), success: success)
@@ -255,7 +251,7 @@ public enum AdapterBuilder {
     }
 
     static func webhook(_ r: SchemaReader) throws(SchemaError) -> Webhook {
-        r.onlyKeys(["kind", "payload", "ack", "retry", "signing"])
+        r.onlyKeys(SchemaSection.webhook.keys)
         return Webhook(kind: try r.string("kind"), payload: try r.optionalString("payload"),
                        acknowledgement: try r.optionalString("ack") ?? "not documented",
                        retry: try r.optionalString("retry") ?? "not documented",
@@ -264,10 +260,10 @@ public enum AdapterBuilder {
 
     static func examples(_ r: SchemaReader?) throws(SchemaError) -> Examples {
         guard let r else { return Examples() }
-        r.onlyKeys(["sign", "explain"])
+        r.onlyKeys(SchemaSection.examples.keys)
         var result = Examples()
         for (i, s) in try r.records("sign").enumerated() {
-            s.onlyKeys(["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"])
+            s.onlyKeys(SchemaSection.signExample.keys)
             let provenance = try s.optionalString("provenance") ?? "derived"
             guard ["verified", "derived"].contains(provenance) else {
                 throw SchemaError(s.at("provenance"), "must be \"verified\" (published by the vendor) or \"derived\"")
@@ -281,10 +277,63 @@ public enum AdapterBuilder {
                                            body: try s.optionalString("body"), expect: expect, provenance: provenance))
         }
         for e in try r.records("explain") {
-            e.onlyKeys(["table", "code", "contains"])
+            e.onlyKeys(SchemaSection.explainExample.keys)
             guard let code = e.table["code"]?.scalarText else { throw SchemaError(e.at("code"), "required") }
             result.explain.append(ExplainExample(table: try e.string("table"), code: code, contains: try e.string("contains")))
         }
         return result
+    }
+}
+
+/// Every key schema version 1 accepts, by the table it belongs in: what the validator checks and
+/// what plugins/README.md must document (a test holds the two together).
+public enum SchemaSection: String, CaseIterable, Sendable {
+    case plugin
+    case command
+    case pitfall
+    case timezone
+    case region
+    case pin
+    case credential
+    case codeTable
+    case field
+    case payload
+    case transcript
+    case timeline
+    case summary
+    case operation
+    case paging
+    case response
+    case webhook
+    case examples
+    case signExample
+    case explainExample
+
+    public var keys: Set<String> { Set(keyList) }
+
+    /// In the order the documentation gives them.
+    public var keyList: [String] {
+        switch self {
+        case .plugin: return ["schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads", "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins"]
+        case .command: return ["summary", "usage", "run"]
+        case .pitfall: return ["name", "explanation", "pins", "body"]
+        case .timezone: return ["offset", "note"]
+        case .region: return ["code", "name", "base_url", "note"]
+        case .pin: return ["doc", "unit", "values", "default", "label", "stated_in"]
+        case .credential: return ["name", "secret", "vendor_name", "optional"]
+        case .codeTable: return ["title", "doc", "family", "count", "values", "aliases"]
+        case .field: return ["unit", "zone", "meaning", "table", "required"]
+        case .payload: return ["title", "fingerprint", "fields", "array", "transcript", "timeline", "summary"]
+        case .transcript: return ["path", "text", "speaker", "offset"]
+        case .timeline: return ["each", "originate", "ring", "answer", "end", "elapsed"]
+        case .summary: return ["result", "duration", "answered", "answered_values"]
+        case .operation: return ["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"]
+        case .paging: return ["page", "size", "max", "total"]
+        case .response: return ["code", "message", "data", "success"]
+        case .webhook: return ["kind", "payload", "ack", "retry", "signing"]
+        case .examples: return ["sign", "explain"]
+        case .signExample: return ["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"]
+        case .explainExample: return ["table", "code", "contains"]
+        }
     }
 }
