@@ -267,11 +267,55 @@ public struct ExplainExample: Sendable, Equatable {
     public var contains: String
 }
 
+/// A fixture of the plugin and what decoding it must give.
+public struct DecodeExample: Sendable, Equatable {
+    public var name: String
+    /// Relative to the plugin's folder.
+    public var fixture: String
+    /// The payload kind every record must be detected as.
+    public var kind: String
+    /// The number of records, when given.
+    public var records: Int?
+    /// Field path (of the first record) → text its meaning must contain.
+    public var fields: [String: String]
+    /// The warning codes the records must carry, all of them and no other.
+    public var warnings: [String]
+
+    public init(name: String, fixture: String, kind: String, records: Int? = nil, fields: [String: String] = [:], warnings: [String] = []) {
+        self.name = name
+        self.fixture = fixture
+        self.kind = kind
+        self.records = records
+        self.fields = fields
+        self.warnings = warnings
+    }
+}
+
 public struct Examples: Sendable, Equatable {
     public var sign: [SignExample] = []
     public var explain: [ExplainExample] = []
-    public init(sign: [SignExample] = [], explain: [ExplainExample] = []) {
+    public var decode: [DecodeExample] = []
+    public init(sign: [SignExample] = [], explain: [ExplainExample] = [], decode: [DecodeExample] = []) {
         self.sign = sign
         self.explain = explain
+        self.decode = decode
+    }
+}
+
+/// The outcome of one example a plugin carries.
+public struct ExampleResult: Equatable, Sendable {
+    public var plugin: String
+    /// sign, explain, decode, table-size
+    public var kind: String
+    public var name: String
+    public var passed: Bool
+    public var detail: String
+
+    public init(plugin: String, kind: String, name: String, passed: Bool, detail: String) {
+        self.plugin = plugin
+        self.kind = kind
+        self.name = name
+        self.passed = passed
+        self.detail = detail
     }
 }

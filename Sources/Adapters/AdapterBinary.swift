@@ -289,7 +289,16 @@ extension ExplainExample: BinaryCodable {
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { table = try r.string(); code = try r.string(); contains = try r.string() }
 }
 
+extension DecodeExample: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(name); w.write(fixture); w.write(kind); w.write(records); w.write(fields); w.write(warnings)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        name = try r.string(); fixture = try r.string(); kind = try r.string(); records = try r.optional(); fields = try r.map(); warnings = try r.array()
+    }
+}
+
 extension Examples: BinaryCodable {
-    public func encode(to w: inout BinaryWriter) { w.write(sign); w.write(explain) }
-    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self.init(sign: try r.array(), explain: try r.array()) }
+    public func encode(to w: inout BinaryWriter) { w.write(sign); w.write(explain); w.write(decode) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self.init(sign: try r.array(), explain: try r.array(), decode: try r.array()) }
 }

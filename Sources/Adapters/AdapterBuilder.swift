@@ -276,6 +276,15 @@ public enum AdapterBuilder {
                                            credentials: try s.stringMap("cred"), pins: try s.stringMap("pin"),
                                            body: try s.optionalString("body"), expect: expect, provenance: provenance))
         }
+        for (i, d) in try r.records("decode").enumerated() {
+            d.onlyKeys(SchemaSection.decodeExample.keys)
+            let fixture = try d.string("fixture")
+            guard !fixture.hasPrefix("/"), !fixture.split(separator: "/").contains("..") else {
+                throw SchemaError(d.at("fixture"), "must be a path inside the plugin's folder")
+            }
+            result.decode.append(DecodeExample(name: try d.optionalString("name") ?? "decode \(i + 1)", fixture: fixture, kind: try d.string("kind"),
+                                               records: try d.optionalInt("records"), fields: try d.stringMap("fields"), warnings: try d.strings("warnings")))
+        }
         for e in try r.records("explain") {
             e.onlyKeys(SchemaSection.explainExample.keys)
             guard let code = e.table["code"]?.scalarText else { throw SchemaError(e.at("code"), "required") }
@@ -308,6 +317,7 @@ public enum SchemaSection: String, CaseIterable, Sendable {
     case examples
     case signExample
     case explainExample
+    case decodeExample
 
     public var keys: Set<String> { Set(keyList) }
 
@@ -331,9 +341,10 @@ public enum SchemaSection: String, CaseIterable, Sendable {
         case .paging: return ["page", "size", "max", "total"]
         case .response: return ["code", "message", "data", "success"]
         case .webhook: return ["kind", "payload", "ack", "retry", "signing"]
-        case .examples: return ["sign", "explain"]
+        case .examples: return ["sign", "explain", "decode"]
         case .signExample: return ["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"]
         case .explainExample: return ["table", "code", "contains"]
+        case .decodeExample: return ["name", "fixture", "kind", "records", "fields", "warnings"]
         }
     }
 }

@@ -2,6 +2,7 @@ import Adapters
 import JSONText
 import LuaHost
 import Shell
+import Workbench
 
 /// `plugins [list]`, `plugins info ID`, `plugins test [ID]`, `plugins reload`.
 public var pluginsCommand: CommandSpec {
@@ -29,7 +30,8 @@ public var pluginsCommand: CommandSpec {
         case "test":
             var adapters = host.adapters
             if let id = context.positional(1) { adapters = [try context.session.adapter(id)] }
-            let results = adapters.flatMap { ExampleRunner.run($0, host: host) }
+            let all = host.adapters
+            let results = adapters.flatMap { ExampleRunner.run($0, host: host) + DecodeExamples.run($0, adapters: all) }
             let failed = results.filter { !$0.passed }.count
             return Outcome(status: failed == 0 && host.diagnostics.isEmpty ? .ok : .negative,
                            report: PluginReports.test(results, diagnostics: host.diagnostics))

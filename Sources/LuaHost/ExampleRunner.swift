@@ -1,16 +1,6 @@
 import Adapters
 import Signing
 
-/// The outcome of one example a plugin carries.
-public struct ExampleResult: Equatable, Sendable {
-    public var plugin: String
-    /// sign, explain, table-size
-    public var kind: String
-    public var name: String
-    public var passed: Bool
-    public var detail: String
-}
-
 /// Runs every example of an adapter: signature vectors through its sign function, explain samples
 /// against its tables, and each table's size against the count its source lists.
 public enum ExampleRunner {

@@ -1,6 +1,7 @@
 import Signing
 import Adapters
 import Testing
+import Workbench
 @testable import LuaHost
 
 /// Every plugin shipped in plugins/ loads cleanly and passes every example it carries.
@@ -52,5 +53,27 @@ import Testing
             let code = try #require(entry.attributes["sip"])
             #expect(code == "BYE" || sip.entry(code) != nil, "\(entry.code) maps to unknown SIP \(code)")
         }
+    }
+}
+
+/// `examples.decode`: every fixture of every vendor plugin decodes as its plugin says.
+@Suite struct DecodeExampleTests {
+    let host = BundledPluginTests.loadedHost()
+
+    @Test func everyBundledDecodeExamplePasses() {
+        for adapter in host.adapters where adapter.id != "telephony" {
+            let results = DecodeExamples.run(adapter, adapters: host.adapters)
+            #expect(!results.isEmpty, "\(adapter.id) carries no decode example")
+            for r in results { #expect(r.passed, "\(adapter.id) \(r.name): \(r.detail)") }
+        }
+    }
+
+    @Test func aWrongExpectationFailsWithWhatDiffers() throws {
+        var nxlink = try #require(host.adapter("nxlink"))
+        nxlink.examples.decode = [DecodeExample(name: "wrong", fixture: "fixtures/callback-seed.json", kind: "callListRecord", records: 2,
+                                                fields: ["callResult": "busy", "nope": "x"], warnings: ["timing"])]
+        let result = try #require(DecodeExamples.run(nxlink, adapters: host.adapters).first)
+        #expect(!result.passed)
+        #expect(result.detail == "1 records, expected 2; record 1 decoded as nxlink callRecordCallback; callResult: meaning 'Normal end – user hung up — call result' lacks 'busy'; no field nope; warnings [], expected [timing]")
     }
 }

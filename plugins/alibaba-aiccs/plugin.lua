@@ -317,6 +317,15 @@ return {
     { name = "date not UTC", explanation = "x-acs-date / Timestamp is UTC yyyy-MM-ddTHH:mm:ssZ" },
   },
   examples = {
+    -- Each fixture, decoded as a user would: the kind, the record count, a meaning, the warnings (all of them).
+    decode = {
+      { fixture = "fixtures/call-record-message.json", kind = "AlicomAgentCallRecord", records = 1 },
+      { fixture = "fixtures/call-report-bare-object-chinese.json", kind = "AlicomAgentCallReport", records = 1, fields = { ["smartStatusCode"] = "user answered, normal conversation" } },
+      { fixture = "fixtures/call-report-batch.json", kind = "AlicomAgentCallReport", records = 4, fields = { ["[0].smartStatusCode"] = "user answered, normal conversation" } },
+      { fixture = "fixtures/call-report-null-times.json", kind = "AlicomAgentCallReport", records = 1, fields = { ["[0].smartStatusCode"] = "powered off" } },
+      { fixture = "fixtures/call-report-seed.json", kind = "AlicomAgentCallReport", records = 1, fields = { ["[0].smartStatusCode"] = "user answered, normal conversation" } },
+      { fixture = "fixtures/call-report-unanswered.json", kind = "AlicomAgentCallReport", records = 1, fields = { ["[0].smartStatusCode"] = "no answer" } },
+    },
     sign = {
       { name = "V3 official fixed-parameter example (ECS RunInstances)", provenance = "verified", method = "POST",
         cred = { accessKeyId = "YourAccessKeyId", accessKeySecret = "YourAccessKeySecret" },

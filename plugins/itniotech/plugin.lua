@@ -243,6 +243,16 @@ return {
     { name = "secret with trailing newline", explanation = "a secret read from a file often ends in a newline that becomes part of the string to sign" },
   },
   examples = {
+    -- Each fixture, decoded as a user would: the kind, the record count, a meaning, the warnings (all of them).
+    decode = {
+      { fixture = "fixtures/push-call-record.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "answered" } },
+      { fixture = "fixtures/push-chinese.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "answered" } },
+      { fixture = "fixtures/push-large-task-id.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "answered" }, warnings = { "unsafe-integer" } },
+      { fixture = "fixtures/push-null-times.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "outbound call failed" } },
+      { fixture = "fixtures/push-transferred-to-agent.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "transfer to manual – call loss" } },
+      { fixture = "fixtures/push-unanswered.json", kind = "pushCallRecord", records = 1, fields = { ["resultStatus"] = "no answer" } },
+      { fixture = "fixtures/pushes-batch.ndjson", kind = "pushCallRecord", records = 5, fields = { ["resultStatus"] = "answered" } },
+    },
     sign = {
       { name = "account page vector", provenance = "verified",
         cred = { apiKey = "bDqJFiq9", apiSecret = "7bz1lzh9" }, pin = { ts = "1630468800" },

@@ -296,6 +296,17 @@ return {
     { name = "response createTs", explanation = "a response is signed with the response's own createTs, not the request's" },
   },
   examples = {
+    -- Each fixture, decoded as a user would: the kind, the record count, a meaning, the warnings (all of them).
+    decode = {
+      { fixture = "fixtures/call-callback-transferred-to-agent.json", kind = "callCallback", records = 1, fields = { ["callbackType"] = "order call" } },
+      { fixture = "fixtures/list-order-detail-response.json", kind = "listOrderDetailResponse", records = 1, fields = { ["orderDetailList[0].callInfoDetailList[0].hangupCause"] = "normal hang-up by a party (NORMAL_CLEARING)" } },
+      { fixture = "fixtures/list-order-detail-seed.json", kind = "listOrderDetailResponse", records = 1, fields = { ["orderDetailList[0].callInfoDetailList[0].hangupCause"] = "not a known hangupCause code" }, warnings = { "unknown-code" } },
+      { fixture = "fixtures/order-detail-chinese-transcript.json", kind = "orderDetail", records = 1, fields = { ["callInfoDetailList[0].hangupCause"] = "normal hang-up by a party (NORMAL_CLEARING)" } },
+      { fixture = "fixtures/order-detail-null-times.json", kind = "orderDetail", records = 1, fields = { ["callInfoDetailList[0].hangupCause"] = "(empty)" } },
+      { fixture = "fixtures/order-detail-unanswered.json", kind = "orderDetail", records = 1, fields = { ["callInfoDetailList[0].hangupCause"] = "alerted but not answered (NO_ANSWER)" } },
+      { fixture = "fixtures/orders-batch.ndjson", kind = "orderDetail", records = 3, fields = { ["callInfoDetailList[0].hangupCause"] = "normal hang-up by a party (NORMAL_CLEARING)" } },
+      { fixture = "fixtures/task-callback.json", kind = "taskCallback", records = 1, fields = { ["callbackType"] = "task callback" } },
+    },
     sign = {
       { name = "vendor Python sample inputs, pinned (MD5)", provenance = "derived",
         cred = SAMPLE_CREDENTIALS,

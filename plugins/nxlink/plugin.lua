@@ -284,6 +284,17 @@ return {
     { name = "secret with trailing newline", explanation = "a secret read from a file often ends in a newline that becomes part of the string to sign" },
   },
   examples = {
+    -- Each fixture, decoded as a user would: the kind, the record count, a meaning, the warnings (all of them).
+    decode = {
+      { fixture = "fixtures/call-list-record-seed.json", kind = "callListRecord", records = 1, fields = { ["callResult"] = "Normal end – user hung up" } },
+      { fixture = "fixtures/call-list-response-seed.json", kind = "callListRecord", records = 1, fields = { ["data.list[0].callResult"] = "Normal end – user hung up" } },
+      { fixture = "fixtures/callback-chinese.json", kind = "callRecordCallback", records = 1, fields = { ["callResult"] = "Normal end – AI hung up" } },
+      { fixture = "fixtures/callback-null-times.json", kind = "callRecordCallback", records = 1, fields = { ["callResult"] = "System error/exception" } },
+      { fixture = "fixtures/callback-seed.json", kind = "callRecordCallback", records = 1, fields = { ["callResult"] = "Normal end – user hung up" } },
+      { fixture = "fixtures/callback-transferred-to-agent.json", kind = "callRecordCallback", records = 1, fields = { ["callResult"] = "Normal end – connected" } },
+      { fixture = "fixtures/callback-unanswered.json", kind = "callRecordCallback", records = 1, fields = { ["callResult"] = "Not answered – timeout" } },
+      { fixture = "fixtures/callbacks-batch.ndjson", kind = "callRecordCallback", records = 5, fields = { ["callResult"] = "Normal end – user hung up" } },
+    },
     sign = {
       { name = "convention page vector A (Java/C# sample)", provenance = "verified",
         cred = { accessKey = "fme2na3kdi3ki", accessSecret = "abciiiko2k3" },
