@@ -34,6 +34,33 @@ public struct Adapter: Sendable, Equatable {
     public var timezone: String?
     public var timezoneNote: String?
 
+    /// An adapter built in Swift (tests, tools); plugins are read by `AdapterBuilder`.
+    public init(id: String, name: String, version: String = "1", summary: String = "", docs: [String] = [], origin: String = "",
+                regions: [Region] = [], credentials: [Credential] = [], codeTables: [CodeTable] = [], payloads: [PayloadSchema] = [],
+                operations: [Operation] = [], webhooks: [Webhook] = [], pitfalls: [Pitfall] = [], conflicts: [String] = [],
+                undocumented: [String] = [], examples: Examples = Examples(), canSign: Bool = false, hooks: Set<String> = [],
+                pins: [PinSpec] = []) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.summary = summary
+        self.docs = docs
+        self.origin = origin
+        self.regions = regions
+        self.credentials = credentials
+        self.codeTables = codeTables
+        self.payloads = payloads
+        self.operations = operations
+        self.webhooks = webhooks
+        self.pitfalls = pitfalls
+        self.conflicts = conflicts
+        self.undocumented = undocumented
+        self.examples = examples
+        self.canSign = canSign
+        self.hooks = hooks
+        self.pins = pins
+    }
+
     public func table(named name: String) -> CodeTable? { codeTables.first { $0.name == name } }
     public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
     public func payload(_ kind: String) -> PayloadSchema? { payloads.first { $0.kind == kind } }
@@ -91,6 +118,13 @@ public struct Region: Sendable, Equatable {
     public var name: String
     public var baseURL: String
     public var note: String?
+
+    public init(code: String, name: String, baseURL: String, note: String? = nil) {
+        self.code = code
+        self.name = name
+        self.baseURL = baseURL
+        self.note = note
+    }
 }
 
 public struct Credential: Sendable, Equatable {
@@ -210,6 +244,8 @@ public struct ResponseEnvelope: Sendable, Equatable {
     public var dataField: String?
     /// The code value meaning success, as text ("0").
     public var success: String
+    /// The code table that explains the codes (a vendor's error table).
+    public var table: String?
 }
 
 public struct Operation: Sendable, Equatable {
@@ -243,6 +279,13 @@ public struct Pitfall: Sendable, Equatable {
     public var pins: [String: String] = [:]
     /// How the sender changed the body before signing it.
     public var body: BodyTransform?
+
+    public init(name: String, explanation: String, pins: [String: String] = [:], body: BodyTransform? = nil) {
+        self.name = name
+        self.explanation = explanation
+        self.pins = pins
+        self.body = body
+    }
 }
 
 public struct SignExample: Sendable, Equatable {

@@ -240,9 +240,9 @@ extension Paging: BinaryCodable {
 }
 
 extension ResponseEnvelope: BinaryCodable {
-    public func encode(to w: inout BinaryWriter) { w.write(codeField); w.write(messageField); w.write(dataField); w.write(success) }
+    public func encode(to w: inout BinaryWriter) { w.write(codeField); w.write(messageField); w.write(dataField); w.write(success); w.write(table) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
-        codeField = try r.string(); messageField = try r.optional(); dataField = try r.optional(); success = try r.string()
+        codeField = try r.string(); messageField = try r.optional(); dataField = try r.optional(); success = try r.string(); table = try r.optional()
     }
 }
 

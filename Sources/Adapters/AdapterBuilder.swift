@@ -241,7 +241,7 @@ public enum AdapterBuilder {
             e.onlyKeys(SchemaSection.response.keys)
             guard let success = e.table["success"]?.scalarText else { throw SchemaError(e.at("success"), "required: the success code") }
             response = ResponseEnvelope(codeField: try e.string("code"), messageField: try e.optionalString("message"),
-                                        dataField: try e.optionalString("data"), success: success)
+                                        dataField: try e.optionalString("data"), success: success, table: try e.optionalString("table"))
         }
         let method = try r.string("method").uppercased()
         guard ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else { throw SchemaError(r.at("method"), "unknown HTTP method \(method)") }
@@ -339,7 +339,7 @@ public enum SchemaSection: String, CaseIterable, Sendable {
         case .summary: return ["result", "duration", "answered", "answered_values"]
         case .operation: return ["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"]
         case .paging: return ["page", "size", "max", "total"]
-        case .response: return ["code", "message", "data", "success"]
+        case .response: return ["code", "message", "data", "success", "table"]
         case .webhook: return ["kind", "payload", "ack", "retry", "signing"]
         case .examples: return ["sign", "explain", "decode"]
         case .signExample: return ["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"]

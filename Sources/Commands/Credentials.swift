@@ -47,6 +47,7 @@ extension CommandError {
         case .negative: status = .negative
         case .config: status = .config
         case .interrupted: status = .interrupted
+        case .unavailable: status = .unavailable
         }
         self.init(status, error.message, context: error.context, hint: error.hint)
     }

@@ -28,6 +28,14 @@ public indirect enum JSONValue: Equatable, Sendable {
         return nil
     }
 
+    /// A number (or a string of digits) that is an integer of `Int`'s range.
+    public var intValue: Int? {
+        switch self {
+        case .number(let text), .string(let text): return Int(text)
+        default: return nil
+        }
+    }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil

@@ -9,6 +9,8 @@ public struct WorkbenchError: Error, Sendable, Equatable {
         case negative
         /// A plugin or the configuration is broken.
         case config
+        /// The network did not answer (refused, no such host, timeout).
+        case unavailable
         /// The work was cancelled (Ctrl-C).
         case interrupted
     }

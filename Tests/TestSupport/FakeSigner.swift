@@ -1,4 +1,4 @@
-@testable import Adapters
+import Adapters
 import Signing
 import Wire
 
