@@ -9,12 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C at the edge: libedit, Lua, and small C helpers.
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
-        .target(name: "CSystem", path: "Sources/CSystem"),
+        .target(name: "CTerminal", path: "Sources/CTerminal"),
 
         // Pure modules.
         .target(name: "JSONText"),
@@ -28,13 +31,18 @@ let package = Package(
         .target(name: "Workbench", dependencies: ["Adapters", "Signing", "Inspect", "Wire", "JSONText", "TextSupport"]),
 
         // Edge modules.
-        .target(name: "LineEditor", dependencies: ["CEditLine", "CSystem", "Shell", "TextSupport"]),
+        .target(name: "LineEditor", dependencies: ["CEditLine", "CTerminal", "Shell", "TextSupport"]),
         .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
         .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua", "Adapters", "Signing", "Wire", "JSONText"]),
 
+        // The network edge: the HTTP client behind Workbench's Transport.
+        .target(name: "Net", dependencies: ["Wire", "Workbench",
+                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                                            .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench"]),
-        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CSystem", "LuaHost"]),
+        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 
         .target(name: "TestSupport", dependencies: ["Adapters", "Signing", "Wire"], path: "Tests/TestSupport"),
@@ -44,6 +52,6 @@ let package = Package(
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
         .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell", "Workbench", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CSystem"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CTerminal"]),
     ]
 )

@@ -92,6 +92,11 @@ public enum AdapterBuilder {
     /// A field's `unit` must be one the annotator knows, and its `table` one of the plugin's own
     /// (or `adapter:table`, checked when used): a typo would silently drop the annotation.
     static func checkFieldReferences(_ adapter: Adapter) throws(SchemaError) {
+        for operation in adapter.operations {
+            if let table = operation.response?.table, adapter.table(named: table) == nil {
+                throw SchemaError("operations.\(operation.name).response.table", "no code table '\(table)' in this plugin")
+            }
+        }
         for payload in adapter.payloads {
             for (i, field) in payload.fields.enumerated() {
                 let path = "payloads.\(payload.kind).fields[\(i + 1)]"

@@ -1,9 +1,10 @@
-import CSystem
+import CTerminal
 import Commands
 import FoundationEssentials
 import Glibc
 import LineEditor
 import LuaHost
+import Net
 import Shell
 
 /// The process: parses launch options, builds the session, and runs the chosen mode.
@@ -48,6 +49,7 @@ public enum App {
             if interactive { for notice in host.notices { sink.err("callscope: \(notice)\n") } }
         }
         session.register(host)
+        session.register(TransportService(HTTPTransport(environment: environment)))
         session.loadMoreCommands = { [unowned host] in host.loadIfNeeded(); return true }
         // The shell loads adapters up front (completion needs them); other modes on first use.
         if interactive { host.load() }

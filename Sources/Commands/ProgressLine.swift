@@ -8,9 +8,10 @@ struct ProgressLine {
     private var started = timespec()
     private var shown = false
 
-    init(total: Int?) {
+    /// Shown for inputs of 8 MB or more, or, with `always`, whenever stderr is a terminal.
+    init(total: Int?, always: Bool = false) {
         self.total = total
-        enabled = isatty(2) != 0 && (total ?? 0) >= 8 << 20
+        enabled = isatty(2) != 0 && (always || (total ?? 0) >= 8 << 20)
         clock_gettime(CLOCK_MONOTONIC, &started)
         last = started
     }
@@ -31,6 +32,17 @@ struct ProgressLine {
                 + "] \(Int(fraction * 100))%  \(Int(mb / elapsed)) MB/s"
         }
         writeStderr(text + "\u{1B}[K")
+        shown = true
+    }
+
+    /// Shows `text` as the progress (at most four times a second).
+    mutating func note(_ text: String) {
+        guard enabled else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        guard !shown || seconds(last, now) >= 0.25 else { return }
+        last = now
+        writeStderr("\r" + text + "\u{1B}[K")
         shown = true
     }
 

@@ -21,20 +21,9 @@ public var signCommand: CommandSpec {
         """,
         examples: ["sign nxlink call/list '{\"taskId\":\"t1\",\"pageNumber\":1,\"pageSize\":10}' --cred accessKey=AK --cred accessSecret=env:NX_SECRET",
                    "sign itniotech --ts 1630468800 --explain", "sign alibaba-aiccs QueryAiCallTaskPage --pin style=v2"],
-        flags: [
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
-            FlagSpec("ts", .value(placeholder: "T"), summary: "pin the timestamp (in the vendor's unit)"),
-            FlagSpec("nonce", .value(placeholder: "N"), summary: "pin the nonce"),
-            FlagSpec("request-id", .value(placeholder: "ID"), summary: "pin the request id"),
-            FlagSpec("date", .value(placeholder: "D"), summary: "pin the date (Alibaba: yyyy-MM-ddTHH:mm:ssZ)"),
-            FlagSpec("algorithm", .value(placeholder: "ALG"), summary: "digest algorithm (md5, sha256)", completion: .words(["md5", "sha256", "MD5", "SHA256"])),
-            FlagSpec("pin", .value(placeholder: "NAME=VALUE"), summary: "pin any value the adapter reads", repeatable: true),
-            FlagSpec("query", .value(placeholder: "NAME=VALUE"), summary: "a query parameter to send (and sign)", repeatable: true),
-            FlagSpec("method", .value(placeholder: "M"), summary: "HTTP method (default: the operation's, else POST)"),
-            FlagSpec("path", .value(placeholder: "P"), summary: "request path (default: the operation's)"),
-            FlagSpec("region", .value(placeholder: "CODE"), summary: "regional base URL for the curl command"),
-            FlagSpec("explain", summary: "show every intermediate string"),
-            FlagSpec("hex", summary: "with --explain, also the UTF-8 bytes of each string"),
+        flags: SignFlags.specs + [
+        FlagSpec("explain", summary: "show every intermediate string"),
+        FlagSpec("hex", summary: "with --explain, also the UTF-8 bytes of each string"),
         ],
         arguments: [ArgumentSpec("vendor", summary: "an adapter id (default: the one in use)", optional: true, completion: AdapterCompletion.vendorIDs),
                     ArgumentSpec("operation", summary: "an operation of the adapter", optional: true, completion: AdapterCompletion.operationNames),
@@ -50,6 +39,21 @@ public var signCommand: CommandSpec {
 
 /// `sign`'s words and flags as a `RequestPlan` (also what `send` will read).
 enum SignFlags {
+    /// The flags of everything that signs a request (`sign`, `send`).
+    static var specs: [FlagSpec] { [
+        FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
+        FlagSpec("ts", .value(placeholder: "T"), summary: "pin the timestamp (in the vendor's unit)"),
+        FlagSpec("nonce", .value(placeholder: "N"), summary: "pin the nonce"),
+        FlagSpec("request-id", .value(placeholder: "ID"), summary: "pin the request id"),
+        FlagSpec("date", .value(placeholder: "D"), summary: "pin the date (Alibaba: yyyy-MM-ddTHH:mm:ssZ)"),
+        FlagSpec("algorithm", .value(placeholder: "ALG"), summary: "digest algorithm (md5, sha256)", completion: .words(["md5", "sha256", "MD5", "SHA256"])),
+        FlagSpec("pin", .value(placeholder: "NAME=VALUE"), summary: "pin any value the adapter reads", repeatable: true),
+        FlagSpec("query", .value(placeholder: "NAME=VALUE"), summary: "a query parameter to send (and sign)", repeatable: true),
+        FlagSpec("method", .value(placeholder: "M"), summary: "HTTP method (default: the operation's, else POST)"),
+        FlagSpec("path", .value(placeholder: "P"), summary: "request path (default: the operation's)"),
+        FlagSpec("region", .value(placeholder: "CODE"), summary: "the region whose base URL to use"),
+    ] }
+
     static func plan(_ context: CommandContext) throws(CommandError) -> RequestPlan {
         let session = context.session
         var words = context.positionals[...]

@@ -1,6 +1,6 @@
 import TextSupport
 import CEditLine
-import CSystem
+import CTerminal
 import FoundationEssentials
 import Glibc
 import Shell

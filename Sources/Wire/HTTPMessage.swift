@@ -8,6 +8,8 @@ public struct HTTPMessage: Equatable, Sendable {
     /// The request target (path and query, or a full URL from curl).
     public var target: String?
     public var status: Int?
+    /// The status line's reason phrase ("OK"), when known.
+    public var reason: String?
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
 

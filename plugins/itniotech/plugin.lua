@@ -6,8 +6,8 @@ local ACCOUNT = "https://www.itniotech.com/api/account/"
 local PUSH = "https://itniotech.com/api/ai-voice/pushCallRecord"
 local AGENT_SEND = "https://itniotech.com/api/ai/agentSend/"
 
-local aivoice_envelope = { code = "status", message = "reason", data = "data", success = "0" }
-local agent_envelope = { code = "code", message = "msg", data = "data", success = 0 }
+local aivoice_envelope = { code = "status", message = "reason", data = "data", success = "0", table = "aivoiceStatus" }
+local agent_envelope = { code = "code", message = "msg", data = "data", success = 0, table = "voiceStatus" }
 
 local function record_fields(prefix, extra)
   local p = prefix

@@ -7,7 +7,7 @@ local AUTH = "https://github.com/nxtele/http-api-document-en/wiki/Callbot-API-au
 local ORDER_DETAIL = "seed 002: Callbot API orderDetailList"
 local CREATE_AND_CALL = "https://github.proxy.ipfei.com/nxtele/http-api-document-en/wiki/Callbot-API-createTaskAndCall"
 
-local envelope = { code = "retCode", message = "retMsg", success = 0 }
+local envelope = { code = "retCode", message = "retMsg", success = 0, table = "retCode" }
 
 -- The uuid and secret printed in the vendor's Python sample (FACTS.md §2.1): public example values,
 -- not an account.

@@ -65,7 +65,7 @@ local function paging_body(fields)
   return fields
 end
 
-local envelope = { code = "code", message = "message", data = "data", success = 0 }
+local envelope = { code = "code", message = "message", data = "data", success = 0, table = "error" }
 
 return {
   schema = 1,
