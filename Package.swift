@@ -45,13 +45,16 @@ let package = Package(
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"]),
 
-        .target(name: "TestSupport", dependencies: ["Adapters", "Signing", "Wire"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Adapters", "Signing", "Wire",
+                                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                    .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Adapters", "TestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Signing", "Adapters", "Wire", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
         .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell", "Workbench", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CTerminal"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CTerminal", "TestSupport"]),
     ]
 )
