@@ -41,7 +41,9 @@ let package = Package(
                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                                             .product(name: "NIOSSL", package: "swift-nio-ssl")]),
-        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench"]),
+        // config.toml profiles (read by a child process; see TOMLReader).
+        .target(name: "Config", dependencies: ["Adapters", "JSONText"]),
+        .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"],
                           // lld with packed relative relocations: the loader applies tens of thousands of

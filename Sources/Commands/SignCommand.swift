@@ -52,15 +52,23 @@ enum SignFlags {
         FlagSpec("method", .value(placeholder: "M"), summary: "HTTP method (default: the operation's, else POST)"),
         FlagSpec("path", .value(placeholder: "P"), summary: "request path (default: the operation's)"),
         FlagSpec("region", .value(placeholder: "CODE"), summary: "the region whose base URL to use"),
+        FlagSpec("profile", .value(placeholder: "NAME"), summary: "vendor, base URL and credentials from a config.toml profile"),
     ] }
 
     static func plan(_ context: CommandContext) throws(CommandError) -> RequestPlan {
         let session = context.session
         var words = context.positionals[...]
         let adapter: Adapter
+        let profileName = context.arguments.value("profile") ?? session.profile
+        let profile = try profileName.map { (name) throws(CommandError) in try session.profile(named: name) }
         if let first = words.first, session.pluginHost?.adapter(first) != nil {
             adapter = try session.adapter(first)
             words = words.dropFirst()
+            if let profile, profile.vendor != adapter.id, context.arguments.value("profile") != nil {
+                throw CommandError.usage("profile \(profile.name) is for \(profile.vendor), not \(adapter.id)")
+            }
+        } else if let profile {
+            adapter = try session.adapter(profile.vendor)
         } else if let current = session.vendor {
             adapter = try session.adapter(current)
         } else if let first = words.first, !first.hasPrefix("@"), first != "-", !first.hasPrefix("{") {
@@ -88,9 +96,22 @@ enum SignFlags {
                                   method: context.arguments.value("method")?.uppercased() ?? operation?.method ?? "POST",
                                   path: context.arguments.value("path") ?? operation?.path ?? "/",
                                   body: body?.text, query: try pairs(context.arguments.values("query"), flag: "--query"), pins: pins)
+        if let profile, profile.vendor == adapter.id {
+            let given = Set(context.arguments.values("cred").map { String($0.prefix { $0 != "=" }) })
+            try session.applyCredentials(of: profile, adapter: adapter, except: given)
+        }
         let credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session,
                                                          required: adapter.requiredCredentialNames)
         var baseURL = adapter.regions.first?.baseURL
+        if let profile, profile.vendor == adapter.id {
+            if let url = profile.baseURL { baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
+            if let code = profile.region, context.arguments.value("region") == nil {
+                guard let region = adapter.regions.first(where: { $0.code.lowercased() == code.lowercased() }) else {
+                    throw CommandError(.config, "profile \(profile.name): \(adapter.id) has no region \(code)")
+                }
+                baseURL = region.baseURL
+            }
+        }
         if let code = context.arguments.value("region") {
             guard let region = adapter.regions.first(where: { $0.code.lowercased() == code.lowercased() }) else {
                 throw CommandError.usage("\(adapter.id) has no region \(code)", hint: "regions: \(adapter.regions.map(\.code).joined(separator: ", "))")

@@ -21,6 +21,8 @@ public final class Session {
     public var variables = Variables()
     /// The adapter in use (`use VENDOR`); shown in the prompt.
     public var vendor: String?
+    /// The profile in use (`use NAME` of a config.toml profile); shown in the prompt.
+    public var profile: String?
     /// Values that must never reach the history file or be printed unmasked.
     public var secretValues: Set<String> = []
     public let history: HistoryStore
@@ -58,7 +60,7 @@ public final class Session {
     public func service<T: AnyObject>(_ type: T.Type) -> T? { services[ObjectIdentifier(type)] as? T }
     public func register<T: AnyObject>(_ service: T) { services[ObjectIdentifier(T.self)] = service }
 
-    public var prompt: String { (vendor ?? "callscope") + "> " }
+    public var prompt: String { (profile ?? vendor ?? "callscope") + "> " }
     public let continuationPrompt = "...> "
 
     /// Value of `$name`: `?` is the last exit status; then session variables.

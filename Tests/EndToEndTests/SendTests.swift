@@ -108,3 +108,68 @@ import TestSupport
         #expect(verdict["verdict"] as? String == "valid", "\(r.stdout)")
     }
 }
+
+/// Profiles from config.toml: vendor, base URL and credentials for send, sign and use.
+@Suite struct ProfileTests {
+    let h = Harness()
+
+    func writeConfig(_ text: String, mode: mode_t = 0o600) throws {
+        let dir = h.home.appendingPathComponent("config/callscope")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("config.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode)
+    }
+
+    @Test func sendAndUseTakeVendorBaseURLAndCredentialsFromAProfile() throws {
+        let server = try LoopbackServer { _ in .init(body: #"{"code":0,"message":"success","data":{"total":0,"list":[]}}"#) }
+        defer { server.stop() }
+        try writeConfig("""
+        [profile.staging]
+        vendor = "nxlink"
+        base_url = "\(server.baseURL)"
+        accessKey = "AK-profile"
+        accessSecret = "env:CALLSCOPE_TEST_SECRET"
+        """)
+        let env = ["CALLSCOPE_TEST_SECRET": "profile-secret-1"]
+        let r = try h.run(["send", "--profile", "staging", "call/list", #"{"taskId":"t1"}"#, "--ts", "1700000000000", "--json"], extraEnvironment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        let got = try #require(server.requests.first)
+        #expect(got.header("accessKey") == "AK-profile")
+        let expected = try h.run(["sign", "nxlink", "call/list", #"{"taskId":"t1"}"#, "--ts", "1700000000000", "--cred", "accessKey=AK-profile",
+                                  "--cred", "accessSecret=profile-secret-1", "--json"])
+        #expect(expected.stdout.contains("\"signature\": \"\(got.header("sign") ?? "none")\""))
+        let session = try h.run(["-c", "use staging", "-c", #"send call/list '{"taskId":"t2"}'"#], extraEnvironment: env)
+        #expect(session.status == 0, "\(session.stderr)")
+        #expect(session.stdout.hasPrefix("using profile staging — nxlink at \(server.baseURL)\n"))
+        #expect(server.requests.count == 2)
+        #expect(!(r.stdout + session.stdout).contains("profile-secret-1"))
+    }
+
+    @Test func aPlainSecretInAFileOthersCanReadIsAWarning() throws {
+        try writeConfig("[profile.leaky]\nvendor = \"nxlink\"\naccessKey = \"AK\"\naccessSecret = \"plain-secret\"\n", mode: 0o644)
+        let r = try h.run(["sign", "--profile", "leaky", "call/list", "{}"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("holds profile.leaky.accessSecret as plain text and others can read the file: chmod 600 it, or use env:VAR / file:PATH"))
+        #expect(!r.stdout.contains("plain-secret"))
+        try writeConfig("[profile.leaky]\nvendor = \"nxlink\"\naccessKey = \"AK\"\naccessSecret = \"plain-secret\"\n", mode: 0o600)
+        #expect(try h.run(["sign", "--profile", "leaky", "call/list", "{}"]).stderr.isEmpty)
+    }
+
+    @Test func aBrokenConfigIsOneLineWithThePositionAndExit78() throws {
+        try writeConfig("[profile.x]\nvendor = \"nxlink\"\naccessKey = \n")
+        let r = try h.run(["send", "--profile", "x", "call/list", "{}"])
+        #expect(r.status == 78)
+        #expect(r.stderr.hasSuffix("config.toml: Invalid value (at line 3, column 13)\n"), "\(r.stderr)")
+        try writeConfig("[profile.x]\nvendor = \"nope\"\n")
+        let unknown = try h.run(["send", "--profile", "x", "call/list", "{}"])
+        #expect(unknown.status == 78)
+        #expect(unknown.stderr.contains("profile.x: no adapter 'nope'"))
+        try writeConfig("[profile.x]\nvendor = \"nxlink\"\n")
+        let missing = try h.run(["send", "--profile", "other", "call/list", "{}"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("no profile 'other' in "))
+        #expect(missing.stderr.contains("hint: profiles: x"))
+    }
+}
