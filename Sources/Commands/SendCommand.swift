@@ -34,9 +34,7 @@ public var sendCommand: CommandSpec {
             FlagSpec("verbose", short: "v", summary: "also show request and response headers"),
             FlagSpec("insecure", summary: "accept a TLS certificate nobody vouches for (a self-signed test server)"),
         ],
-        arguments: [ArgumentSpec("vendor", summary: "an adapter id (default: the one in use)", optional: true, completion: AdapterCompletion.vendorIDs),
-                    ArgumentSpec("operation", summary: "an operation of the adapter", optional: true, completion: AdapterCompletion.operationNames),
-                    ArgumentSpec("body", summary: "the body: JSON, @file, or - for stdin", optional: true, completion: .files)],
+        arguments: SignFlags.arguments,
         acceptsRawBody: true
     ) { context throws(CommandError) in
         try SendRun(context: context).run()

@@ -22,12 +22,10 @@ public var signCommand: CommandSpec {
         examples: ["sign nxlink call/list '{\"taskId\":\"t1\",\"pageNumber\":1,\"pageSize\":10}' --cred accessKey=AK --cred accessSecret=env:NX_SECRET",
                    "sign itniotech --ts 1630468800 --explain", "sign alibaba-aiccs QueryAiCallTaskPage --pin style=v2"],
         flags: SignFlags.specs + [
-        FlagSpec("explain", summary: "show every intermediate string"),
-        FlagSpec("hex", summary: "with --explain, also the UTF-8 bytes of each string"),
+            FlagSpec("explain", summary: "show every intermediate string"),
+            FlagSpec("hex", summary: "with --explain, also the UTF-8 bytes of each string"),
         ],
-        arguments: [ArgumentSpec("vendor", summary: "an adapter id (default: the one in use)", optional: true, completion: AdapterCompletion.vendorIDs),
-                    ArgumentSpec("operation", summary: "an operation of the adapter", optional: true, completion: AdapterCompletion.operationNames),
-                    ArgumentSpec("body", summary: "the body: JSON, @file, or - for stdin", optional: true, completion: .files)],
+        arguments: SignFlags.arguments,
         acceptsRawBody: true
     ) { context throws(CommandError) in
         let plan = try SignFlags.plan(context)
@@ -53,6 +51,13 @@ enum SignFlags {
         FlagSpec("path", .value(placeholder: "P"), summary: "request path (default: the operation's)"),
         FlagSpec("region", .value(placeholder: "CODE"), summary: "the region whose base URL to use"),
         FlagSpec("profile", .value(placeholder: "NAME"), summary: "vendor, base URL and credentials from a config.toml profile"),
+    ] }
+
+    /// VENDOR OPERATION BODY, as `sign` and `send` take them.
+    static var arguments: [ArgumentSpec] { [
+        ArgumentSpec("vendor", summary: "an adapter id (default: the one in use)", optional: true, completion: AdapterCompletion.vendorIDs),
+        ArgumentSpec("operation", summary: "an operation of the adapter", optional: true, completion: AdapterCompletion.operationNames),
+        ArgumentSpec("body", summary: "the body: JSON, @file, or - for stdin", optional: true, completion: .files),
     ] }
 
     static func plan(_ context: CommandContext) throws(CommandError) -> RequestPlan {
