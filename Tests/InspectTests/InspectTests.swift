@@ -15,7 +15,7 @@ enum Bundled {
         return path
     }()
 
-    nonisolated(unsafe) static let host: PluginHost = {
+    static let host: PluginHost = {
         let host = PluginHost(roots: [PluginRoot(path: root + "/plugins", origin: .bundled)])
         host.load()
         return host
