@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // No traits: the default ones pull in swift-configuration support and full Foundation.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C at the edge: libedit, Lua, and small C helpers.
@@ -40,7 +45,11 @@ let package = Package(
         .target(name: "Net", dependencies: ["Wire", "Workbench",
                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                                            .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+                                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                            .product(name: "Hummingbird", package: "hummingbird"),
+                                            .product(name: "HTTPTypes", package: "swift-http-types"),
+                                            .product(name: "Logging", package: "swift-log"),
+                                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // config.toml profiles (read by a child process; see TOMLReader).
         .target(name: "Config", dependencies: ["Adapters", "JSONText"]),
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),
@@ -60,6 +69,8 @@ let package = Package(
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),
         .testTarget(name: "PluginTests", dependencies: ["LuaHost", "Adapters", "Signing", "Commands", "Shell", "Workbench", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "Adapters", "LuaHost", "JSONText", "Wire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CTerminal", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["callscope", "CTerminal", "TestSupport",
+                                                      .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                      .product(name: "Crypto", package: "swift-crypto")], exclude: ["Snapshots"]),
     ]
 )

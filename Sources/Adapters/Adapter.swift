@@ -30,6 +30,8 @@ public struct Adapter: Sendable, Equatable {
     /// The values a sender chooses that the sign function reads from `req.pin` (a timestamp, a
     /// digest): what `--pin` accepts, and what the diagnosis varies.
     public var pins: [PinSpec] = []
+    /// How the local stand-in of the vendor (`mock`) answers; empty when the plugin says nothing.
+    public var mock = MockSpec()
     /// The vendor's local time zone as an offset ("+08:00"), with why it is assumed; nil if unknown.
     public var timezone: String?
     public var timezoneNote: String?
@@ -82,6 +84,45 @@ public struct PluginCommand: Sendable, Equatable {
         self.summary = summary
         self.usage = usage
     }
+}
+
+/// What a plugin tells the mock: which of its codes answer which mistake, and the data of its
+/// operations. Everything else the mock says it does not know.
+public struct MockSpec: Sendable, Equatable {
+    /// The codes that answer each kind of mistake, for the operations whose envelope uses `table`.
+    public struct ErrorCodes: Sendable, Equatable {
+        public var table: String
+        /// A required signature header is absent.
+        public var missing: String?
+        public var signature: String?
+        public var expired: String?
+        public init(table: String, missing: String? = nil, signature: String? = nil, expired: String? = nil) {
+            self.table = table
+            self.missing = missing
+            self.signature = signature
+            self.expired = expired
+        }
+    }
+
+    /// Records an operation answers with: a fixture record as the template, placed at `list`.
+    public struct OperationData: Sendable, Equatable {
+        public var operation: String
+        /// Relative to the plugin's folder: a record, or a response whose `list` holds records.
+        public var fixture: String
+        /// Where the records go in the answer (`data.list`); nil for a single object at `data`.
+        public var list: String?
+        public init(operation: String, fixture: String, list: String?) {
+            self.operation = operation
+            self.fixture = fixture
+            self.list = list
+        }
+    }
+
+    public var errors: [ErrorCodes] = []
+    public var operations: [OperationData] = []
+    /// The vendor signs its responses with the request recipe.
+    public var signsResponses = false
+    public init() {}
 }
 
 /// A value the sign function reads from `req.pin`, as the plugin declares it.

@@ -116,7 +116,7 @@ extension Adapter: BinaryCodable {
         w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
         w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
         w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
-        w.write(timezone); w.write(timezoneNote); w.write(pins)
+        w.write(timezone); w.write(timezoneNote); w.write(pins); w.write(mock)
     }
 
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
@@ -131,7 +131,7 @@ extension Adapter: BinaryCodable {
             guard list.items.count == 3 else { throw BinaryReader.Failure() }
             commands.append(PluginCommand(name: list.items[0], summary: list.items[1], usage: list.items[2].isEmpty ? nil : list.items[2]))
         }
-        timezone = try r.optional(); timezoneNote = try r.optional(); pins = try r.array()
+        timezone = try r.optional(); timezoneNote = try r.optional(); pins = try r.array(); mock = try r.read()
     }
 }
 
@@ -161,6 +161,27 @@ extension PinSpec: BinaryCodable {
         let unitText: String? = try r.optional()
         if let unitText { guard let known = Unit(rawValue: unitText) else { throw BinaryReader.Failure() }; unit = known } else { unit = nil }
         values = try r.array(); defaultValue = try r.optional(); label = try r.optional(); statedIn = try r.optional()
+    }
+}
+
+extension MockSpec: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(errors.map { StringList([$0.table, $0.missing ?? "\u{0}", $0.signature ?? "\u{0}", $0.expired ?? "\u{0}"]) })
+        w.write(operations.map { StringList([$0.operation, $0.fixture, $0.list ?? "\u{0}"]) })
+        w.write(signsResponses)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
+        self.init()
+        func optional(_ s: String) -> String? { s == "\u{0}" ? nil : s }
+        for list in try r.array(StringList.self) {
+            guard list.items.count == 4 else { throw BinaryReader.Failure() }
+            errors.append(ErrorCodes(table: list.items[0], missing: optional(list.items[1]), signature: optional(list.items[2]), expired: optional(list.items[3])))
+        }
+        for list in try r.array(StringList.self) {
+            guard list.items.count == 3 else { throw BinaryReader.Failure() }
+            operations.append(OperationData(operation: list.items[0], fixture: list.items[1], list: optional(list.items[2])))
+        }
+        signsResponses = try r.bool()
     }
 }
 

@@ -84,9 +84,25 @@ public enum AdapterBuilder {
             adapter.timezone = offset
             adapter.timezoneNote = try tz.optionalString("note")
         }
+        if let m = try r.optionalTable("mock") { adapter.mock = try mock(m) }
         adapter.pins = try r.namedRecords("pins").map { (x) throws(SchemaError) in try pin(x.0, x.1) }
         try checkFieldReferences(adapter)
+        try checkMockReferences(adapter)
         return (adapter, warnings.list)
+    }
+
+    /// The mock's error codes must be in their table, and its operations declared.
+    static func checkMockReferences(_ adapter: Adapter) throws(SchemaError) {
+        for (i, e) in adapter.mock.errors.enumerated() {
+            let path = "mock.errors[\(i + 1)]"
+            guard let table = adapter.table(named: e.table) else { throw SchemaError(path + ".table", "no code table '\(e.table)' in this plugin") }
+            for (key, code) in [("missing", e.missing), ("signature", e.signature), ("expired", e.expired)] {
+                if let code, table.entry(code) == nil { throw SchemaError("\(path).\(key)", "code \(code) is not in table \(e.table)") }
+            }
+        }
+        for o in adapter.mock.operations where adapter.operation(named: o.operation) == nil {
+            throw SchemaError("mock.operations.\(o.operation)", "no operation '\(o.operation)' in this plugin")
+        }
     }
 
     /// A field's `unit` must be one the annotator knows, and its `table` one of the plugin's own
@@ -117,6 +133,26 @@ public enum AdapterBuilder {
         r.onlyKeys(SchemaSection.region.keys)
         return Region(code: try r.string("code"), name: try r.string("name"), baseURL: try r.string("base_url"),
                       note: try r.optionalString("note"))
+    }
+
+    static func mock(_ r: SchemaReader) throws(SchemaError) -> MockSpec {
+        r.onlyKeys(SchemaSection.mock.keys)
+        var spec = MockSpec()
+        spec.signsResponses = try r.bool("sign_response")
+        for e in try r.records("errors") {
+            e.onlyKeys(SchemaSection.mockErrors.keys)
+            spec.errors.append(MockSpec.ErrorCodes(table: try e.string("table"), missing: e.table["missing"]?.scalarText,
+                                                   signature: e.table["signature"]?.scalarText, expired: e.table["expired"]?.scalarText))
+        }
+        for (name, o) in try r.namedRecords("operations") {
+            o.onlyKeys(SchemaSection.mockOperation.keys)
+            let fixture = try o.string("fixture")
+            guard !fixture.hasPrefix("/"), !fixture.split(separator: "/").contains("..") else {
+                throw SchemaError(o.at("fixture"), "must be a path inside the plugin's folder")
+            }
+            spec.operations.append(MockSpec.OperationData(operation: name, fixture: fixture, list: try o.optionalString("list")))
+        }
+        return spec
     }
 
     static func pin(_ name: String, _ r: SchemaReader) throws(SchemaError) -> PinSpec {
@@ -323,13 +359,16 @@ public enum SchemaSection: String, CaseIterable, Sendable {
     case signExample
     case explainExample
     case decodeExample
+    case mock
+    case mockErrors
+    case mockOperation
 
     public var keys: Set<String> { Set(keyList) }
 
     /// In the order the documentation gives them.
     public var keyList: [String] {
         switch self {
-        case .plugin: return ["schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads", "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins"]
+        case .plugin: return ["schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads", "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins", "mock"]
         case .command: return ["summary", "usage", "run"]
         case .pitfall: return ["name", "explanation", "pins", "body"]
         case .timezone: return ["offset", "note"]
@@ -350,6 +389,9 @@ public enum SchemaSection: String, CaseIterable, Sendable {
         case .signExample: return ["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"]
         case .explainExample: return ["table", "code", "contains"]
         case .decodeExample: return ["name", "fixture", "kind", "records", "fields", "warnings"]
+        case .mock: return ["errors", "operations", "sign_response"]
+        case .mockErrors: return ["table", "missing", "signature", "expired"]
+        case .mockOperation: return ["fixture", "list"]
         }
     }
 }

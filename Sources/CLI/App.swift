@@ -50,6 +50,12 @@ public enum App {
         }
         session.register(host)
         session.register(TransportService(HTTPTransport(environment: environment)))
+        session.register(ServerFactory { host, port, handler in
+            RunningServer(try HTTPServer(host: host, port: port) { message, peer in
+                let answer = handler(message, peer)
+                return HTTPServer.Answer(status: answer.status, headers: answer.headers, body: answer.body, delayMilliseconds: answer.delayMilliseconds)
+            })
+        })
         session.loadMoreCommands = { [unowned host] in host.loadIfNeeded(); return true }
         // The shell loads adapters up front (completion needs them); other modes on first use.
         if interactive { host.load() }
@@ -116,4 +122,12 @@ extension ReadResult {
         if case .line(let text) = self { return text }
         return nil
     }
+}
+
+/// An HTTP server of the network edge, as commands hold it.
+final class RunningServer: NetworkServer {
+    let server: HTTPServer
+    init(_ server: HTTPServer) { self.server = server }
+    var baseURL: String { server.baseURL }
+    func stop() { server.stop() }
 }

@@ -36,4 +36,24 @@ public enum JSONPath {
         }
         return out
     }
+
+    /// Sets the value at a dotted path of object keys, creating objects on the way (replacing
+    /// whatever is not an object there).
+    public static func set(_ path: String, in root: inout JSONValue, to value: JSONValue) {
+        set(path.split(separator: ".").map(String.init)[...], in: &root, to: value)
+    }
+
+    private static func set(_ keys: ArraySlice<String>, in node: inout JSONValue, to value: JSONValue) {
+        guard let key = keys.first else { node = value; return }
+        var members: [JSONMember] = []
+        if case .object(let existing) = node { members = existing }
+        if let i = members.firstIndex(where: { $0.key == key }) {
+            set(keys.dropFirst(), in: &members[i].value, to: value)
+        } else {
+            var child = JSONValue.object([])
+            set(keys.dropFirst(), in: &child, to: value)
+            members.append(JSONMember(key, child))
+        }
+        node = .object(members)
+    }
 }

@@ -230,6 +230,13 @@ return {
   webhooks = {
     { kind = "call record", payload = "pushCallRecord" },
   },
+  -- The local stand-in: each endpoint family answers with its own codes (-4 / -16 for the timestamp).
+  -- recordQuery's records are made from the pushed record, whose fields they share.
+  mock = {
+    errors = { { table = "aivoiceStatus", missing = -1, signature = -1, expired = -4 },
+               { table = "voiceStatus", missing = -1, signature = -1, expired = -16 } },
+    operations = { recordQuery = { fixture = "fixtures/push-call-record.json", list = "data.records" } },
+  },
   pins = {
     ts = { doc = "the Timestamp header: epoch seconds", unit = "s" },
     separator = { doc = "put this between apiKey, apiSecret and Timestamp (a mistake, for diagnosis)" },

@@ -281,6 +281,13 @@ return {
     { kind = "order", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
     { kind = "call", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
   },
+  -- The local stand-in: retCode 6001 / 6 answer a missing / wrong signature; no timestamp error is
+  -- documented. Responses are signed with the request recipe (FACTS.md §2.1).
+  mock = {
+    errors = { { table = "retCode", missing = 6001, signature = 6 } },
+    operations = { listOrderDetail = { fixture = "fixtures/list-order-detail-response.json", list = "orderDetailList" } },
+    sign_response = true,
+  },
   pins = {
     ts = { doc = "the createTs header: epoch seconds", unit = "s" },
     request_id = { doc = "the requestID header (random 32 hex digits when not pinned)" },

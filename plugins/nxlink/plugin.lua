@@ -262,6 +262,12 @@ return {
       signing = "optional (decided by the customer): accessKey/ts/bizType/action/sign headers, presumably the request recipe over the raw body [inferred]" },
     { kind = "task status", signing = "not documented" },
   },
+  -- The local stand-in (`mock nxlink`): the codes of the error table that answer each mistake, and
+  -- the records of the operations that list them.
+  mock = {
+    errors = { { table = "error", missing = 1001, signature = 1003, expired = 1004 } },
+    operations = { ["call/list"] = { fixture = "fixtures/call-list-record-seed.json", list = "data.list" } },
+  },
   pins = {
     ts = { doc = "the ts header: epoch milliseconds (13 digits)", unit = "ms" },
     algorithm = { doc = "the algorithm header (MD5 when absent)", values = { "md5", "sha256" }, default = "MD5",

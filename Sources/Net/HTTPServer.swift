@@ -1,0 +1,124 @@
+import Glibc
+import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Wire
+
+/// An HTTP server (Hummingbird) that hands every request, as an `HTTPMessage` with its peer, to a
+/// handler and sends back what it returns. Runs on its own threads until `stop()`; used by `mock`.
+public final class HTTPServer: Sendable {
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        /// Wait this long before answering (a slow vendor, on demand).
+        public var delayMilliseconds: Int
+        public init(status: Int, headers: [(String, String)], body: [UInt8], delayMilliseconds: Int = 0) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delayMilliseconds = delayMilliseconds
+        }
+    }
+
+    public typealias Handler = @Sendable (_ request: HTTPMessage, _ peer: String) -> Answer
+
+    /// What a request's context keeps: the peer's address.
+    struct PeerContext: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let peer: String
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            peer = source.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        }
+    }
+
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+    public let host: String
+    public let port: Int
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    /// Binds and starts serving; throws when the address cannot be bound.
+    public init(host: String, port: Int, maxBodyBytes: Int = 8 << 20, handler: @escaping Handler) throws {
+        let responder = CallbackResponder<PeerContext> { request, context in
+            var request = request
+            let buffer = try await request.collectBody(upTo: maxBodyBytes)
+            var message = HTTPMessage(kind: .request, method: request.method.rawValue, target: request.uri.description,
+                                      headers: request.headers.map { (name: $0.name.rawName, value: $0.value) },
+                                      body: Array(buffer.readableBytesView))
+            message.reason = nil
+            let answer = handler(message, context.peer)
+            if answer.delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(answer.delayMilliseconds)) }
+            var fields = HTTPFields()
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+            }
+            return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
+        let bound = Bound()
+        var logger = Logger(label: "callscope.server")
+        logger.logLevel = .critical
+        let app = Application(responder: responder, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+                              onServerRunning: { channel in bound.set(.success(channel.localAddress?.port ?? port)) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        self.group = group
+        task = Task {
+            do { try await group.run() } catch { bound.set(.failure(error)) }
+            bound.set(.failure(ServerStopped()))
+        }
+        self.host = host
+        switch bound.wait(seconds: 10) {
+        case .success(let actual): self.port = actual
+        case .failure(let error):
+            task.cancel()
+            throw error
+        }
+    }
+
+    /// Stops accepting, finishes what is running, and returns when the server is down.
+    public func stop() {
+        let group = self.group
+        let done = Bound()
+        Task {
+            await group.triggerGracefulShutdown()
+            done.set(.success(0))
+        }
+        _ = done.wait(seconds: 10)
+        let task = self.task
+        let finished = Bound()
+        Task {
+            await task.value
+            finished.set(.success(0))
+        }
+        _ = finished.wait(seconds: 10)
+    }
+
+    struct ServerStopped: Error, CustomStringConvertible {
+        var description: String { "the server stopped before it was listening" }
+    }
+
+    /// A result set once from another thread, waited for by the caller.
+    final class Bound: Sendable {
+        private let value = Mutex<Result<Int, any Error>?>(nil)
+
+        func set(_ result: Result<Int, any Error>) {
+            value.withLock { if $0 == nil { $0 = result } }
+        }
+
+        func wait(seconds: Int) -> Result<Int, any Error> {
+            for _ in 0..<(seconds * 200) {
+                if let result = value.withLock({ $0 }) { return result }
+                usleep(5000)
+            }
+            return .failure(TimeoutError())
+        }
+    }
+
+    struct TimeoutError: Error, CustomStringConvertible {
+        var description: String { "timed out" }
+    }
+}

@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import Testing
+import TestSupport
+
+/// `mock` as a user runs it: a foreground process on 127.0.0.1, requests from an independent
+/// client signed by the test's own implementation of the vendor's published recipe.
+@Suite(.serialized) struct MockTests {
+    let h = Harness()
+
+    /// A port nothing listens on right now.
+    static func freePort() throws -> Int {
+        let probe = try LoopbackServer { _ in .init(body: "{}") }
+        defer { probe.stop() }
+        return probe.port
+    }
+
+    /// Runs `callscope mock …` until `stop()`; its stderr is the log.
+    final class MockProcess {
+        let process = Process()
+        let err = Pipe()
+        let url: String
+
+        init(_ arguments: [String], harness: Harness) throws {
+            let port = try MockTests.freePort()
+            url = "http://127.0.0.1:\(port)"
+            process.executableURL = URL(fileURLWithPath: Harness.binary)
+            process.arguments = ["mock"] + arguments + ["--port", String(port)]
+            process.environment = harness.environment
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = err
+            try process.run()
+            // Listening within 5 s, or the test fails.
+            for _ in 0..<100 {
+                let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(UInt16(port).bigEndian),
+                                          sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                close(socket)
+                if connected == 0 { return }
+                usleep(50_000)
+            }
+            throw POSIXError(.ETIMEDOUT)
+        }
+
+        /// Ctrl-C, then the log.
+        func stop() -> (status: Int32, log: String) {
+            process.interrupt()
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func md5(_ text: String) -> String { Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+
+    /// NXLink's recipe (FACTS.md §1.1, the published vector): MD5 over the sorted headers, `&body=`,
+    /// the raw body and `&accessSecret=`, lower-case hex; ts in milliseconds.
+    static func nxlinkHeaders(body: String, ts: String, key: String = "fme2na3kdi3ki", secret: String = "abciiiko2k3") -> [(String, String)] {
+        let sign = md5("accessKey=\(key)&action=nxai&bizType=100&ts=\(ts)&body=\(body)&accessSecret=\(secret)")
+        return [("accessKey", key), ("action", "nxai"), ("bizType", "100"), ("ts", ts), ("sign", sign), ("Content-Type", "application/json")]
+    }
+
+    static func post(_ url: String, headers: [(String, String)], body: String) async throws -> (Int, [String: Any]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
+        return (Int(response.status.code), json)
+    }
+
+    static var nowMilliseconds: String { String(Int64(Date().timeIntervalSince1970 * 1000)) }
+
+    @Test func checksRequestsAsTheVendorDoesWithItsOwnCodes() async throws {
+        let mock = try MockProcess(["nxlink", "--json"], harness: h)
+        let path = mock.url + "/openapi/aiagent/call/list"
+        let body = #"{"taskId":"t1","pageNumber":2,"pageSize":10}"#
+        let (status, good) = try await Self.post(path, headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds), body: body)
+        #expect(status == 200)
+        #expect(good["code"] as? Int == 0)
+        let data = try #require(good["data"] as? [String: Any])
+        #expect(data["total"] as? Int == 25)
+        #expect((data["list"] as? [[String: Any]])?.count == 10, "page 2 of 25 records, 10 a page")
+        let wrong = try await Self.post(path, headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds, secret: "not-it"), body: body)
+        #expect(wrong.1["code"] as? Int == 1003)
+        let seconds = String(Int64(Date().timeIntervalSince1970))
+        let expired = try await Self.post(path, headers: Self.nxlinkHeaders(body: body, ts: seconds), body: body)
+        #expect(expired.1["code"] as? Int == 1004)
+        let missing = try await Self.post(path, headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds).filter { $0.0 != "sign" }, body: body)
+        #expect(missing.1["code"] as? Int == 1001)
+        // Signed minified, sent pretty: the log names the mistake.
+        let pretty = "{\n  \"taskId\": \"t1\"\n}"
+        _ = try await Self.post(path, headers: Self.nxlinkHeaders(body: #"{"taskId":"t1"}"#, ts: Self.nowMilliseconds), body: pretty)
+        let unknown = try await Self.post(mock.url + "/nope", headers: [], body: "{}")
+        #expect(unknown.0 == 404)
+        let (exit, log) = mock.stop()
+        #expect(exit == 0)
+        let lines = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["verdict"] as? String ?? "" } == ["valid", "mismatch", "expired", "missing", "mismatch", "unknown"])
+        #expect(lines.map { $0["code"] as? String } == ["0", "1003", "1004", "1001", "1003", nil])
+        #expect((lines[4]["note"] as? String)?.contains("reproduced by: body minify") == true, "\(lines[4])")
+    }
+
+    @Test func faultsOnDemand() async throws {
+        let mock = try MockProcess(["nxlink", "--expire", "--latency", "150"], harness: h)
+        let body = "{}"
+        let started = Date()
+        let answer = try await Self.post(mock.url + "/openapi/aiagent/call/list", headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds), body: body)
+        #expect(answer.1["code"] as? Int == 1004)
+        #expect(Date().timeIntervalSince(started) >= 0.15)
+        _ = mock.stop()
+        let failing = try MockProcess(["nxlink", "--fail-rate", "1"], harness: h)
+        #expect(try await Self.post(failing.url + "/openapi/aiagent/call/list", headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds), body: body).0 == 503)
+        _ = failing.stop()
+    }
+
+    /// `send` against `mock` for every vendor, in one script: the mock in the background.
+    @Test func sendAgainstMockForEveryVendor() throws {
+        let ports = try (0..<4).map { _ in try Self.freePort() }
+        let script = try h.write("all.cs", """
+        mock nxlink --background --port \(ports[0])
+        mock nxcloud-callbot --background --port \(ports[1])
+        mock itniotech --background --port \(ports[2])
+        mock alibaba-aiccs --background --port \(ports[3])
+        send nxlink call/list --base-url http://127.0.0.1:\(ports[0]) --cred accessKey=fme2na3kdi3ki --cred accessSecret=abciiiko2k3 --all --json '{"taskId":"t1","pageSize":10}'
+        send nxcloud-callbot listOrderDetail --base-url http://127.0.0.1:\(ports[1]) --cred uuid=Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR --cred secretKey=u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr --json '{"orderIds":["o1"]}'
+        send itniotech recordQuery --base-url http://127.0.0.1:\(ports[2]) --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9 --json '{"current":1,"size":5,"params":{}}'
+        send alibaba-aiccs QueryAiCallTaskPage --base-url http://127.0.0.1:\(ports[3]) --cred accessKeyId=YourAccessKeyId --cred accessKeySecret=YourAccessKeySecret --json '{}'
+        mock stop
+        """)
+        let r = try h.run(["-f", script])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let documents = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        // 25 nxlink records over three pages, then its summary line.
+        let summary = try #require(documents.first { $0["summary"] != nil }?["summary"] as? [String: Any])
+        #expect(summary["records"] as? Int == 25)
+        #expect(summary["pages"] as? Int == 3)
+        #expect(r.stdout.contains("\"verdict\": \"valid\""), "callbot's signed response verifies")
+        #expect(r.stdout.contains("\"status\": 200"))
+    }
+}
