@@ -310,6 +310,28 @@ public struct Webhook: Sendable, Equatable {
     public var acknowledgement: String
     public var retry: String
     public var signing: String
+    /// Whether the vendor signs these pushes with its request recipe.
+    public var signed: Signed = .no
+    /// The acknowledgement as a check: HTTP 200 and the JSON value at `path` equal to `equals`
+    /// (or, with `equals` nil, a number); nil when not documented.
+    public var ackCheck: AckCheck?
+    /// Seconds after the first failure at which the vendor tries again; empty when not documented.
+    public var retrySchedule: [Int] = []
+    /// The content type of the push.
+    public var contentType = "application/json"
+
+    public enum Signed: String, Sendable { case yes, optional, no }
+
+    public struct AckCheck: Sendable, Equatable {
+        public var status: Int
+        public var path: String?
+        public var equals: String?
+        public init(status: Int = 200, path: String? = nil, equals: String? = nil) {
+            self.status = status
+            self.path = path
+            self.equals = equals
+        }
+    }
 }
 
 /// A named way a sender gets a signature wrong, used to diagnose a mismatch: re-signing with these

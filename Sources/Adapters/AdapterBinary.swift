@@ -279,9 +279,21 @@ extension Operation: BinaryCodable {
 }
 
 extension Webhook: BinaryCodable {
-    public func encode(to w: inout BinaryWriter) { w.write(kind); w.write(payload); w.write(acknowledgement); w.write(retry); w.write(signing) }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(kind); w.write(payload); w.write(acknowledgement); w.write(retry); w.write(signing)
+        w.write(signed.rawValue); w.write(ackCheck.map { StringList([String($0.status), $0.path ?? "\u{0}", $0.equals ?? "\u{0}"]) })
+        w.write(retrySchedule.map(String.init)); w.write(contentType)
+    }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         kind = try r.string(); payload = try r.optional(); acknowledgement = try r.string(); retry = try r.string(); signing = try r.string()
+        guard let signed = Signed(rawValue: try r.string()) else { throw BinaryReader.Failure() }
+        self.signed = signed
+        if let list: StringList = try r.optional() {
+            guard list.items.count == 3, let status = Int(list.items[0]) else { throw BinaryReader.Failure() }
+            ackCheck = AckCheck(status: status, path: list.items[1] == "\u{0}" ? nil : list.items[1], equals: list.items[2] == "\u{0}" ? nil : list.items[2])
+        }
+        retrySchedule = try r.array(String.self).compactMap { Int($0) }
+        contentType = try r.string()
     }
 }
 

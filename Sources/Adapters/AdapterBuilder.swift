@@ -293,10 +293,26 @@ public enum AdapterBuilder {
 
     static func webhook(_ r: SchemaReader) throws(SchemaError) -> Webhook {
         r.onlyKeys(SchemaSection.webhook.keys)
-        return Webhook(kind: try r.string("kind"), payload: try r.optionalString("payload"),
-                       acknowledgement: try r.optionalString("ack") ?? "not documented",
-                       retry: try r.optionalString("retry") ?? "not documented",
-                       signing: try r.optionalString("signing") ?? "not documented")
+        var hook = Webhook(kind: try r.string("kind"), payload: try r.optionalString("payload"),
+                           acknowledgement: try r.optionalString("ack") ?? "not documented",
+                           retry: try r.optionalString("retry") ?? "not documented",
+                           signing: try r.optionalString("signing") ?? "not documented")
+        if let text = try r.optionalString("signed") {
+            guard let signed = Webhook.Signed(rawValue: text) else { throw SchemaError(r.at("signed"), "must be \"yes\", \"optional\" or \"no\"") }
+            hook.signed = signed
+        }
+        if let a = try r.optionalTable("ack_check") {
+            a.onlyKeys(SchemaSection.ackCheck.keys)
+            hook.ackCheck = Webhook.AckCheck(status: try a.optionalInt("status") ?? 200, path: try a.optionalString("path"), equals: a.table["equals"]?.scalarText)
+        }
+        if let list = try r.optionalTable("retry_after") {
+            hook.retrySchedule = try list.table.array.enumerated().map { (i, v) throws(SchemaError) in
+                guard case .integer(let n) = v, n > 0 else { throw SchemaError(list.at(i), "must be a number of seconds") }
+                return Int(n)
+            }
+        }
+        if let type = try r.optionalString("content_type") { hook.contentType = type }
+        return hook
     }
 
     static func examples(_ r: SchemaReader?) throws(SchemaError) -> Examples {
@@ -360,6 +376,7 @@ public enum SchemaSection: String, CaseIterable, Sendable {
     case explainExample
     case decodeExample
     case mock
+    case ackCheck
     case mockErrors
     case mockOperation
 
@@ -384,7 +401,8 @@ public enum SchemaSection: String, CaseIterable, Sendable {
         case .operation: return ["method", "path", "summary", "body", "paging", "response", "limits", "doc", "family"]
         case .paging: return ["page", "size", "max", "total"]
         case .response: return ["code", "message", "data", "success", "table"]
-        case .webhook: return ["kind", "payload", "ack", "retry", "signing"]
+        case .webhook: return ["kind", "payload", "ack", "retry", "signing", "signed", "ack_check", "retry_after", "content_type"]
+        case .ackCheck: return ["status", "path", "equals"]
         case .examples: return ["sign", "explain", "decode"]
         case .signExample: return ["name", "operation", "method", "path", "query", "cred", "pin", "body", "expect", "provenance"]
         case .explainExample: return ["table", "code", "contains"]

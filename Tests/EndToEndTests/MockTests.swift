@@ -148,3 +148,73 @@ import TestSupport
         #expect(r.stdout.contains("\"status\": 200"))
     }
 }
+
+/// `trigger` against receivers the tests start.
+@Suite struct TriggerTests {
+    let h = Harness()
+
+    @Test func retriesOnTheVendorsScheduleUntilAcknowledged() throws {
+        let calls = Counter()
+        let receiver = try LoopbackServer { _ in
+            calls.increment() <= 2 ? .init(status: 503, body: "busy") : .init(body: #"{"code":0,"msg":"ok"}"#)
+        }
+        defer { receiver.stop() }
+        // Alibaba documents retries after 1, 5 and 10 minutes; 600 times faster is 0.1 s, then 0.4 s.
+        let r = try h.run(["trigger", "alibaba-aiccs", "AlicomAgentCallReport", "--to", receiver.baseURL + "/hook", "--speed", "600", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let attempts = try #require(doc["attempts"] as? [[String: Any]])
+        #expect(attempts.map { $0["status"] as? Int } == [503, 503, 200])
+        #expect(attempts.map { $0["acknowledged"] as? Bool } == [false, false, true])
+        #expect(doc["delivered"] as? Bool == true)
+        let got = try #require(receiver.requests.last)
+        #expect(got.header("Content-Type") == "application/json")
+        let sample = try String(contentsOfFile: InspectCommandTests.root + "/plugins/alibaba-aiccs/fixtures/call-report-bare-object-chinese.json", encoding: .utf8)
+        #expect(got.text == sample, "the plugin's first sample of that payload, byte for byte")
+    }
+
+    @Test func aWrongAcknowledgementIsNotDeliveredAndUndocumentedSchedulesNeedRetries() throws {
+        let receiver = try LoopbackServer { _ in .init(body: #"{"code":7}"#) }
+        defer { receiver.stop() }
+        let r = try h.run(["--color", "never", "trigger", "nxlink", "call record", "--to", receiver.baseURL + "/cb", "--retries", "1", "--every", "1", "--speed", "20"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("✗ code is 7, expected 0"))
+        #expect(r.stdout.hasSuffix("not acknowledged after 2 attempts\n"))
+        #expect(receiver.requests.count == 2)
+        let once = try h.run(["--color", "never", "trigger", "itniotech", "--to", receiver.baseURL + "/push"])
+        #expect(once.stdout.contains("no retries: the vendor's schedule is not documented (--retries N --every S)"))
+        #expect(once.status == 0, "itniotech's acknowledgement is not documented: any 2xx counts")
+    }
+
+    /// Callbot signs its pushes: what the receiver gets verifies with `verify`.
+    @Test func signedPushesVerify() throws {
+        let receiver = try LoopbackServer { _ in .init(body: "{}") }
+        defer { receiver.stop() }
+        let creds = ["--cred", "uuid=Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR", "--cred", "secretKey=u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr"]
+        let r = try h.run(["trigger", "nxcloud-callbot", "call", "--to", receiver.baseURL + "/cb"] + creds)
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try #require(receiver.requests.first)
+        let raw = "POST /cb HTTP/1.1\r\n" + got.headers.map { "\($0.name): \($0.value)\r\n" }.joined() + "\r\n" + got.text
+        let verdict = try h.run(["verify", "-", "--cred", "secretKey=u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr"], stdin: raw)
+        #expect(verdict.status == 0, "\(verdict.stdout)")
+        #expect(verdict.stdout.contains("✓ valid"))
+    }
+
+    @Test func aBurstReportsPercentiles() throws {
+        let receiver = try LoopbackServer { _ in .init(body: "{}") }
+        defer { receiver.stop() }
+        let r = try h.run(["trigger", "itniotech", "--to", receiver.baseURL + "/push", "--count", "40", "--concurrency", "4", "--json"])
+        #expect(r.status == 0)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["sent"] as? Int == 40)
+        #expect(doc["acknowledged"] as? Int == 40)
+        #expect(Set((doc["latency_ms"] as? [String: Double] ?? [:]).keys) == ["p50", "p90", "p99", "max"])
+        #expect(receiver.requests.count == 40)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

@@ -285,9 +285,10 @@ return {
     { kind = "AlicomAgentCallReport", payload = "AlicomAgentCallReport",
       ack = "HTTP 200 with JSON {\"code\":0,\"msg\":\"…\"} within 700 ms; only checks that code is a number; answer 5xx when processing fails",
       retry = "after the first failure, up to 3 more attempts at 1, 5 and 10 minutes, then none; duplicates possible (no idempotency guarantee)",
-      signing = "none documented" },
+      signing = "none documented", ack_check = { path = "code" }, retry_after = { 60, 300, 600 } },
     { kind = "AlicomAgentCallRecord", payload = "AlicomAgentCallRecord",
-      retry = "after the first failure, up to 3 more attempts at 1, 5 and 10 minutes, then none", signing = "none documented" },
+      retry = "after the first failure, up to 3 more attempts at 1, 5 and 10 minutes, then none", signing = "none documented",
+      retry_after = { 60, 300, 600 } },
   },
   pins = {
     style = { doc = "v3 (ACS3-HMAC-SHA256, default) or v2 (RPC HMAC-SHA1)", values = { "v3", "v2" }, default = "v3",

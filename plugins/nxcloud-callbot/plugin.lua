@@ -277,9 +277,9 @@ return {
                         response = envelope, limits = { "orderList: at most 500 order ids" }, doc = ORDER_DETAIL },
   },
   webhooks = {
-    { kind = "task", payload = "taskCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
-    { kind = "order", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
-    { kind = "call", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]" },
+    { kind = "task", payload = "taskCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]", signed = "yes" },
+    { kind = "order", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]", signed = "yes" },
+    { kind = "call", payload = "callCallback", signing = "headers requestID, uuid, createTs, sign — same recipe over the raw body [inferred]", signed = "yes" },
   },
   -- The local stand-in: retCode 6001 / 6 answer a missing / wrong signature; no timestamp error is
   -- documented. Responses are signed with the request recipe (FACTS.md §2.1).

@@ -259,6 +259,7 @@ return {
   },
   webhooks = {
     { kind = "call record", payload = "callRecordCallback", ack = "HTTP 200 with {\"code\":0,\"data\":\"\"} (code 0 = success)",
+      ack_check = { path = "code", equals = 0 }, signed = "optional",
       signing = "optional (decided by the customer): accessKey/ts/bizType/action/sign headers, presumably the request recipe over the raw body [inferred]" },
     { kind = "task status", signing = "not documented" },
   },
