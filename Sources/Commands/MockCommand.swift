@@ -37,6 +37,7 @@ public var mockCommand: CommandSpec {
             FlagSpec("fail-rate", .value(placeholder: "R"), summary: "answer this share of requests (0–1) with 503"),
             FlagSpec("expire", summary: "answer every request with the vendor's timestamp error"),
             FlagSpec("background", summary: "keep running while the script goes on (the default in the shell)"),
+            FlagSpec("quiet", summary: "no line per request"),
         ],
         arguments: [ArgumentSpec("vendor", summary: "an adapter id, or status / stop", optional: true,
                                  completion: .dynamic { r in ["status", "stop"] + (r.session?.adapters.map(\.id) ?? []) }),
@@ -123,12 +124,13 @@ struct MockRun {
         let mock = MockVendor(adapter: adapter, adapters: session.adapters, signer: try session.signer(), options: options)
         let notify = session.notify
         let json = context.json
+        let quiet = context.arguments.has("quiet")
         let latency = options.latencyMilliseconds
         let server: NetworkServer
         do {
             server = try factory.start(host, port) { message, peer in
                 let answer = mock.answer(to: message)
-                notify(MockLog.line(message, answer, vendor: adapter.id, json: json))
+                if !quiet { notify(MockLog.line(message, answer, vendor: adapter.id, json: json)) }
                 return (answer.status, answer.headers, answer.body, latency)
             }
         } catch {

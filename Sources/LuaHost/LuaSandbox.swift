@@ -193,8 +193,9 @@ public final class LuaSandbox {
         case .integer(let i): lua_pushinteger(L, lua_Integer(i))
         case .number(let d): lua_pushnumber(L, d)
         case .string(let s):
-            var bytes = Array(s.utf8)
-            bytes.withUnsafeMutableBytes { raw in _ = lua_pushlstring(L, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count) }
+            // Straight from the string's own UTF-8 storage, no copy.
+            var text = s
+            text.withUTF8 { raw in _ = lua_pushlstring(L, UnsafeRawPointer(raw.baseAddress)?.assumingMemoryBound(to: CChar.self), raw.count) }
         case .function(let ref): lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
         case .table(let t):
             lua_createtable(L, Int32(t.array.count), Int32(t.fields.count))

@@ -293,7 +293,6 @@ public final class PluginHost: Signer, Sendable {
     }
 
     public func signInSandbox(_ adapterID: String, request: SignRequest, credentials: [String: String], trace: Bool) throws(LuaError) -> SignOutput {
-        guard adapter(adapterID)?.canSign == true else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
         var requestTable = PluginTable(fields: [
             "method": .string(request.method), "path": .string(request.path),
             "query": .table(PluginTable(fields: request.query.mapValues { .string($0) })),
@@ -335,8 +334,7 @@ public final class PluginHost: Signer, Sendable {
 
     /// Calls the adapter's hook `name` (from its `hooks` table) with `arguments`; nil if it has none.
     public func callHook(_ adapterID: String, _ name: String, arguments: [PluginValue]) throws(LuaError) -> PluginValue? {
-        guard adapter(adapterID)?.hooks.contains(name) == true else { return nil }
-        return try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
+        try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
             guard let ref = plugin.functions[name] else { return nil }
             return try PluginHost.call(plugin, ref: ref, arguments: arguments, adapterID: adapterID)
         }

@@ -49,8 +49,10 @@ public struct Verifier: Sendable {
 
     public init(signer: any Signer) { self.signer = signer }
 
+    /// With `trace` false the steps are not recorded (a server checking every request needs only
+    /// the verdict).
     public func verify(_ message: HTTPMessage, claim: SignatureClaim, adapter: Adapter, credentials: [String: String],
-                       theirString: String? = nil) -> Verification {
+                       theirString: String? = nil, trace: Bool = true) -> Verification {
         let body = String(decoding: message.body, as: UTF8.self)
         let query = claim.query ?? Dictionary(message.queryItems, uniquingKeysWith: { a, _ in a })
         let pins = claim.pins.filter { !$0.value.isEmpty }
@@ -63,7 +65,7 @@ public struct Verifier: Sendable {
                                   body: message.body.isEmpty ? nil : body, query: query, pins: pins)
         let base: SignOutput
         do {
-            base = try signer.sign(adapter.id, request: request, credentials: credentials, trace: true)
+            base = try signer.sign(adapter.id, request: request, credentials: credentials, trace: trace || theirString != nil)
         } catch {
             result.reason = "the adapter could not compute a signature from this message: \(error.message)"
             return result

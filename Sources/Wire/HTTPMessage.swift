@@ -44,12 +44,19 @@ public struct HTTPMessage: Equatable, Sendable {
 
     /// The path of the target without scheme, host and query.
     public var path: String {
-        guard var t = target else { return "/" }
-        if let scheme = t.range(of: "://") {
-            t = String(t[scheme.upperBound...])
-            t = t.firstIndex(of: "/").map { String(t[$0...]) } ?? "/"
+        guard let target else { return "/" }
+        let bytes = target.utf8
+        var start = bytes.startIndex
+        // "scheme://host[:port]/path": skip to the slash after the authority.
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8),
+           bytes[..<colon].allSatisfy({ $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }) {
+            let authority = bytes.index(colon, offsetBy: 3)
+            guard let slash = bytes[authority...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }),
+                  bytes[slash] == UInt8(ascii: "/") else { return "/" }
+            start = slash
         }
-        return String(t.prefix { $0 != "?" })
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        return String(target[start..<end])
     }
 }
 

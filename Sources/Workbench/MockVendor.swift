@@ -45,6 +45,10 @@ public final class MockVendor: Sendable {
     let clock: @Sendable () -> Int64
     private let synthesis: [String: RecordSynthesis]
     private let faults: Mutex<SplitMix64>
+    /// Success bodies by operation and page: the data is a function of the seed, so a page is
+    /// made once (bounded, so a client walking a million pages cannot fill memory).
+    private let bodies = Mutex<[String: String]>([:])
+    static let cachedBodies = 4096
 
     public init(adapter: Adapter, adapters: [Adapter], signer: any Signer, options: MockOptions,
                 clock: @escaping @Sendable () -> Int64 = MessageVerifier.systemClock) {
@@ -84,7 +88,7 @@ public final class MockVendor: Sendable {
             return answer
         }
         let credentials = options.credentials.merging(claim.publicCredentials) { $1 }
-        let verification = Verifier(signer: signer).verify(message, claim: claim, adapter: adapter, credentials: credentials)
+        let verification = Verifier(signer: signer).verify(message, claim: claim, adapter: adapter, credentials: credentials, trace: false)
         guard verification.verdict == .valid else {
             var answer = vendorError(errors?.signature, operation, verdict: "mismatch", what: "a wrong signature")
             let causes = verification.diagnosis.filter(\.matches).map(\.variant)
@@ -99,7 +103,8 @@ public final class MockVendor: Sendable {
     /// the one whose name the message carries as a header or query value.
     func operation(for message: HTTPMessage) -> Operation? {
         let method = message.method ?? "POST"
-        let candidates = adapter.operations.filter { $0.method == method && $0.path == message.path }
+        let path = message.path
+        let candidates = adapter.operations.filter { $0.method == method && $0.path == path }
         if candidates.count <= 1 { return candidates.first }
         let values = Set(message.headers.map(\.value) + message.queryItems.map(\.1))
         return candidates.first { values.contains($0.name) }
@@ -121,8 +126,35 @@ public final class MockVendor: Sendable {
     }
 
     func success(_ operation: Operation, request: HTTPMessage) -> MockAnswer {
+        let (body, note) = successBody(operation, request: request)
+        var headers: [(String, String)] = [("Content-Type", "application/json")]
+        if adapter.mock.signsResponses,
+           let signed = try? signer.sign(adapter.id, request: SignRequest(method: request.method ?? "POST", path: request.path, body: body),
+                                         credentials: options.credentials, trace: false) {
+            headers += signed.headers.filter { $0.0.lowercased() != "content-type" }
+        }
+        return MockAnswer(status: 200, headers: headers, body: Array(body.utf8), verdict: "valid", operation: operation.name,
+                          code: operation.response?.success, note: note)
+    }
+
+    /// The success body for the request's page, from the cache when it was made before.
+    func successBody(_ operation: Operation, request: HTTPMessage) -> (String, String?) {
+        let pageKey = pageRequest(operation, request: request).map { "\(operation.name)|\($0.page)|\($0.size)" } ?? operation.name
+        if let cached = bodies.withLock({ $0[pageKey] }) { return (cached, noteFor(operation)) }
+        let made = makeSuccessBody(operation, request: request)
+        bodies.withLock { cache in
+            if cache.count >= MockVendor.cachedBodies { cache.removeAll(keepingCapacity: true) }
+            cache[pageKey] = made
+        }
+        return (made, noteFor(operation))
+    }
+
+    func noteFor(_ operation: Operation) -> String? {
+        synthesis[operation.name] == nil ? "the data of \(operation.name)'s answer is not documented in the plugin: the envelope alone is sent" : nil
+    }
+
+    func makeSuccessBody(_ operation: Operation, request: HTTPMessage) -> String {
         var value = JSONValue.object([])
-        var note: String?
         if let envelope = operation.response {
             JSONPath.set(envelope.codeField, in: &value, to: Int64(envelope.success).map { .int($0) } ?? .string(envelope.success))
             if let field = envelope.messageField {
@@ -138,28 +170,23 @@ public final class MockVendor: Sendable {
             } else {
                 JSONPath.set(operation.response?.dataField ?? "data", in: &value, to: synthesis.record(0))
             }
-        } else {
-            note = "the data of \(operation.name)'s answer is not documented in the plugin: the envelope alone is sent"
         }
-        var headers: [(String, String)] = [("Content-Type", "application/json")]
-        let body = JSONWriter.compact(value)
-        if adapter.mock.signsResponses,
-           let signed = try? signer.sign(adapter.id, request: SignRequest(method: request.method ?? "POST", path: request.path, body: body),
-                                         credentials: options.credentials, trace: false) {
-            headers += signed.headers.filter { $0.0.lowercased() != "content-type" }
-        }
-        return MockAnswer(status: 200, headers: headers, body: Array(body.utf8), verdict: "valid", operation: operation.name,
-                          code: operation.response?.success, note: note)
+        return JSONWriter.compact(value)
+    }
+
+    /// The page and size the request asks for, when the operation pages.
+    func pageRequest(_ operation: Operation, request: HTTPMessage) -> (page: Int, size: Int)? {
+        guard let paging = operation.paging else { return nil }
+        let body = try? JSONParser.parse(bytes: request.body)
+        let number = { (key: String) in body.flatMap { JSONPath.value(at: key, in: $0) }?.intValue }
+        let size = max(1, min(number(paging.sizeField) ?? paging.maxSize ?? 10, paging.maxSize ?? 1000))
+        return (max(1, number(paging.pageField) ?? 1), size)
     }
 
     /// The records of the page the request asks for, and the total.
     func page(_ operation: Operation, request: HTTPMessage, synthesis: RecordSynthesis) -> ([JSONValue], Int) {
         let total = max(0, options.records)
-        guard let paging = operation.paging else { return ((0..<min(total, 1000)).map(synthesis.record), total) }
-        let body = try? JSONParser.parse(bytes: request.body)
-        let number = { (key: String) in body.flatMap { JSONPath.value(at: key, in: $0) }?.intValue }
-        let size = max(1, min(number(paging.sizeField) ?? paging.maxSize ?? 10, paging.maxSize ?? 1000))
-        let page = max(1, number(paging.pageField) ?? 1)
+        guard let (page, size) = pageRequest(operation, request: request) else { return ((0..<min(total, 1000)).map(synthesis.record), total) }
         let start = (page - 1).multipliedReportingOverflow(by: size)
         guard !start.overflow, start.partialValue < total else { return ([], total) }
         return ((start.partialValue..<min(total, start.partialValue + size)).map(synthesis.record), total)

@@ -207,3 +207,20 @@ extension String {
         return replacingCharacters(in: r, with: b)
     }
 }
+
+@Suite struct MessagePathTests {
+    @Test(arguments: [
+        ("/openapi/aiagent/call/list", "/openapi/aiagent/call/list"),
+        ("/a/b?x=1&y=2", "/a/b"),
+        ("https://api-hk.nxlink.ai/openapi/x?ts=1", "/openapi/x"),
+        ("http://127.0.0.1:8080", "/"),
+        ("http://127.0.0.1:8080?q=1", "/"),
+        ("/p/with://inside", "/p/with://inside"),
+        ("", ""),
+    ])
+    func pathOfTarget(_ target: String, _ path: String) {
+        #expect(HTTPMessage(kind: .request, method: "POST", target: target).path == path)
+    }
+
+    @Test func noTargetIsTheRoot() { #expect(HTTPMessage(kind: .request).path == "/") }
+}
