@@ -15,6 +15,7 @@ let package = Package(
         // No traits: the default ones pull in swift-configuration support and full Foundation.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -50,10 +51,12 @@ let package = Package(
                                             .product(name: "HTTPTypes", package: "swift-http-types"),
                                             .product(name: "Logging", package: "swift-log"),
                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        // The durable capture store (SQLite through SQLiteNIO), behind Workbench's CaptureStore.
+        .target(name: "Captures", dependencies: ["Workbench", "Wire", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
         // config.toml profiles (read by a child process; see TOMLReader).
         .target(name: "Config", dependencies: ["Adapters", "JSONText"]),
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),
-        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net"]),
+        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net", "Captures"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"],
                           // lld with packed relative relocations: the loader applies tens of thousands of
                           // them at every start, and the HTTP stack doubled their number (bench/RESULTS.md).

@@ -1,4 +1,5 @@
 import CTerminal
+import Captures
 import Commands
 import FoundationEssentials
 import Glibc
@@ -50,9 +51,13 @@ public enum App {
         }
         session.register(host)
         session.register(TransportService(HTTPTransport(environment: environment)))
-        session.register(ServerFactory { host, port, handler in
-            RunningServer(try HTTPServer(host: host, port: port) { message, peer in
-                let answer = handler(message, peer)
+        let capturesPath = environment["CALLSCOPE_CAPTURES"] ?? SQLiteCaptureStore.defaultPath(environment: environment)
+        let captures = CaptureStoreService(path: capturesPath) { try await SQLiteCaptureStore.open(path: capturesPath) }
+        session.register(captures)
+        defer { SessionShutdown.run(session) }
+        session.register(ServerFactory { host, port, maxBody, handler in
+            RunningServer(try HTTPServer(host: host, port: port, maxBodyBytes: maxBody) { message, peer in
+                let answer = await handler(message, peer)
                 return HTTPServer.Answer(status: answer.status, headers: answer.headers, body: answer.body, delayMilliseconds: answer.delayMilliseconds)
             })
         })

@@ -67,6 +67,9 @@ struct DecodeRun {
 
     /// Files and stdin are sniffed: NDJSON streams, anything else is read whole as one document.
     func openSource() throws(CommandError) -> Source {
+        if let raw = try session.captureInput(context.positional(0)) {
+            return .document(InputText(bytes: Array(raw.utf8), origin: context.positional(0)!))
+        }
         guard context.rawBody == nil, let word = context.positional(0), word == "-" || word.hasPrefix("@") else {
             guard let input = try InputText.read(word: context.positional(0), rawBody: context.rawBody) else {
                 throw CommandError.usage("nothing to decode", hint: "paste a payload, or give @file or - for stdin")

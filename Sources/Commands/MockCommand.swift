@@ -66,8 +66,10 @@ public protocol NetworkServer: AnyObject {
 /// Starts HTTP servers for commands: `(host, port, handler)`; set by the launcher.
 public final class ServerFactory {
     public typealias Answer = (status: Int, headers: [(String, String)], body: [UInt8], delayMilliseconds: Int)
-    public let start: (String, Int, @escaping @Sendable (HTTPMessage, String) -> Answer) throws -> NetworkServer
-    public init(start: @escaping (String, Int, @escaping @Sendable (HTTPMessage, String) -> Answer) throws -> NetworkServer) { self.start = start }
+    public typealias Handler = @Sendable (HTTPMessage, String) async -> Answer
+    /// host, port, the largest body accepted, the handler.
+    public let start: (String, Int, Int, @escaping Handler) throws -> NetworkServer
+    public init(start: @escaping (String, Int, Int, @escaping Handler) throws -> NetworkServer) { self.start = start }
 }
 
 struct MockRun {
@@ -128,7 +130,7 @@ struct MockRun {
         let latency = options.latencyMilliseconds
         let server: NetworkServer
         do {
-            server = try factory.start(host, port) { message, peer in
+            server = try factory.start(host, port, 8 << 20) { message, peer in
                 let answer = mock.answer(to: message)
                 if !quiet { notify(MockLog.line(message, answer, vendor: adapter.id, json: json)) }
                 return (answer.status, answer.headers, answer.body, latency)

@@ -66,7 +66,13 @@ public var verifyCommand: CommandSpec {
 
 enum VerifyInput {
     static func message(_ context: CommandContext) throws(CommandError) -> HTTPMessage {
-        let input = try InputText.read(word: context.positional(0), rawBody: context.rawBody)
+        let captured = try context.session.captureInput(context.positional(0))
+        let input: InputText?
+        if let captured {
+            input = InputText(bytes: Array(captured.utf8), origin: context.positional(0)!)
+        } else {
+            input = try InputText.read(word: context.positional(0), rawBody: context.rawBody)
+        }
         let headers = context.arguments.values("header")
         if !headers.isEmpty {
             var message = HTTPMessage(kind: .request, method: context.arguments.value("method")?.uppercased() ?? "POST",

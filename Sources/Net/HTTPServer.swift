@@ -8,7 +8,8 @@ import Synchronization
 import Wire
 
 /// An HTTP server (Hummingbird) that hands every request, as an `HTTPMessage` with its peer, to a
-/// handler and sends back what it returns. Runs on its own threads until `stop()`; used by `mock`.
+/// handler and sends back what it returns. Runs on its own threads until `stop()`; used by `mock`
+/// and `listen`. A body over `maxBodyBytes` is answered 413 by the server itself.
 public final class HTTPServer: Sendable {
     public struct Answer: Sendable {
         public var status: Int
@@ -24,7 +25,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    public typealias Handler = @Sendable (_ request: HTTPMessage, _ peer: String) -> Answer
+    public typealias Handler = @Sendable (_ request: HTTPMessage, _ peer: String) async -> Answer
 
     /// What a request's context keeps: the peer's address.
     struct PeerContext: RequestContext {
@@ -46,12 +47,20 @@ public final class HTTPServer: Sendable {
     public init(host: String, port: Int, maxBodyBytes: Int = 8 << 20, handler: @escaping Handler) throws {
         let responder = CallbackResponder<PeerContext> { request, context in
             var request = request
-            let buffer = try await request.collectBody(upTo: maxBodyBytes)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: maxBodyBytes)
+            } catch {
+                var fields = HTTPFields()
+                fields.append(HTTPField(name: .contentType, value: "application/json"))
+                let body = #"{"error":"the body is larger than \#(maxBodyBytes) bytes"}"#
+                return Response(status: .contentTooLarge, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            }
             var message = HTTPMessage(kind: .request, method: request.method.rawValue, target: request.uri.description,
                                       headers: request.headers.map { (name: $0.name.rawName, value: $0.value) },
                                       body: Array(buffer.readableBytesView))
             message.reason = nil
-            let answer = handler(message, context.peer)
+            let answer = await handler(message, context.peer)
             if answer.delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(answer.delayMilliseconds)) }
             var fields = HTTPFields()
             for (name, value) in answer.headers {

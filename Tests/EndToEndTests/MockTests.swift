@@ -17,17 +17,17 @@ import TestSupport
         return probe.port
     }
 
-    /// Runs `callscope mock …` until `stop()`; its stderr is the log.
+    /// Runs `callscope mock …` (or `listen …`) until `stop()`; its stderr is the log.
     final class MockProcess {
         let process = Process()
         let err = Pipe()
         let url: String
 
-        init(_ arguments: [String], harness: Harness) throws {
-            let port = try MockTests.freePort()
+        init(_ arguments: [String], harness: Harness, command: String = "mock", port fixed: Int? = nil) throws {
+            let port = try fixed ?? MockTests.freePort()
             url = "http://127.0.0.1:\(port)"
             process.executableURL = URL(fileURLWithPath: Harness.binary)
-            process.arguments = ["mock"] + arguments + ["--port", String(port)]
+            process.arguments = [command] + arguments + ["--port", String(port)]
             process.environment = harness.environment
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
@@ -48,6 +48,12 @@ import TestSupport
             throw POSIXError(.ETIMEDOUT)
         }
 
+        /// kill -9: no chance to finish anything.
+        func kill9() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
         /// Ctrl-C, then the log.
         func stop() -> (status: Int32, log: String) {
             process.interrupt()
@@ -66,12 +72,12 @@ import TestSupport
         return [("accessKey", key), ("action", "nxai"), ("bizType", "100"), ("ts", ts), ("sign", sign), ("Content-Type", "application/json")]
     }
 
-    static func post(_ url: String, headers: [(String, String)], body: String) async throws -> (Int, [String: Any]) {
+    static func post(_ url: String, headers: [(String, String)], body: String, client: HTTPClient = .shared) async throws -> (Int, [String: Any]) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await client.execute(request, timeout: .seconds(5))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
         return (Int(response.status.code), json)

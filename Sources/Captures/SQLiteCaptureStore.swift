@@ -1,0 +1,129 @@
+import FoundationEssentials
+import Glibc
+import JSONText
+import NIOCore
+import SQLiteNIO
+import Wire
+import Workbench
+
+/// Captures in SQLite (WAL, `synchronous=FULL`): a capture is on disk before `append` returns.
+/// Appends that arrive while a commit is running are written together in the next transaction
+/// (group commit), so durability costs one fsync per batch, not per delivery.
+public actor SQLiteCaptureStore: CaptureStore {
+    private let connection: SQLiteConnection
+    private var pending: [(Capture, CheckedContinuation<Int64, any Error>)] = []
+    private var writing = false
+
+    public static func defaultPath(environment: [String: String]) -> String {
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.local/share")
+        return base + "/callscope/captures.sqlite3"
+    }
+
+    /// Opens (creating the folder, the file with mode 0600, and the table when missing).
+    public static func open(path: String) async throws -> SQLiteCaptureStore {
+        let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let fd = Glibc.open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 { _ = Glibc.close(fd) }
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        for statement in [
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
+            """
+            CREATE TABLE IF NOT EXISTS captures (
+              id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, peer TEXT NOT NULL, method TEXT, target TEXT,
+              headers TEXT NOT NULL, body BLOB NOT NULL, vendor TEXT, kind TEXT, verdict TEXT, summary TEXT NOT NULL,
+              answered_status INTEGER NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS captures_received ON captures(received_at)",
+        ] { _ = try await connection.query(statement) }
+        return SQLiteCaptureStore(connection: connection)
+    }
+
+    init(connection: SQLiteConnection) { self.connection = connection }
+
+    public func close() async {
+        while writing { try? await Task.sleep(for: .milliseconds(1)) }
+        try? await connection.close()
+    }
+
+    public func append(_ capture: Capture) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((capture, continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Commits what is pending, batch after batch, until nothing is.
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending = []
+            do {
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                var ids: [Int64] = []
+                for (capture, _) in batch {
+                    let rows = try await connection.query(
+                        "INSERT INTO captures (received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                        SQLiteCaptureStore.binds(capture))
+                    ids.append(Int64(rows.first?.column("id")?.integer ?? 0))
+                }
+                _ = try await connection.query("COMMIT")
+                for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: ids[i]) }
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                for (_, continuation) in batch { continuation.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+
+    static func binds(_ c: Capture) -> [SQLiteData] {
+        let headers = JSONWriter.compact(.array(c.request.headers.map { .array([.string($0.name), .string($0.value)]) }))
+        func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
+        return [.integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headers),
+                .blob(ByteBuffer(bytes: c.request.body)), text(c.vendor), text(c.kind), text(c.verdict), .text(c.summary),
+                .integer(c.answeredStatus)]
+    }
+
+    static func capture(_ row: SQLiteRow) -> Capture {
+        var headers: [(name: String, value: String)] = []
+        if let text = row.column("headers")?.string, case .array(let pairs)? = try? JSONParser.parse(text) {
+            for pair in pairs {
+                if case .array(let nv) = pair, nv.count == 2, let name = nv[0].stringValue, let value = nv[1].stringValue { headers.append((name, value)) }
+            }
+        }
+        var body: [UInt8] = []
+        if case .blob(let buffer)? = row.column("body") { body = Array(buffer.readableBytesView) }
+        let request = HTTPMessage(kind: .request, method: row.column("method")?.string, target: row.column("target")?.string, headers: headers, body: body)
+        return Capture(id: Int64(row.column("id")?.integer ?? 0), receivedAt: Int64(row.column("received_at")?.integer ?? 0),
+                       peer: row.column("peer")?.string ?? "", request: request, vendor: row.column("vendor")?.string,
+                       kind: row.column("kind")?.string, verdict: row.column("verdict")?.string, summary: row.column("summary")?.string ?? "",
+                       answeredStatus: row.column("answered_status")?.integer ?? 0)
+    }
+
+    public func list(vendor: String?, since: Int64?, limit: Int) async throws -> [Capture] {
+        var sql = "SELECT * FROM captures WHERE 1=1"
+        var binds: [SQLiteData] = []
+        if let vendor { sql += " AND vendor = ?"; binds.append(.text(vendor)) }
+        if let since { sql += " AND received_at >= ?"; binds.append(.integer(Int(since))) }
+        sql += " ORDER BY id DESC LIMIT ?"
+        binds.append(.integer(limit))
+        return try await connection.query(sql, binds).map(SQLiteCaptureStore.capture).reversed()
+    }
+
+    public func get(_ id: Int64) async throws -> Capture? {
+        try await connection.query("SELECT * FROM captures WHERE id = ?", [.integer(Int(id))]).first.map(SQLiteCaptureStore.capture)
+    }
+
+    public func delete(_ id: Int64?) async throws -> Int {
+        let before = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0
+        if let id { _ = try await connection.query("DELETE FROM captures WHERE id = ?", [.integer(Int(id))]) } else {
+            _ = try await connection.query("DELETE FROM captures")
+        }
+        let after = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0
+        return before - after
+    }
+}

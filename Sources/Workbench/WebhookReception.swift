@@ -1,0 +1,96 @@
+import Adapters
+import Inspect
+import JSONText
+import Signing
+import Wire
+
+/// The "receive a webhook" use-case behind `listen`: recognise, verify and summarise a delivery,
+/// keep it durably, then answer with the acknowledgement its vendor expects.
+public struct WebhookReception: Sendable {
+    public let adapters: [Adapter]
+    public let verifier: MessageVerifier
+    public let credentials: CredentialStore
+    public let store: any CaptureStore
+    /// Decode as this vendor only.
+    public let vendor: String?
+    /// Answer with this status and body instead (a failing receiver, to watch the vendor retry).
+    public let status: Int?
+    public let reply: String?
+
+    public init(adapters: [Adapter], verifier: MessageVerifier, credentials: CredentialStore, store: any CaptureStore,
+                vendor: String?, status: Int?, reply: String?) {
+        self.adapters = adapters
+        self.verifier = verifier
+        self.credentials = credentials
+        self.store = store
+        self.vendor = vendor
+        self.status = status
+        self.reply = reply
+    }
+
+    public struct Outcome: Sendable {
+        public var capture: Capture
+        public var answer: (status: Int, headers: [(String, String)], body: [UInt8])
+        /// The store failed: nothing was acknowledged.
+        public var storeError: String?
+    }
+
+    public func receive(_ message: HTTPMessage, peer: String, now: Int64) async -> Outcome {
+        var capture = Capture(receivedAt: now, peer: peer, request: message)
+        var decoder = PayloadDecoder(adapters: adapters, vendor: vendor)
+        var record: DecodedRecord?
+        var malformed: String?
+        do {
+            record = try DocumentDecoding.decode(message.body, origin: "the delivery", decoder: &decoder).records.first
+        } catch {
+            malformed = error.message
+        }
+        if let record, record.vendor != nil {
+            capture.vendor = record.vendor
+            capture.kind = record.kind
+        }
+        let verification = verifier.verifyIfPossible(message, vendor: capture.vendor ?? vendor, credentials: credentials)
+        if let verification {
+            capture.verdict = verification.verdict.rawValue
+            capture.vendor = capture.vendor ?? verification.vendor
+        }
+        capture.summary = malformed.map { "not JSON: \($0)" } ?? WebhookReception.summary(record, verification: verification)
+        let answer = malformed != nil && status == nil ? (400, [("Content-Type", "application/json")], Array(#"{"error":"not JSON"}"#.utf8))
+            : acknowledgement(for: capture)
+        capture.answeredStatus = answer.0
+        do {
+            capture.id = try await store.append(capture)
+        } catch {
+            // Not stored, so not acknowledged: the vendor will deliver it again.
+            return Outcome(capture: capture, answer: (503, [("Content-Type", "application/json")], Array(#"{"error":"not stored"}"#.utf8)),
+                           storeError: "\(error)")
+        }
+        return Outcome(capture: capture, answer: answer)
+    }
+
+    /// `--status`/`--reply`, else the acknowledgement the vendor expects, else 200 `{}`.
+    func acknowledgement(for capture: Capture) -> (Int, [(String, String)], [UInt8]) {
+        let json = [("Content-Type", "application/json")]
+        if status != nil || reply != nil { return (status ?? 200, json, Array((reply ?? "{}").utf8)) }
+        let hook = adapters.first { $0.id == capture.vendor }?.webhooks.first { $0.payload == capture.kind && $0.ackCheck != nil }
+        guard let check = hook?.ackCheck else { return (200, json, Array("{}".utf8)) }
+        var value = JSONValue.object([])
+        if let path = check.path {
+            let equals = check.equals ?? "0"
+            JSONPath.set(path, in: &value, to: Int64(equals).map { .int($0) } ?? .string(equals))
+        }
+        return (check.status, json, Array(JSONWriter.compact(value).utf8))
+    }
+
+    /// vendor · kind, the call id, the result with its meaning, the duration, the verdict.
+    static func summary(_ record: DecodedRecord?, verification: Verification?) -> String {
+        guard let record, let vendor = record.vendor else { return "unrecognised payload" }
+        var parts = ["\(vendor) · \(record.kind ?? "?")"]
+        if let id = record.fields.first(where: { $0.path.lowercased().hasSuffix("callid") || $0.path.lowercased().hasSuffix("call_id") }) {
+            parts.append(id.value.stringValue ?? JSONWriter.compact(id.value))
+        }
+        if let result = record.result { parts.append(result + (record.resultMeaning.map { " \($0)" } ?? "")) }
+        if let seconds = record.durationSeconds { parts.append(TimeFormat.duration(seconds: seconds)) }
+        return parts.joined(separator: " · ")
+    }
+}
