@@ -56,28 +56,35 @@ public actor SQLiteCaptureStore: CaptureStore {
         }
     }
 
-    /// Commits what is pending, batch after batch, until nothing is.
+    /// Commits what is pending, batch after batch, until nothing is. A batch is one multi-row
+    /// INSERT: one statement, one transaction, one trip to the database thread, one fsync.
     private func drain() async {
         while !pending.isEmpty {
-            let batch = pending
-            pending = []
+            let batch = Array(pending.prefix(SQLiteCaptureStore.maxBatch))
+            pending.removeFirst(batch.count)
             do {
-                _ = try await connection.query("BEGIN IMMEDIATE")
-                var ids: [Int64] = []
-                for (capture, _) in batch {
-                    let rows = try await connection.query(
-                        "INSERT INTO captures (received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                        SQLiteCaptureStore.binds(capture))
-                    ids.append(Int64(rows.first?.column("id")?.integer ?? 0))
-                }
-                _ = try await connection.query("COMMIT")
+                let row = "(?,?,?,?,?,?,?,?,?,?,?)"
+                let rows = try await connection.query(
+                    "INSERT INTO captures (received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
+                        + Array(repeating: row, count: batch.count).joined(separator: ",") + " RETURNING id",
+                    batch.flatMap { SQLiteCaptureStore.binds($0.0) })
+                // Rows get consecutive ids in VALUES order; RETURNING's own order is not promised.
+                let ids = rows.compactMap { $0.column("id")?.integer }.map(Int64.init).sorted()
+                guard ids.count == batch.count else { throw StoreError("the database returned \(ids.count) ids for \(batch.count) rows") }
                 for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: ids[i]) }
             } catch {
-                _ = try? await connection.query("ROLLBACK")
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
             }
         }
         writing = false
+    }
+
+    /// 11 values a row, well under SQLite's limit on bound values in one statement.
+    static let maxBatch = 500
+
+    struct StoreError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static func binds(_ c: Capture) -> [SQLiteData] {

@@ -20,11 +20,21 @@ public struct PayloadDecoder {
         detector = CompiledDetector(adapters: adapters, vendor: vendor, kind: kind)
     }
 
-    /// The same decoder with caches of its own, for another thread.
+    /// The same decoder, its compiled annotators kept, with caches of its own for another thread.
     public func copy() -> PayloadDecoder {
         var fresh = self
-        fresh.annotators = [:]
+        fresh.annotators = annotators.mapValues { $0.forked() }
         return fresh
+    }
+
+    /// Compiles the annotator of every payload of every adapter now, so copies start warm (a
+    /// server decoding each request with a copy of its own pays for this once).
+    public mutating func prepareAll() {
+        for adapter in adapters where vendor == nil || adapter.id == vendor {
+            for payload in adapter.payloads where annotators[adapter.id + "/" + payload.kind] == nil {
+                annotators[adapter.id + "/" + payload.kind] = RecordAnnotator(adapter: adapter, payload: payload, adapters: adapters)
+            }
+        }
     }
 
     public mutating func decode(_ value: JSONValue) -> [DecodedRecord] {

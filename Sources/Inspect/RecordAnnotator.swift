@@ -23,7 +23,14 @@ public struct RecordAnnotator {
     /// For each object's schema path, its members by key (no string building per field).
     let children: [String: [String: ChildInfo]]
     /// Meanings of code values already looked up, by field path and code.
-    private let meaningCache = MeaningCache()
+    private var meaningCache = MeaningCache()
+
+    /// The same compiled annotator with an empty cache of its own, for another thread.
+    func forked() -> RecordAnnotator {
+        var copy = self
+        copy.meaningCache = MeaningCache()
+        return copy
+    }
 
     public init(adapter: Adapter, payload: PayloadSchema, adapters: [Adapter]) {
         self.adapter = adapter

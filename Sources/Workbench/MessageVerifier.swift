@@ -46,11 +46,15 @@ public struct MessageVerifier: Sendable {
     }
 
     /// Verifies only when the message carries a signature and every secret it needs is known.
+    /// Only vendors whose secrets are known are asked to read the message (no Lua otherwise).
     public func verifyIfPossible(_ message: HTTPMessage, vendor: String?, credentials store: CredentialStore) -> Verification? {
-        guard let (adapter, claim) = try? claim(in: message, vendor: vendor) else { return nil }
-        let known = store.get(adapter.id)
-        guard adapter.requiredSecretNames.allSatisfy({ known[$0] != nil }) else { return nil }
-        return verify(message, claim: claim, adapter: adapter, credentials: known.merging(claim.publicCredentials) { $1 })
+        for adapter in adapters where adapter.hooks.contains("signature_of") && (vendor == nil || adapter.id == vendor) {
+            let known = store.get(adapter.id)
+            guard adapter.requiredSecretNames.allSatisfy({ known[$0] != nil }),
+                  let claim = try? signer.signatureOf(adapter.id, message: message) else { continue }
+            return verify(message, claim: claim, adapter: adapter, credentials: known.merging(claim.publicCredentials) { $1 })
+        }
+        return nil
     }
 }
 

@@ -1,5 +1,6 @@
 import Adapters
 import Inspect
+import Synchronization
 import JSONText
 import Signing
 import Wire
@@ -16,6 +17,8 @@ public struct WebhookReception: Sendable {
     /// Answer with this status and body instead (a failing receiver, to watch the vendor retry).
     public let status: Int?
     public let reply: String?
+    /// Built once (detection tables compiled); each delivery decodes with a copy of its own.
+    private let decoders: DecoderTemplate
 
     public init(adapters: [Adapter], verifier: MessageVerifier, credentials: CredentialStore, store: any CaptureStore,
                 vendor: String?, status: Int?, reply: String?) {
@@ -26,6 +29,9 @@ public struct WebhookReception: Sendable {
         self.vendor = vendor
         self.status = status
         self.reply = reply
+        var template = PayloadDecoder(adapters: adapters, vendor: vendor)
+        template.prepareAll()
+        decoders = DecoderTemplate(template)
     }
 
     public struct Outcome: Sendable {
@@ -37,7 +43,7 @@ public struct WebhookReception: Sendable {
 
     public func receive(_ message: HTTPMessage, peer: String, now: Int64) async -> Outcome {
         var capture = Capture(receivedAt: now, peer: peer, request: message)
-        var decoder = PayloadDecoder(adapters: adapters, vendor: vendor)
+        var decoder = decoders.copy()
         var record: DecodedRecord?
         var malformed: String?
         do {
@@ -93,4 +99,11 @@ public struct WebhookReception: Sendable {
         if let seconds = record.durationSeconds { parts.append(TimeFormat.duration(seconds: seconds)) }
         return parts.joined(separator: " · ")
     }
+}
+
+/// A decoder shared only as a template: `copy()` gives each caller its own caches.
+final class DecoderTemplate: Sendable {
+    private let template: Mutex<PayloadDecoder>
+    init(_ decoder: sending PayloadDecoder) { template = Mutex(decoder) }
+    func copy() -> PayloadDecoder { template.withLock { $0.copy() } }
 }
