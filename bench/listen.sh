@@ -4,26 +4,17 @@
 # Usage: bench/listen.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration=${1:-10}
 for tool in wrk nginx; do command -v $tool >/dev/null || apt-get install -y -qq wrk nginx-light >/dev/null; done
 swift build -c release >/dev/null
 bin=$PWD/.build/release/callscope
 work=$(mktemp -d)
 listen_port=18290; nginx_port=18291
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$nginx_port; location / { default_type application/json; return 200 '{"code":0}'; } }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
+start_nginx "$work" $nginx_port '{"code":0}'
 XDG_DATA_HOME=$work HOME=$work "$bin" --plugins plugins listen --port $listen_port --quiet 2>"$work/listen.log" &
 listener=$!
-trap 'kill -INT $listener 2>/dev/null || true; nginx -c "$work/nginx.conf" -p "$work" -s stop; sleep 1; rm -rf "$work"' EXIT
+trap 'kill -INT $listener 2>/dev/null || true; stop_nginx "$work"; sleep 1; rm -rf "$work"' EXIT
 sleep 1
 python3 - plugins/nxlink/fixtures/callback-seed.json > "$work/post.lua" <<'PY'
 import json, sys

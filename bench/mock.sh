@@ -3,29 +3,17 @@
 # a fixed JSON body, with wrk on 127.0.0.1, in one run. Usage: bench/mock.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration=${1:-10}
 for tool in wrk nginx; do command -v $tool >/dev/null || apt-get install -y -qq wrk nginx-light >/dev/null; done
 swift build -c release >/dev/null
 bin=$PWD/.build/release/callscope
 work=$(mktemp -d)
 mock_port=18190; nginx_port=18191
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        location / { default_type application/json; return 200 '{"code":0,"message":"success","data":{"total":0,"list":[]}}'; }
-    }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
+start_nginx "$work" $nginx_port '{"code":0,"message":"success","data":{"total":0,"list":[]}}'
 HOME=$work "$bin" --plugins plugins mock nxlink --port $mock_port --quiet 2>"$work/mock.log" &
 mock=$!
-trap 'kill -INT $mock 2>/dev/null || true; nginx -c "$work/nginx.conf" -p "$work" -s stop; rm -rf "$work"' EXIT
+trap 'kill -INT $mock 2>/dev/null || true; stop_nginx "$work"; rm -rf "$work"' EXIT
 sleep 1
 body='{"taskId":"t1","pageNumber":1,"pageSize":10}'
 # One request signed now with the vendor's sample credentials: valid for the run (±60 s window).

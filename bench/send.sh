@@ -4,6 +4,7 @@
 # they cannot sign). Usage: bench/send.sh [COUNT]   (writes bench/out/send.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 count=${1:-200}
 for tool in hyperfine nginx http curl; do
     command -v $tool >/dev/null || apt-get install -y -qq hyperfine nginx-light httpie curl >/dev/null
@@ -12,24 +13,8 @@ swift build -c release >/dev/null
 bin=$PWD/.build/release/callscope
 work=$(mktemp -d)
 port=18089
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 256; }
-http {
-    access_log off;
-    server {
-        listen 127.0.0.1:$port;
-        location / {
-            default_type application/json;
-            return 200 '{"code":0,"message":"success","data":{"total":0,"list":[]}}';
-        }
-    }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-trap 'nginx -c "$work/nginx.conf" -p "$work" -s stop; rm -rf "$work"' EXIT
+start_nginx "$work" $port '{"code":0,"message":"success","data":{"total":0,"list":[]}}'
+trap 'stop_nginx "$work"; rm -rf "$work"' EXIT
 body='{"taskId":"t1","pageNumber":1,"pageSize":10}'
 url=http://127.0.0.1:$port
 # The same request for every tool: signed once by callscope, sent as is by curl and HTTPie.

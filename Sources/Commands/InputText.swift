@@ -36,3 +36,14 @@ struct InputText {
         return out
     }
 }
+
+extension CommandContext {
+    /// A whole-number flag within `range`; nil when absent.
+    func integer(_ flag: String, in range: ClosedRange<Int>) throws(CommandError) -> Int? {
+        guard let text = arguments.value(flag) else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw CommandError.usage("--\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return n
+    }
+}

@@ -85,9 +85,9 @@ struct ListenRun {
         } else if !context.arguments.values("cred").isEmpty {
             throw CommandError.usage("--cred needs --vendor (whose credential it is)")
         }
-        let status = try int("status", 100...599)
-        let port = try int("port", 0...65535) ?? 0
-        let maxBody = try int("max-body", 1...(1 << 30)) ?? (8 << 20)
+        let status = try context.integer("status", in: 100...599)
+        let port = try context.integer("port", in: 0...65535) ?? 0
+        let maxBody = try context.integer("max-body", in: 1...(1 << 30)) ?? (8 << 20)
         let host = context.arguments.value("host") ?? "127.0.0.1"
         let path = context.arguments.value("path")
         let reception = WebhookReception(adapters: session.adapters, verifier: try session.messageVerifier(), credentials: session.credentialStore,
@@ -120,12 +120,6 @@ struct ListenRun {
         server.stop()
         session.output.err("stopped listening\n")
         return .ok()
-    }
-
-    func int(_ flag: String, _ range: ClosedRange<Int>) throws(CommandError) -> Int? {
-        guard let text = context.arguments.value(flag) else { return nil }
-        guard let n = Int(text), range.contains(n) else { throw CommandError.usage("--\(flag) takes \(range.lowerBound) to \(range.upperBound), not '\(text)'") }
-        return n
     }
 }
 

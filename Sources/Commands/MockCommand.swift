@@ -112,15 +112,15 @@ struct MockRun {
         guard adapter.canSign else { throw CommandError(.negative, "\(adapter.id) has no API to stand in for") }
         let credentials = try mockCredentials(adapter)
         var options = MockOptions(credentials: credentials.values)
-        options.seed = try number("seed", default: 1, range: 0...Int.max).map(UInt64.init) ?? 1
-        options.records = try number("records", default: 25, range: 0...1_000_000) ?? 25
-        options.latencyMilliseconds = try number("latency", default: 0, range: 0...600_000) ?? 0
+        options.seed = try context.integer("seed", in: 0...Int.max).map(UInt64.init) ?? 1
+        options.records = try context.integer("records", in: 0...1_000_000) ?? 25
+        options.latencyMilliseconds = try context.integer("latency", in: 0...600_000) ?? 0
         if let text = context.arguments.value("fail-rate") {
             guard let rate = Double(text), rate >= 0, rate <= 1 else { throw CommandError.usage("--fail-rate takes a share from 0 to 1, not '\(text)'") }
             options.failRate = rate
         }
         options.expire = context.arguments.has("expire")
-        let port = try number("port", default: 0, range: 0...65535) ?? 0
+        let port = try context.integer("port", in: 0...65535) ?? 0
         let host = context.arguments.value("host") ?? "127.0.0.1"
         guard let factory = session.service(ServerFactory.self) else { throw CommandError(.unavailable, "this callscope cannot serve HTTP") }
         let mock = MockVendor(adapter: adapter, adapters: session.adapters, signer: try session.signer(), options: options)
@@ -172,14 +172,6 @@ struct MockRun {
             throw CommandError.usage("the mock needs \(missing.joined(separator: ", ")) for \(adapter.id)", hint: "give --cred NAME=VALUE for each")
         }
         return (values, nil)
-    }
-
-    func number(_ flag: String, default: Int, range: ClosedRange<Int>) throws(CommandError) -> Int? {
-        guard let text = context.arguments.value(flag) else { return nil }
-        guard let n = Int(text), range.contains(n) else {
-            throw CommandError.usage("--\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return n
     }
 }
 

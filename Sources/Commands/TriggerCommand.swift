@@ -65,12 +65,12 @@ struct TriggerRun {
         }
         if let countText = context.arguments.value("count") {
             guard let count = Int(countText), (1...1_000_000).contains(count) else { throw CommandError.usage("--count takes 1 to 1000000, not '\(countText)'") }
-            let concurrency = try int("concurrency", 1...1000) ?? 10
+            let concurrency = try context.integer("concurrency", in: 1...1000) ?? 10
             let attempts = runner.burst(message, options: options, count: count, concurrency: concurrency)
             return TriggerReport.burst(attempts, adapter: adapter.id, webhook: webhook, url: url)
         }
-        let retries = try int("retries", 0...100)
-        let every = try int("every", 1...86_400) ?? 60
+        let retries = try context.integer("retries", in: 0...100)
+        let every = try context.integer("every", in: 1...86_400) ?? 60
         var speed = 1.0
         if let text = context.arguments.value("speed") {
             guard let x = Double(text), x >= 1, x <= 1_000_000 else { throw CommandError.usage("--speed takes a factor of 1 or more, not '\(text)'") }
@@ -120,12 +120,6 @@ struct TriggerRun {
     func credentialsIfSigning(_ adapter: Adapter, _ webhook: Webhook) throws(CommandError) -> [String: String] {
         guard webhook.signed == .yes || (webhook.signed == .optional && context.arguments.has("sign")) else { return [:] }
         return try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session, required: adapter.requiredCredentialNames)
-    }
-
-    func int(_ flag: String, _ range: ClosedRange<Int>) throws(CommandError) -> Int? {
-        guard let text = context.arguments.value(flag) else { return nil }
-        guard let n = Int(text), range.contains(n) else { throw CommandError.usage("--\(flag) takes \(range.lowerBound) to \(range.upperBound), not '\(text)'") }
-        return n
     }
 }
 
