@@ -59,7 +59,7 @@ public struct BinaryReader {
     }
     public mutating func string() throws(Failure) -> String {
         let n = try int()
-        guard n >= 0, position + n <= bytes.count else { throw Failure() }
+        guard n >= 0, n <= bytes.count - position else { throw Failure() }
         defer { position += n }
         return String(decoding: bytes[position..<position + n], as: UTF8.self)
     }

@@ -50,6 +50,19 @@ public struct PayloadDecoder {
         }
     }
 
+    /// The first record's one-line summary (see `RecordAnnotator.summary`); nil when no adapter
+    /// recognises it. Lists and envelopes are summarised by their first record.
+    public mutating func summary(_ value: JSONValue) -> DecodedRecord? {
+        var candidate = value
+        if case .array(let items) = value, let first = items.first { candidate = first }
+        if detector.detect(candidate) == nil, let (_, items) = envelopeList(candidate), let first = items.first { candidate = first }
+        guard let detection = detector.detect(candidate) else { return nil }
+        let key = detection.adapter.id + "/" + detection.payload.kind
+        let annotator = annotators[key] ?? RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters)
+        annotators[key] = annotator
+        return annotator.summary(candidate, detection: detection)
+    }
+
     private mutating func decodeAll(_ value: JSONValue) -> [DecodedRecord] {
         switch value {
         case .array(let items):

@@ -76,6 +76,21 @@ public struct RecordAnnotator {
         return out
     }
 
+    /// Only what a one-line summary needs (vendor, kind, result and its meaning, duration) and the
+    /// record's top-level id fields, without annotating every field: for servers that summarise
+    /// each delivery and keep the raw bytes for a full decode later.
+    public func summary(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
+        var out = DecodedRecord(vendor: adapter.id, kind: payload.kind, title: payload.title, confidence: detection?.confidence ?? "forced",
+                                fingerprintMatched: detection?.matched ?? 0, fingerprintSize: payload.fingerprint.count,
+                                fields: [], warnings: [], transcript: [], timelines: [])
+        guard case .object(let members) = record else { return out }
+        for member in members where member.key.lowercased().hasSuffix("callid") || member.key.lowercased() == "call_id" {
+            out.fields.append(AnnotatedField(path: member.key, value: member.value, meaning: nil))
+        }
+        summarize(record, into: &out)
+        return out
+    }
+
     // MARK: - Fields
 
     private func walk(_ value: JSONValue, path: String, schemaPath: String, into out: inout DecodedRecord) {

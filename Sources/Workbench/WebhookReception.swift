@@ -46,10 +46,12 @@ public struct WebhookReception: Sendable {
         var decoder = decoders.copy()
         var record: DecodedRecord?
         var malformed: String?
+        // A summary only: the raw bytes are kept, and 'captures show' decodes them in full.
         do {
-            record = try DocumentDecoding.decode(message.body, origin: "the delivery", decoder: &decoder).records.first
+            let (value, _) = try JSONParser.parseLenient(bytes: message.body)
+            record = decoder.summary(value)
         } catch {
-            malformed = error.message
+            malformed = "\(error.message) at line \(error.line), column \(error.column)"
         }
         if let record, record.vendor != nil {
             capture.vendor = record.vendor

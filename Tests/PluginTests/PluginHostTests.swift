@@ -251,3 +251,33 @@ import Testing
         #expect(!host(cache).loadedFromCache, "a damaged cache is ignored")
     }
 }
+
+/// The adapter cache is untrusted input: any damage means "rebuild", never a crash.
+@Suite struct AdapterCacheDamageTests {
+    @Test func everyDamagedCacheIsRejectedOrReadWithoutCrashing() throws {
+        let fx = PluginFixtures()
+        let cache = fx.root + "/cache.bin"
+        let host = PluginHost(roots: [PluginRoot(path: BundledPluginTests.pluginsFolder, origin: .bundled)], cachePath: cache)
+        host.version = "damage"
+        host.load()
+        let original = try #require(FileManager.default.contents(atPath: cache))
+        let key = AdapterCache.key(roots: host.roots, version: "damage")
+        #expect(AdapterCache.load(path: cache, key: key) != nil, "the undamaged cache reads back")
+        var generator = SystemRandomNumberGenerator()
+        var rejected = 0
+        for round in 0..<400 {
+            var bytes = Array(original)
+            switch round % 4 {
+            case 0: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+            case 1: for _ in 0..<8 { bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= UInt8.random(in: 1...255, using: &generator) }
+            case 2: // a length field made huge
+                let at = Int.random(in: 0..<max(1, bytes.count - 10), using: &generator)
+                bytes.replaceSubrange(at..<at + 10, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
+            default: bytes = (0..<Int.random(in: 0..<4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            }
+            FileManager.default.createFile(atPath: cache, contents: Data(bytes))
+            if AdapterCache.load(path: cache, key: key) == nil { rejected += 1 }
+        }
+        #expect(rejected > 300, "most damage is detected (\(rejected) of 400)")
+    }
+}
