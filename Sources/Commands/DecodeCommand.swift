@@ -84,9 +84,9 @@ struct DecodeRun {
         let head = InputText.readAll(fd: fd, limit: 1 << 16)
         if isNDJSON(head) { return .stream(LineStream(fd: fd, prefix: head), total: total) }
         var bytes = head
-        if head.count == 1 << 16 { bytes += InputText.readAll(fd: fd) }
+        if head.count == 1 << 16 { bytes += InputText.readAll(fd: fd, limit: InputText.maxDocument + 1 - head.count) }
         if fd > 2 { close(fd) }
-        return .document(InputText(bytes: bytes, origin: word == "-" ? "stdin" : path))
+        return .document(try InputText.capped(bytes, origin: word == "-" ? "stdin" : path))
     }
 
     /// NDJSON: the first value is an object that ends its line, and another value follows.

@@ -50,6 +50,10 @@ extension DecodeRun {
             }
             session.output.out(renderer.render(DecodeReport.summaryBlocks(result.summary, failedLines: result.failures.map { ($0.line, $0.message) })))
         }
+        if stream.overlong {
+            throw CommandError(.dataError, "line \(stream.lineNumber + 1) is longer than \(LineStream.maxLine >> 20) MiB: stopped there",
+                               hint: "is this really one record a line?")
+        }
         if result.interrupted {
             throw CommandError(.interrupted, "interrupted after \(result.summary.records) records (line \(stream.lineNumber))")
         }

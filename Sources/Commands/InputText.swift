@@ -14,15 +14,26 @@ struct InputText {
     static func read(word: String?, rawBody: String?) throws(CommandError) -> InputText? {
         if let rawBody { return InputText(bytes: Array(rawBody.utf8), origin: "the input") }
         guard let word else { return nil }
-        if word == "-" { return InputText(bytes: readAll(fd: 0), origin: "stdin") }
+        if word == "-" { return try capped(readAll(fd: 0, limit: maxDocument + 1), origin: "stdin") }
         if word.hasPrefix("@") {
             let path = String(word.dropFirst())
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CommandError(.dataError, "cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            return InputText(bytes: Array(data), origin: path)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CommandError(.dataError, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            return try capped(readAll(fd: fd, limit: maxDocument + 1), origin: path)
         }
         return InputText(bytes: Array(word.utf8), origin: "the command line")
+    }
+
+    /// The largest single document read whole (an endless input such as /dev/zero stops here).
+    static let maxDocument = 256 << 20
+
+    static func capped(_ bytes: [UInt8], origin: String) throws(CommandError) -> InputText {
+        guard bytes.count <= maxDocument else {
+            throw CommandError(.dataError, "\(origin) is larger than \(maxDocument >> 20) MiB: too large for one document",
+                               hint: "a stream of records goes one a line (NDJSON), which is read in constant memory")
+        }
+        return InputText(bytes: bytes, origin: origin)
     }
 
     /// Everything left on `fd`, or at most `limit` bytes.

@@ -10,6 +10,10 @@ public final class LineStream {
     public private(set) var bytesRead = 0
     public private(set) var lineNumber = 0
     private let blockSize = 1 << 20
+    /// The longest line kept; a longer one (an endless stream without newlines) ends the stream.
+    public static let maxLine = 64 << 20
+    /// Set when a line was longer than `maxLine` (the stream stops there).
+    public private(set) var overlong = false
 
     public init(fd: Int32, prefix: [UInt8] = []) {
         self.fd = fd
@@ -29,6 +33,12 @@ public final class LineStream {
                 start = nl + 1
                 lineNumber += 1
                 return line
+            }
+            if buffer.count - start > LineStream.maxLine {
+                overlong = true
+                eof = true
+                start = buffer.count
+                return nil
             }
             if eof {
                 guard start < buffer.count else { return nil }

@@ -78,11 +78,11 @@ import TestSupport
                         acknowledged.add("burst-\(i)")
                     }
                 }
-                if i == 150 {
-                    // Half-way through: kill -9 while deliveries are in flight.
-                    try await Task.sleep(for: .milliseconds(30))
-                    listener.kill9()
-                }
+            }
+            // Once some deliveries are acknowledged (at most 10 s), kill -9 while the rest are in flight.
+            group.addTask {
+                for _ in 0..<1000 where acknowledged.all.count < 30 { try await Task.sleep(for: .milliseconds(10)) }
+                listener.kill9()
             }
             try await group.waitForAll()
         }

@@ -18,7 +18,8 @@ import TestSupport
     }
 
     /// Runs `callscope mock …` (or `listen …`) until `stop()`; its stderr is the log.
-    final class MockProcess {
+    /// (Unchecked: a test may kill it from another task; Process is safe for that.)
+    final class MockProcess: @unchecked Sendable {
         let process = Process()
         let err = Pipe()
         let url: String

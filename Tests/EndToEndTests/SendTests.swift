@@ -173,3 +173,14 @@ import TestSupport
         #expect(missing.stderr.contains("hint: profiles: x"))
     }
 }
+
+/// Endless input never exhausts memory: a document is capped, and so is a line of a stream.
+@Suite struct EndlessInputTests {
+    let h = Harness()
+
+    @Test func anEndlessDocumentIsRefusedWithTheCap() throws {
+        let r = try h.run(["decode", "@/dev/zero"])
+        #expect(r.status == 65)
+        #expect(r.stderr.hasPrefix("error: /dev/zero is larger than 256 MiB: too large for one document\n"))
+    }
+}
