@@ -89,7 +89,14 @@ enum SignFlags {
             operation = op
             words = words.dropFirst()
         }
-        guard words.count <= 1 else {
+        // A word that is not a body (JSON, @file, -) is a mistyped operation, not something to sign.
+        if operation == nil, let word = words.first, !adapter.operations.isEmpty,
+           !["{", "[", "@", "-", "\""].contains(where: { word.hasPrefix($0) }), !word.contains(where: \.isWhitespace) {
+            let names = adapter.operations.map(\.name)
+            throw CommandError.usage("\(adapter.id) has no operation '\(word)'",
+                                     hint: EditDistanceHint.suggestion(for: word, among: names) ?? "operations: \(names.joined(separator: ", "))")
+        }
+                guard words.count <= 1 else {
             throw CommandError.usage("unexpected '\(words.dropFirst().first!)'", hint: "quote a body that contains spaces, or use @file")
         }
         let body = try InputText.read(word: words.first, rawBody: context.rawBody)

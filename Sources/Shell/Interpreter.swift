@@ -29,11 +29,26 @@ public enum Interpreter {
     public static func execute(_ input: Input, in session: Session) -> Execution {
         var execution = Execution(status: .ok, quit: false, persistInHistory: !input.text.hasPrefix(" "), leftover: nil)
         do {
+            // A payload pasted at a bare prompt is decoded (said so), not taken for a command.
+            if input.heredoc == nil, PastedMessage.isPayload(input.text), case .found(let decode) = session.registry.resolve("decode") {
+                session.output.err("note: no command given: decoding the pasted payload\n")
+                try run(decode, tokens: [], rawBody: input.text, in: session, execution: &execution)
+                return finish(execution, input: input, session: session)
+            }
             var tokenizer = Tokenizer(input.text, lookup: session.lookup)
             guard let first = try tokenizer.next() else { return execution }
             let spec = try resolve(first.text, in: session)
             var tokens: [Token] = []
             var rawBody = input.heredoc
+            // A raw HTTP message or curl command pasted after the command word is its input,
+            // whatever its lines look like.
+            if spec.acceptsRawBody, rawBody == nil {
+                _ = tokenizer.skipBlanks()
+                if PastedMessage.isRawMessage(tokenizer.remainder) {
+                    try run(spec, tokens: [], rawBody: tokenizer.remainder, in: session, execution: &execution)
+                    return finish(execution, input: input, session: session)
+                }
+            }
             // Lines after a complete first line are a body (or, for other commands, the next inputs);
             // when the first line opens a quote or a JSON value, newlines are just blanks.
             let firstLine = input.text.prefix { $0 != "\n" }
@@ -58,6 +73,11 @@ public enum Interpreter {
         } catch {
             fail(error, execution: &execution, session: session)
         }
+        return finish(execution, input: input, session: session)
+    }
+
+    static func finish(_ execution: Execution, input: Input, session: Session) -> Execution {
+        var execution = execution
         if session.containsSecret(input.text) || session.containsSecret(input.heredoc ?? "") {
             execution.persistInHistory = false
         }

@@ -25,6 +25,23 @@ import Testing
         #expect(off.lowerBound > on.lowerBound)
     }
 
+    /// A raw HTTP request pasted after `decode ` is its input, not words; a JSON body pasted at a
+    /// bare prompt is decoded, with a note.
+    @Test func pastedMessagesGoWhereTheyBelong() throws {
+        let pty = try start()
+        let body = #"{"callId":"c1","callResult":17,"callStatus":10,"autoFlowId":1,"orderHead":1,"contactId":"x","userTaskId":"u"}"#
+        pty.send("decode ")
+        pty.send("\u{1B}[200~POST /webhooks/nxlink HTTP/1.1\r\nContent-Type: application/json\r\n\r\n\(body)\u{1B}[201~")
+        #expect(pty.command("", expecting: "POST /webhooks/nxlink"))
+        #expect(!pty.transcript.contains("unexpected argument"))
+        #expect(pty.expect("nxlink · callRecordCallback"))
+        pty.send("\u{1B}[200~\(body)\u{1B}[201~")
+        #expect(pty.command("", expecting: "note: no command given: decoding the pasted payload"))
+        #expect(!pty.transcript.contains("unknown command"))
+        pty.send("quit\r")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func bracketedPasteArrivesAsOneInput() throws {
         let pty = try start()
         // A multi-line paste of a command whose first line is incomplete: it must run once, as one input.
