@@ -16,6 +16,7 @@ enum DecodeReport {
         if let message {
             let start = message.kind == .request ? "\(message.method ?? "?") \(message.target ?? "")" : "HTTP \(message.status ?? 0)"
             blocks.append(.line([Span(start, .bold), Span("  \(message.headers.count) headers, \(message.body.count) body bytes", .dim)]))
+            for note in message.notes { blocks.append(.line([Span("note: ", .yellow), Span(note)])) }
         }
         if let verification { blocks += VerifyReport.blocks(verification) + [.blank] }
         if records.count > 5, !all {

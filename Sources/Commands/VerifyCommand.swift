@@ -54,7 +54,8 @@ public var verifyCommand: CommandSpec {
         let theirs = try context.arguments.value("their-string").map { (word) throws(CommandError) in
             try InputText.read(word: word, rawBody: nil)?.text ?? word
         }
-        let verification = verifier.verify(message, claim: claim, adapter: adapter, credentials: credentials, now: now, theirString: theirs)
+        var verification = verifier.verify(message, claim: claim, adapter: adapter, credentials: credentials, now: now, theirString: theirs)
+        verification.clockWarnings = message.notes + verification.clockWarnings
         let status: ExitStatus = switch verification.verdict {
         case .valid: .ok
         case .mismatch: .negative

@@ -1,3 +1,4 @@
+import Glibc
 /// Reads a pasted `curl …` command (as browsers' "copy as cURL" and API docs write them) into the
 /// request it would send. Quoting follows POSIX shell rules; `$'…'` strings are understood.
 public enum CurlParser {
@@ -24,7 +25,11 @@ public enum CurlParser {
                 let h = try next(w)
                 guard let colon = h.firstIndex(of: ":") else { throw WireError(message: "header '\(h)' has no ':'", line: nil) }
                 message.headers.append((String(h[..<colon]).trimmingSpaces(), String(h[h.index(after: colon)...]).trimmingSpaces()))
-            case "-d", "--data", "--data-raw", "--data-binary", "--data-ascii": bodies.append(try next(w))
+            case "--data-raw": bodies.append(try next(w))
+            case "-d", "--data", "--data-binary", "--data-ascii":
+                // As curl does: @file reads the file (relative to the working directory).
+                let value = try next(w)
+                bodies.append(value.hasPrefix("@") ? try CurlParser.fileBody(String(value.dropFirst())) : value)
             case "--json":
                 bodies.append(try next(w))
                 message.headers.append(("Content-Type", "application/json"))
@@ -101,5 +106,21 @@ public enum CurlParser {
         }
         if inWord { words.append(current) }
         return words
+    }
+
+    /// A `-d @file` body: the file's bytes (as UTF-8 text), or an error naming the file.
+    static func fileBody(_ path: String) throws(WireError) -> String {
+        guard let fd = Optional(open(path, O_RDONLY | O_CLOEXEC)), fd >= 0 else {
+            throw WireError(message: "curl -d @\(path): cannot read \(path)", line: nil)
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while out.count <= 64 << 20 {
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { out += buffer[0..<n] } else if n < 0, errno == EINTR { continue } else { break }
+        }
+        guard out.count <= 64 << 20 else { throw WireError(message: "curl -d @\(path): larger than 64 MiB", line: nil) }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -12,6 +12,8 @@ public struct HTTPMessage: Equatable, Sendable {
     public var reason: String?
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// What parsing noticed about the message (a body longer than its Content-Length, …).
+    public var notes: [String] = []
 
     public init(kind: Kind, method: String? = nil, target: String? = nil, status: Int? = nil,
                 headers: [(name: String, value: String)] = [], body: [UInt8] = []) {

@@ -59,6 +59,16 @@ public enum HTTPParser {
             message.headers.append((name, value))
         }
         message.body = bodyStart < bytes.count ? Array(bytes[bodyStart...]) : []
+        // The sender's Content-Length says which bytes were sent: a copy often adds a newline.
+        if let text = message.header("Content-Length"), let length = Int(text.trimmingSpaces()), length >= 0 {
+            if message.body.count > length {
+                let extra = message.body.count - length
+                message.notes.append("the body is \(extra) byte\(extra == 1 ? "" : "s") longer than its Content-Length (\(length)): the first \(length) bytes are used (a copy added \(extra == 1 && message.body.last == 0x0A ? "a newline" : "bytes"))")
+                message.body = Array(message.body.prefix(length))
+            } else if message.body.count < length {
+                message.notes.append("the body is \(length - message.body.count) bytes shorter than its Content-Length (\(length)): it looks cut off")
+            }
+        }
         return message
     }
 }

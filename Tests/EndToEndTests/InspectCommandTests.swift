@@ -275,3 +275,29 @@ import Testing
         #expect(wrong.status == 1)
     }
 }
+
+/// The signature story never misleads: what a copy added is not blamed on the sender.
+@Suite struct VerifyTrustTests {
+    let h = Harness()
+    static let request = "POST /openapi/aiagent/call/list HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 31\r\naccessKey: fme2na3kdi3ki\r\nts: 1655710885431\r\nbizType: 1\r\naction: send\r\nsign: 87c3560d3331ae23f1021e2025722354\r\n\r\n"
+
+    @Test func aNewlineACopyAddedIsCutByContentLength() throws {
+        let r = try h.run(["verify", "-", "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000", "--json"],
+                          stdin: Self.request + #"{"name":"牛小信","id":10001}"# + "\n")
+        #expect(r.status == 0, "\(r.stdout)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["verdict"] as? String == "valid")
+        #expect((doc["warnings"] as? [String])?.first == "the body is 1 byte longer than its Content-Length (31): the first 31 bytes are used (a copy added a newline)")
+        let cut = try h.run(["verify", "-", "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000", "--json"],
+                            stdin: Self.request + #"{"name":"牛小信","id":1000"#)
+        #expect(cut.stdout.contains("bytes shorter than its Content-Length (31): it looks cut off"))
+    }
+
+    @Test func curlDataAtFileReadsTheFile() throws {
+        let file = try h.write("body.json", #"{"name":"牛小信","id":10001}"#)
+        let curl = "curl -X POST https://api-hk.nxlink.ai/openapi/aiagent/call/list -H 'accessKey: fme2na3kdi3ki' -H 'ts: 1655710885431' -H 'bizType: 1' -H 'action: send' -H 'sign: 87c3560d3331ae23f1021e2025722354' --data-binary @\(file)"
+        let r = try h.run(["verify", curl, "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasPrefix("✓ valid"))
+    }
+}
