@@ -1,4 +1,5 @@
 import Adapters
+import JSONText
 
 /// The usual ways a sender's signature differs from ours, each tried by re-signing.
 struct Diagnosis {
@@ -32,6 +33,7 @@ struct Diagnosis {
             guard let alt = transform.apply(to: body), tried.insert(alt).inserted else { continue }
             attempt("body \(transform.rawValue)", transform.explanation, body: .some(alt))
         }
+        variants += keyOrder(tried: tried)
         // The pins the plugin declares: a timestamp in the other unit, each other accepted value.
         for spec in adapter.pins {
             if spec.unit != nil, let stamp = pins[spec.name], let n = Int64(stamp) {
@@ -69,6 +71,57 @@ struct Diagnosis {
             attempt(pitfall.name, pitfall.explanation, pins: p, body: b ?? nil)
         }
         return variants
+    }
+}
+
+extension Diagnosis {
+    /// The body's top-level keys signed in another order than sent: every order of an object of
+    /// up to six keys (720 re-signings at most), reported once, with the order that reproduces it.
+    func keyOrder(tried: Set<String>) -> [DiagnosisVariant] {
+        guard case .object(let members)? = try? JSONParser.parse(body), (2...6).contains(members.count),
+              Set(members.map(\.key)).count == members.count else { return [] }
+        var found: [String]?
+        var attempts = 0
+        for order in Diagnosis.permutations(Array(members.indices)) where order != Array(members.indices) {
+            let reordered = JSONWriter.compact(.object(order.map { members[$0] }))
+            guard !tried.contains(reordered) else { continue }
+            attempts += 1
+            if let signature = resolve(reordered), ConstantTime.equal(signature, received) {
+                found = order.map { members[$0].key }
+                break
+            }
+        }
+        guard attempts > 0 else { return [] }
+        let sent = members.map(\.key).joined(separator: ", ")
+        if let found {
+            return [DiagnosisVariant(variant: "body key order", matches: true,
+                                     explanation: "the sender signed the keys in the order \(found.joined(separator: ", ")) but sent \(sent)")]
+        }
+        return [DiagnosisVariant(variant: "body key order", matches: false,
+                                 explanation: "no other order of the keys (\(attempts) tried) reproduces it")]
+    }
+
+    private func resolve(_ body: String) -> String? { resign(pins, body, credentials) }
+
+    /// Heap's algorithm, all orders of `items`.
+    static func permutations(_ items: [Int]) -> [[Int]] {
+        var result: [[Int]] = []
+        var a = items
+        var c = [Int](repeating: 0, count: a.count)
+        result.append(a)
+        var i = 0
+        while i < a.count {
+            if c[i] < i {
+                a.swapAt(i % 2 == 0 ? 0 : c[i], i)
+                result.append(a)
+                c[i] += 1
+                i = 0
+            } else {
+                c[i] = 0
+                i += 1
+            }
+        }
+        return result
     }
 }
 

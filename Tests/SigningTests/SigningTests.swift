@@ -1,5 +1,5 @@
 import Adapters
-import Signing
+@testable import Signing
 import Testing
 import TestSupport
 
@@ -69,7 +69,7 @@ import TestSupport
         let v = Verifier(signer: FakeSigner()).verify(message, claim: claim, adapter: FakeSigner.adapter, credentials: ["key": "k1", "secret": "s3cret"])
         #expect(v.verdict == .mismatch)
         #expect(v.diagnosis.filter(\.matches).map(\.variant) == ["body minify"])
-        #expect(v.diagnosis.map(\.variant) == ["body minify", "body pretty", "body add-newline", "timestamp unit", "secret + a trailing newline", "secret + a trailing CRLF",
+        #expect(v.diagnosis.map(\.variant) == ["body minify", "body pretty", "body add-newline", "body key order", "timestamp unit", "secret + a trailing newline", "secret + a trailing CRLF",
                                                "secret + a trailing space", "empty body signed"])
     }
 
@@ -91,5 +91,23 @@ import TestSupport
         let v = Verifier(signer: FakeSigner()).verify(message, claim: claim, adapter: FakeSigner.adapter, credentials: [:])
         #expect(v.verdict == .unverifiable)
         #expect(v.reason == "the adapter could not compute a signature from this message: fake: no secret")
+    }
+}
+
+@Suite struct KeyOrderDiagnosisTests {
+    @Test func keysSignedInAnotherOrderAreFound() throws {
+        var message = fakeRequest(body: #"{"c":3,"a":1,"b":2}"#)
+        message.body = Array(#"{"a":1,"b":2,"c":3}"#.utf8)
+        let claim = try #require(try FakeSigner().signatureOf("fake", message: message))
+        let v = Verifier(signer: FakeSigner()).verify(message, claim: claim, adapter: FakeSigner.adapter, credentials: ["key": "k1", "secret": "s3cret"])
+        #expect(v.verdict == .mismatch)
+        let hit = try #require(v.diagnosis.first { $0.variant == "body key order" })
+        #expect(hit.matches)
+        #expect(hit.explanation == "the sender signed the keys in the order c, a, b but sent a, b, c")
+    }
+
+    @Test func heapsAlgorithmGivesEveryOrderOnce() {
+        let all = (1...5).map { n in Set(Diagnosis.permutations(Array(0..<n)).map { $0.map(String.init).joined() }).count }
+        #expect(all == [1, 2, 6, 24, 120])
     }
 }
