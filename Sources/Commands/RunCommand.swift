@@ -56,6 +56,11 @@ enum ScriptExec {
             return JSONWriter.compact(["error": .string(message), "status": .int(execution.status.rawValue)])
         }
         guard let values = try? JSONParser.parseSequence(bytes: Array(out.utf8)), !values.isEmpty else { return "null" }
+        // A failed command's error document becomes the script's { error = message, status = … }.
+        if values.count == 1, case .object(let error)? = values[0]["error"] {
+            return JSONWriter.compact(["error": error.first { $0.key == "message" }?.value ?? .string("failed"),
+                                       "status": .int(execution.status.rawValue)])
+        }
         return JSONWriter.compact(values.count == 1 ? values[0] : .array(values))
     }
 }

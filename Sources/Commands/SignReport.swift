@@ -21,17 +21,7 @@ enum SignReport {
         if !output.query.isEmpty {
             blocks += [.blank, .heading("Query parameters"), .pairs(output.query.map { ($0.0, [Span($0.1)]) })]
         }
-        if explain {
-            blocks += [.blank, .heading("Steps")]
-            for (i, step) in prepared.steps.enumerated() {
-                blocks.append(.line([Span(" \(i + 1). ", .dim), Span(step.name, .cyan), Span("  (\(step.byteCount) bytes)", .dim)]))
-                blocks.append(.indented(visible(step.masked).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }))
-                if hex { blocks.append(.indented(hexLines(step.hexPairs).map { "   " + $0 })) }
-            }
-            if !plan.secrets.isEmpty {
-                blocks.append(.text("   ‹name› stands for a secret credential; byte counts include it. ⏎ newline, ⇥ tab, · trailing space.", .dim))
-            }
-        }
+        if explain { blocks += [.blank, .heading("Steps")] + stepBlocks(prepared.steps, hex: hex, secrets: !plan.secrets.isEmpty) }
         blocks += [.blank, .heading("curl"), .indented([curl])]
         var json: [JSONMember] = [
             JSONMember("vendor", .string(plan.adapter.id)),
@@ -50,6 +40,20 @@ enum SignReport {
         ]
         if let body = plan.request.body { json.append(JSONMember("bodyBytes", .int(body.utf8.count))) }
         return Report(json: .object(json), blocks: blocks)
+    }
+
+    /// Each step with its byte count, separators made visible, optionally its bytes.
+    static func stepBlocks(_ steps: [ShownStep], hex: Bool, secrets: Bool) -> [Block] {
+        var blocks: [Block] = []
+        for (i, step) in steps.enumerated() {
+            blocks.append(.line([Span(" \(i + 1). ", .dim), Span(step.name, .cyan), Span("  (\(step.byteCount) bytes)", .dim)]))
+            blocks.append(.indented(visible(step.masked).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }))
+            if hex { blocks.append(.indented(hexLines(step.hexPairs).map { "   " + $0 })) }
+        }
+        if secrets {
+            blocks.append(.text("   ‹name› stands for a secret credential; byte counts include it. ⏎ newline, ⇥ tab, · trailing space.", .dim))
+        }
+        return blocks
     }
 
     /// Newlines, tabs, carriage returns and trailing spaces made visible.

@@ -34,6 +34,7 @@ public var verifyCommand: CommandSpec {
             FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
             FlagSpec("now", .value(placeholder: "T"), summary: "the clock for the timestamp check (epoch ms, or ISO 8601)"),
             FlagSpec("their-string", .value(placeholder: "S|@file"), summary: "the sender's string to sign, to find the first difference"),
+            FlagSpec("explain", summary: "show the string to sign we expect, step by step, as 'sign --explain' does"),
         ],
         arguments: [ArgumentSpec("input", summary: "raw HTTP, a curl command, @file, - for stdin, or the body with --header", optional: true,
                                  completion: .files)],
@@ -56,12 +57,22 @@ public var verifyCommand: CommandSpec {
         }
         var verification = verifier.verify(message, claim: claim, adapter: adapter, credentials: credentials, now: now, theirString: theirs)
         verification.clockWarnings = message.notes + verification.clockWarnings
+        var report = Report(json: VerifyReport.json(verification), blocks: VerifyReport.blocks(verification))
+        if context.arguments.has("explain"), let request = verification.signedRequest {
+            let steps = SecretSteps(signer: verifier.signer).shown(adapter: adapter, request: request, credentials: credentials,
+                                                                   output: SignOutput(headers: [], query: [], signature: verification.expected ?? "", steps: verification.steps))
+            report.blocks += [.blank, .heading("What we sign")] + SignReport.stepBlocks(steps, hex: false, secrets: !adapter.requiredSecretNames.isEmpty)
+            if case .object(var members) = report.json {
+                members.append(JSONMember("steps", .array(steps.map { ["name": .string($0.name), "value": .string($0.masked), "bytes": .int($0.byteCount)] })))
+                report.json = .object(members)
+            }
+        }
         let status: ExitStatus = switch verification.verdict {
         case .valid: .ok
         case .mismatch: .negative
         case .unverifiable: .dataError
         }
-        return Outcome(status: status, report: Report(json: VerifyReport.json(verification), blocks: VerifyReport.blocks(verification)))
+        return Outcome(status: status, report: report)
     }
 }
 

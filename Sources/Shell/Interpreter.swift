@@ -71,7 +71,7 @@ public enum Interpreter {
             report(CommandError(.usage, error.message, context: caret(in: input.text, at: error.offset)), session: session)
             execution.status = .usage
         } catch {
-            fail(error, execution: &execution, session: session)
+            fail(error, execution: &execution, session: session, json: input.text.split(whereSeparator: \.isWhitespace).contains("--json"))
         }
         return finish(execution, input: input, session: session)
     }
@@ -95,7 +95,7 @@ public enum Interpreter {
             let tokens = words.dropFirst().map { Token(text: $0, start: 0, end: 0, quoted: false) }
             try run(spec, tokens: tokens, rawBody: nil, in: session, execution: &execution)
         } catch {
-            fail(error, execution: &execution, session: session)
+            fail(error, execution: &execution, session: session, json: words.contains("--json"))
         }
         session.lastStatus = execution.status
         return execution
@@ -137,9 +137,15 @@ public enum Interpreter {
         execution.quit = outcome.quit
     }
 
-    static func fail(_ error: any Error, execution: inout Execution, session: Session) {
+    static func fail(_ error: any Error, execution: inout Execution, session: Session, json: Bool = false) {
         let commandError = error as? CommandError ?? CommandError(.internalError, "\(error)")
         report(commandError, session: session)
+        if json {
+            // Scripts reading stdout get a document too.
+            var members: [JSONMember] = [JSONMember("status", .int(commandError.status.rawValue)), JSONMember("message", .string(commandError.message))]
+            if let hint = commandError.hint { members.append(JSONMember("hint", .string(hint))) }
+            session.output.out(JSONWriter.pretty(session.masker.mask(.object([JSONMember("error", .object(members))]))) + "\n")
+        }
         execution.status = commandError.status
     }
 

@@ -30,6 +30,8 @@ public struct Verification: Sendable, Equatable {
     /// Timestamp window and unit, separate from the verdict.
     public var clockWarnings: [String] = []
     public var steps: [TraceStep] = []
+    /// The request the expected signature was computed from (for showing its steps).
+    public var signedRequest: SignRequest?
     /// Where our string to sign and the sender's part, when theirs was given.
     public var comparison: [String] = []
 
@@ -72,6 +74,7 @@ public struct Verifier: Sendable {
         }
         result.expected = base.signature
         result.steps = base.steps
+        result.signedRequest = request
         if ConstantTime.equal(base.signature, claim.received) {
             result.verdict = .valid
             return result

@@ -63,7 +63,8 @@ public struct RequestPreparation: Sendable {
         let url = RequestPreparation.url(plan, output)
         var http = HTTPMessage(kind: .request, method: plan.request.method, target: url, headers: output.headers.map { (name: $0.0, value: $0.1) })
         if let body = plan.request.body { http.body = Array(body.utf8) }
-        return PreparedRequest(plan: plan, output: output, http: http, steps: SecretSteps(signer: signer).shown(plan, output))
+        return PreparedRequest(plan: plan, output: output, http: http,
+                               steps: SecretSteps(signer: signer).shown(adapter: plan.adapter, request: plan.request, credentials: plan.credentials, output: output))
     }
 
     static func url(_ plan: RequestPlan, _ output: SignOutput) -> String {
@@ -83,16 +84,20 @@ public struct RequestPreparation: Sendable {
 /// is signed once more with each secret replaced by a marker, and a step that carries markers is
 /// shown from that run — after checking that putting the secrets back gives the real step exactly.
 /// A short secret like `b` so never hides the `b` of `bizType`.
-struct SecretSteps {
+public struct SecretSteps: Sendable {
     let signer: any Signer
     static let open: Character = "\u{E000}", close: Character = "\u{E001}"
 
-    func shown(_ plan: RequestPlan, _ output: SignOutput) -> [ShownStep] {
-        let secrets = plan.secrets.filter { !$0.value.isEmpty }
+    public init(signer: any Signer) { self.signer = signer }
+
+    /// The steps of `output` (signed from `request` with `credentials`) as they may be shown.
+    public func shown(adapter: Adapter, request: SignRequest, credentials: [String: String], output: SignOutput) -> [ShownStep] {
+        let secrets = adapter.credentials.filter(\.secret).compactMap { c in credentials[c.name].map { (name: c.name, value: $0) } }
+            .filter { !$0.value.isEmpty }
         guard !secrets.isEmpty else { return output.steps.map { ShownStep($0, hidden: []) } }
-        var marked = plan.credentials
+        var marked = credentials
         for secret in secrets { marked[secret.name] = "\(SecretSteps.open)\(secret.name)\(SecretSteps.close)" }
-        let markedSteps = (try? signer.sign(plan.adapter.id, request: plan.request, credentials: marked, trace: true).steps) ?? []
+        let markedSteps = (try? signer.sign(adapter.id, request: request, credentials: marked, trace: true).steps) ?? []
         let values = Dictionary(secrets.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         let aligned = markedSteps.count == output.steps.count && zip(markedSteps, output.steps).allSatisfy { $0.name == $1.name }
         return output.steps.enumerated().map { i, step in

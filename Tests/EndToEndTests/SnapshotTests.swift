@@ -49,6 +49,9 @@ import Testing
         Case(name: "verify-nxlink-mismatch-json", arguments: ["verify", "-", "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000", "--json"],
              stdin: InspectCommandTests.validRequest + "{\n  \"name\": \"牛小信\",\n  \"id\": 10001\n}"),
         Case(name: "explain-17", arguments: ["explain", "17"]),
+        Case(name: "verify-nxlink-explain", arguments: ["verify", "-", "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000", "--explain"],
+             stdin: InspectCommandTests.validRequest + #"{"name":"牛小信","id":10001}"#),
+        Case(name: "sign-unknown-operation-json", arguments: ["sign", "nxlink", "call/lst", "--cred", "accessKey=a", "--cred", "accessSecret=b", "--json"]),
     ]
 
     @Test(arguments: commandCases + fixtureCases)
