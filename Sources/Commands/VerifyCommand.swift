@@ -47,7 +47,17 @@ public var verifyCommand: CommandSpec {
             try verifier.claim(in: message, vendor: context.arguments.value("vendor"))
         }
         let store = session.credentialStore
-        for (name, value) in claim.publicCredentials { store.setIfAbsent(adapter.id, name, value) }
+        // A secret the session holds for another key is never used silently for this message.
+        let given = Set(context.arguments.values("cred").map { String($0.prefix { $0 != "=" }) })
+        let held = store.get(adapter.id)
+        let secretsGiven = adapter.requiredSecretNames.allSatisfy(given.contains)
+        if !secretsGiven, adapter.requiredSecretNames.contains(where: { held[$0] != nil }) {
+            for (name, value) in claim.publicCredentials where held[name] != nil && held[name] != value {
+                throw CommandError.usage("this message is signed with \(name) \(value), but the session's \(adapter.requiredSecretNames.joined(separator: ", ")) was given with \(name) \(held[name]!)",
+                                         hint: "give the secret of \(name) \(value): --cred \(adapter.requiredSecretNames.first ?? "secret")=…")
+            }
+        }
+        for (name, value) in claim.publicCredentials { store.set(adapter.id, name, value) }
         var credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session,
                                                          required: adapter.requiredSecretNames)
         for (name, value) in claim.publicCredentials { credentials[name] = value }
@@ -57,7 +67,14 @@ public var verifyCommand: CommandSpec {
         }
         var verification = verifier.verify(message, claim: claim, adapter: adapter, credentials: credentials, now: now, theirString: theirs)
         verification.clockWarnings = message.notes + verification.clockWarnings
-        var report = Report(json: VerifyReport.json(verification), blocks: VerifyReport.blocks(verification))
+        let used = adapter.credentials.filter { credentials[$0.name] != nil }.map { c in
+            c.secret ? "\(c.name) (\(given.contains(c.name) ? "given here" : "held by the session"))" : "\(c.name) \(credentials[c.name]!)"
+        }
+        var report = Report(json: VerifyReport.json(verification), blocks: VerifyReport.blocks(verification) + [.text("checked with " + used.joined(separator: ", "), .dim)])
+        if case .object(var members) = report.json {
+            members.append(JSONMember("credentials", .array(used.map { .string($0) })))
+            report.json = .object(members)
+        }
         if context.arguments.has("explain"), let request = verification.signedRequest {
             let steps = SecretSteps(signer: verifier.signer).shown(adapter: adapter, request: request, credentials: credentials,
                                                                    output: SignOutput(headers: [], query: [], signature: verification.expected ?? "", steps: verification.steps))

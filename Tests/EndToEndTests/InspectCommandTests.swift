@@ -300,4 +300,14 @@ import Testing
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.hasPrefix("✓ valid"))
     }
+
+    @Test func aSecretHeldForAnotherKeyIsNeverUsedSilently() throws {
+        let request = try h.write("req.http", Self.request.replacing("Content-Length: 31\r\n", with: "") + #"{"name":"牛小信","id":10001}"#)
+        let r = try h.run(["-c", "sign nxlink call/list --cred accessKey=OTHER --cred accessSecret=abciiiko2k3 {}",
+                           "-c", "verify @\(request) --now 1655710890000"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: this message is signed with accessKey fme2na3kdi3ki, but the session's accessSecret was given with accessKey OTHER"))
+        let ok = try h.run(["verify", "@\(request)", "--now", "1655710890000", "--cred", "accessSecret=abciiiko2k3"])
+        #expect(ok.stdout.hasSuffix("checked with accessKey fme2na3kdi3ki, accessSecret (given here)\n"))
+    }
 }
