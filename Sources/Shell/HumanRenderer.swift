@@ -16,8 +16,10 @@ public struct HumanRenderer {
         return out
     }
 
+    /// Every piece of text goes out through here: control characters escaped, then coloured.
     public func paint(_ span: Span) -> String {
-        guard color, span.style != .plain, !span.text.isEmpty else { return span.text }
+        let text = ControlCharacters.escaped(span.text)
+        guard color, span.style != .plain, !text.isEmpty else { return text }
         let code: String
         switch span.style {
         case .plain: return span.text
@@ -29,7 +31,7 @@ public struct HumanRenderer {
         case .cyan: code = "36"
         case .magenta: code = "35"
         }
-        return "\u{1B}[\(code)m\(span.text)\u{1B}[0m"
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
     func paint(_ spans: [Span]) -> String { spans.map(paint).joined() }
@@ -39,7 +41,7 @@ public struct HumanRenderer {
         case .line(let spans): return paint(spans) + "\n"
         case .heading(let title): return paint(Span(title, .bold)) + "\n"
         case .blank: return "\n"
-        case .indented(let lines): return lines.map { "  " + $0 + "\n" }.joined()
+        case .indented(let lines): return lines.map { "  " + ControlCharacters.escaped($0) + "\n" }.joined()
         case .pairs(let rows):
             let keyWidth = rows.map { TextWidth.of($0.0) }.max() ?? 0
             return rows.map { "  " + paint(Span(TextWidth.pad($0.0, to: keyWidth), .cyan)) + "  " + paint($0.1) + "\n" }

@@ -162,8 +162,8 @@ public enum Interpreter {
     /// Prints an error: one line, then any context lines and a hint.
     public static func report(_ error: CommandError, session: Session) {
         let renderer = HumanRenderer(color: session.color)
-        var text = renderer.paint(Span("error:", .red)) + " " + error.message + "\n"
-        for line in error.context { text += "  " + line + "\n" }
+        var text = renderer.paint(Span("error:", .red)) + " " + ControlCharacters.escaped(error.message) + "\n"
+        for line in error.context { text += "  " + ControlCharacters.escaped(line) + "\n" }
         if let hint = error.hint { text += renderer.paint(Span("hint: " + hint, .dim)) + "\n" }
         session.output.err(session.masker.mask(text))
     }

@@ -2,6 +2,7 @@ import Foundation
 import JSONText
 import Testing
 import Commands
+import TextSupport
 @testable import Shell
 
 /// A session whose output is captured in memory.
@@ -191,5 +192,21 @@ final class Flag: @unchecked Sendable {
     var value: Bool {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
+
+@Suite struct ControlCharacterTests {
+    @Test func controlCharactersNeverReachTheTerminalRaw() {
+        let renderer = HumanRenderer(color: true)
+        let text = renderer.render([.line([Span("a\u{1B}]0;pwned\u{07}b", .red)]), .indented(["x\u{1B}[2Jy"]), .pairs([("k\u{9B}", [Span("v\u{7F}")])])])
+        #expect(text == "\u{1B}[31ma\\x1b]0;pwned\\x07b\u{1B}[0m\n  x\\x1b[2Jy\n  \u{1B}[36mk\\x9b\u{1B}[0m  v\\x7f\n")
+        #expect(ControlCharacters.escaped("tab\tand\nnewline stay") == "tab\tand\nnewline stay")
+    }
+
+    @Test func errorMessagesAreEscapedToo() {
+        let s = CapturedSession()
+        s.run("explain nxlink nope\u{1B}[2J")
+        #expect(!s.err.contains("\u{1B}[2J"))
+        #expect(s.err.contains("\\x1b[2J"))
     }
 }
