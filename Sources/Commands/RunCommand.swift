@@ -21,6 +21,13 @@ public var runCommand: CommandSpec {
     ) { context throws(CommandError) in
         let session = context.session
         let path = context.positionals[0]
+        // A script that runs itself through cs.exec would overflow the stack: nesting is bounded.
+        let depth = session.service(ScriptDepth.self) ?? { let d = ScriptDepth(); session.register(d); return d }()
+        guard depth.value < ScriptDepth.limit else {
+            throw CommandError(.negative, "scripts nested \(ScriptDepth.limit) deep (a script running itself through cs.exec?): stopped")
+        }
+        depth.value += 1
+        defer { depth.value -= 1 }
         let roots = session.pluginHost?.roots.map(\.path) ?? []
         let scriptDir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         let result: PluginValue
@@ -63,4 +70,10 @@ enum ScriptExec {
         }
         return JSONWriter.compact(values.count == 1 ? values[0] : .array(values))
     }
+}
+
+/// How many `run`s are running inside one another in this session.
+final class ScriptDepth {
+    static let limit = 16
+    var value = 0
 }
