@@ -2,6 +2,7 @@ import Signing
 import Foundation
 import Adapters
 import Testing
+import Workbench
 @testable import LuaHost
 
 @Suite struct PluginLoadingTests {
@@ -263,7 +264,7 @@ import Testing
         let original = try #require(FileManager.default.contents(atPath: cache))
         let key = AdapterCache.key(roots: host.roots, version: "damage")
         #expect(AdapterCache.load(path: cache, key: key) != nil, "the undamaged cache reads back")
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var truncationsRead = 0
         for round in 0..<400 {
             var bytes = Array(original)
@@ -280,18 +281,5 @@ import Testing
             if round % 4 == 0, read != nil { truncationsRead += 1 }
         }
         #expect(truncationsRead == 0, "a truncated cache is never taken for a whole one")
-    }
-}
-
-/// Deterministic randomness for tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
