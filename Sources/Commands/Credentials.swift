@@ -4,12 +4,7 @@ import Workbench
 
 extension Session {
     /// The session's credentials, shared with the servers it starts.
-    public var credentialStore: CredentialStore {
-        if let store = service(CredentialStore.self) { return store }
-        let store = CredentialStore()
-        register(store)
-        return store
-    }
+    public var credentialStore: CredentialStore { shared { CredentialStore() } }
 }
 
 enum CredentialResolver {

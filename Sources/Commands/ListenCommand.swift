@@ -51,12 +51,7 @@ struct ListenRun {
     let context: CommandContext
     var session: Session { context.session }
 
-    var running: RunningListener {
-        if let r = session.service(RunningListener.self) { return r }
-        let r = RunningListener()
-        session.register(r)
-        return r
-    }
+    var running: RunningListener { session.shared { RunningListener() } }
 
     func run() throws(CommandError) -> Outcome {
         switch context.positional(0) {
@@ -99,10 +94,8 @@ struct ListenRun {
         let server: NetworkServer
         do {
             server = try factory.start(host, port, maxBody) { message, peer in
-                var reception = reception
-                if let path, message.path != path { reception = WebhookReception(adapters: [], verifier: reception.verifier, credentials: reception.credentials,
-                                                                                 store: reception.store, vendor: nil, status: 404, reply: #"{"error":"not here"}"#) }
-                let outcome = await reception.receive(message, peer: peer, now: MessageVerifier.systemClock())
+                let outcome = await reception.receive(message, peer: peer, now: MessageVerifier.systemClock(),
+                                                      elsewhere: path.map { message.path != $0 } ?? false)
                 if !quiet { notify(ListenLog.line(outcome, json: json)) }
                 return (outcome.answer.status, outcome.answer.headers, outcome.answer.body, 0)
             }
@@ -115,10 +108,7 @@ struct ListenRun {
             running.server = server
             return .ok(Report(json: ["url": .string(server.baseURL)], blocks: lines.map { .text($0) }))
         }
-        session.output.err(lines.joined(separator: "\n") + "\n(Ctrl-C stops it)\n")
-        while !session.interruptRequested() { usleep(50_000) }
-        server.stop()
-        session.output.err("stopped listening\n")
+        session.serveInForeground(server, lines: lines, stopped: "stopped listening")
         return .ok()
     }
 }

@@ -52,7 +52,6 @@ final class RunningMocks {
     struct Entry {
         var vendor: String
         var server: NetworkServer
-        var started: Int64
     }
     var entries: [Entry] = []
 }
@@ -85,12 +84,7 @@ struct MockRun {
         }
     }
 
-    var running: RunningMocks {
-        if let running = session.service(RunningMocks.self) { return running }
-        let running = RunningMocks()
-        session.register(running)
-        return running
-    }
+    var running: RunningMocks { session.shared { RunningMocks() } }
 
     func status() -> Outcome {
         let entries = running.entries
@@ -143,13 +137,10 @@ struct MockRun {
         if adapter.mock.errors.isEmpty { lines.append("the sources document no error answers for \(adapter.id): mistakes get a plain 400, said so in the log") }
         let background = session.interactive || context.arguments.has("background")
         if background {
-            running.entries.append(.init(vendor: adapter.id, server: server, started: 0))
+            running.entries.append(.init(vendor: adapter.id, server: server))
             return .ok(Report(json: ["vendor": .string(adapter.id), "url": .string(server.baseURL)], blocks: lines.map { .text($0) }))
         }
-        session.output.err(lines.joined(separator: "\n") + "\n(Ctrl-C stops it)\n")
-        while !session.interruptRequested() { usleep(50_000) }
-        server.stop()
-        session.output.err("mock \(adapter.id) stopped\n")
+        session.serveInForeground(server, lines: lines, stopped: "mock \(adapter.id) stopped")
         return .ok()
     }
 

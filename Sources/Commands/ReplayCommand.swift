@@ -53,7 +53,7 @@ public var replayCommand: CommandSpec {
             message.headers.removeAll { signed.contains($0.name.lowercased()) }
             message.headers += output.headers.map { (name: $0.0, value: $0.1) }
         }
-        guard let transport = session.service(TransportService.self)?.transport else { throw CommandError(.unavailable, "this callscope has no network transport") }
+        let transport = try session.transport()
         var options = TransportOptions()
         if let t = context.arguments.value("timeout"), let s = Double(t), s > 0 { options.timeoutSeconds = s }
         let exchange: (response: HTTPMessage, timing: ExchangeTiming)

@@ -22,7 +22,7 @@ public var runCommand: CommandSpec {
         let session = context.session
         let path = context.positionals[0]
         // A script that runs itself through cs.exec would overflow the stack: nesting is bounded.
-        let depth = session.service(ScriptDepth.self) ?? { let d = ScriptDepth(); session.register(d); return d }()
+        let depth = session.shared { ScriptDepth() }
         guard depth.value < ScriptDepth.limit else {
             throw CommandError(.negative, "scripts nested \(ScriptDepth.limit) deep (a script running itself through cs.exec?): stopped")
         }

@@ -1,3 +1,4 @@
+import Glibc
 import Adapters
 import Inspect
 import JSONText
@@ -47,6 +48,29 @@ public final class TransportService {
     public init(_ transport: any Transport) { self.transport = transport }
 }
 
+extension Session {
+    func transport() throws(CommandError) -> any Transport {
+        guard let transport = service(TransportService.self)?.transport else { throw CommandError(.unavailable, "this callscope has no network transport") }
+        return transport
+    }
+
+    /// The session's one instance of a service, made on first use.
+    func shared<T: AnyObject>(_ make: () -> T) -> T {
+        if let existing = service(T.self) { return existing }
+        let made = make()
+        register(made)
+        return made
+    }
+
+    /// Runs a server in the foreground until Ctrl-C, saying so on stderr.
+    func serveInForeground(_ server: NetworkServer, lines: [String], stopped: String) {
+        output.err(lines.joined(separator: "\n") + "\n(Ctrl-C stops it)\n")
+        while !interruptRequested() { usleep(50_000) }
+        server.stop()
+        output.err(stopped + "\n")
+    }
+}
+
 struct SendRun {
     let context: CommandContext
     var session: Session { context.session }
@@ -77,9 +101,7 @@ struct SendRun {
             }
             options.timeoutSeconds = seconds
         }
-        guard let transport = session.service(TransportService.self)?.transport else {
-            throw CommandError(.unavailable, "this callscope has no network transport")
-        }
+        let transport = try session.transport()
         let sending = RequestSending(adapters: session.adapters, signer: signer, transport: transport, credentials: session.credentialStore)
         if context.arguments.has("all") { return try sendAll(plan, sending: sending, options: options) }
         let result = try CommandError.wrap { () throws(WorkbenchError) in try sending.send(plan, options: options) }

@@ -53,7 +53,7 @@ struct TriggerRun {
             throw CommandError.usage("where to? give --to http://HOST:PORT/PATH")
         }
         let (webhook, body) = try pushAndBody(adapter)
-        guard let transport = session.service(TransportService.self)?.transport else { throw CommandError(.unavailable, "this callscope has no network transport") }
+        let transport = try session.transport()
         let runner = WebhookDelivery(adapter: adapter, webhook: webhook, signer: try session.signer(), transport: transport)
         let credentials = try credentialsIfSigning(adapter, webhook)
         let sign = context.arguments.has("sign")

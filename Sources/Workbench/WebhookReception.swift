@@ -41,7 +41,8 @@ public struct WebhookReception: Sendable {
         public var storeError: String?
     }
 
-    public func receive(_ message: HTTPMessage, peer: String, now: Int64) async -> Outcome {
+    /// `elsewhere`: the request is not at the webhook's path — still captured, answered 404.
+    public func receive(_ message: HTTPMessage, peer: String, now: Int64, elsewhere: Bool = false) async -> Outcome {
         var capture = Capture(receivedAt: now, peer: peer, request: message)
         var decoder = decoders.copy()
         var record: DecodedRecord?
@@ -63,7 +64,9 @@ public struct WebhookReception: Sendable {
             capture.vendor = capture.vendor ?? verification.vendor
         }
         capture.summary = malformed.map { "not JSON: \($0)" } ?? WebhookReception.summary(record, verification: verification)
-        let answer = malformed != nil && status == nil ? (400, [("Content-Type", "application/json")], Array(#"{"error":"not JSON"}"#.utf8))
+        let json = [("Content-Type", "application/json")]
+        let answer = elsewhere ? (404, json, Array(#"{"error":"not here"}"#.utf8))
+            : malformed != nil && status == nil ? (400, json, Array(#"{"error":"not JSON"}"#.utf8))
             : acknowledgement(for: capture)
         capture.answeredStatus = answer.0
         do {

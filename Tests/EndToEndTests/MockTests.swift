@@ -49,15 +49,25 @@ import TestSupport
             throw POSIXError(.ETIMEDOUT)
         }
 
+        /// A test that fails before stopping it still leaves no server behind.
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+
         /// kill -9: no chance to finish anything.
         func kill9() {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
 
-        /// Ctrl-C, then the log.
+        /// Ctrl-C (SIGKILL after 5 s if it does not go), then the log.
         func stop() -> (status: Int32, log: String) {
             process.interrupt()
+            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let data = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))

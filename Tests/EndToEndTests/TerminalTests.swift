@@ -42,6 +42,23 @@ import Testing
         #expect(pty.waitForExit() == 0)
     }
 
+    /// In the shell, mock and listen run in the background and print a line per request above the prompt.
+    @Test func serversRunInTheBackgroundOfTheShell() throws {
+        let mockPort = try MockTests.freePort(), listenPort = try MockTests.freePort()
+        let pty = try start()
+        #expect(pty.command("mock nxlink --port \(mockPort)", expecting: "mock nxlink listening on http://127.0.0.1:\(mockPort)"))
+        #expect(pty.command("listen --port \(listenPort) --path /hook", expecting: "listening on http://127.0.0.1:\(listenPort)/hook"))
+        #expect(pty.command("send nxlink call/list --base-url http://127.0.0.1:\(mockPort) --cred accessKey=fme2na3kdi3ki --cred accessSecret=abciiiko2k3 {}",
+                            expecting: "nxlink POST /openapi/aiagent/call/list → 200 valid (code 0)"))
+        #expect(pty.command("trigger itniotech --to http://127.0.0.1:\(listenPort)/elsewhere", expecting: "POST /elsewhere"))
+        #expect(pty.expect("→ 404"), "another path is captured and answered 404")
+        #expect(pty.command("mock status", expecting: "http://127.0.0.1:\(mockPort)"))
+        #expect(pty.command("mock stop", expecting: "stopped nxlink"))
+        #expect(pty.command("listen stop", expecting: "stopped listening"))
+        pty.send("quit\r")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func bracketedPasteArrivesAsOneInput() throws {
         let pty = try start()
         // A multi-line paste of a command whose first line is incomplete: it must run once, as one input.
