@@ -66,6 +66,7 @@ public enum App {
         if interactive { host.load() }
         cs_install_signal_handlers()
         session.interruptRequested = { cs_peek_interrupt() != 0 }
+        LuaSandbox.watchInterrupts(cs_peek_interrupt)
         session.clearInterrupt = { _ = cs_take_interrupt() }
         defer { out.flush() }
 

@@ -17,15 +17,95 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
-static void budget_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
+static int (*interrupt_check)(void) = NULL;
+
+void cs_sandbox_set_interrupt_check(int (*check)(void)) { interrupt_check = check; }
+
+static cs_sandbox *sandbox_of(lua_State *L) {
     void *ud = NULL;
     lua_getallocf(L, &ud);
-    cs_sandbox *sb = (cs_sandbox *)ud;
-    if (--sb->budget <= 0) {
-        sb->budget_exhausted = 1;
-        luaL_error(L, "instruction budget exhausted (endless loop?)");
+    return (cs_sandbox *)ud;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/// Raises the stop reason; from then on the hook fires at every instruction, so code that caught
+/// the error (a message handler, a __close method) is stopped again straight away.
+static int raise_stop(lua_State *L, cs_sandbox *sb) {
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    if (sb->stop == CS_STOP_INTERRUPT) return luaL_error(L, "interrupted");
+    return luaL_error(L, "instruction budget exhausted (endless loop?)");
+}
+
+void cs_sandbox_charge(lua_State *L, cs_sandbox *sb) {
+    if (sb->stop == CS_STOP_NONE) {
+        if (interrupt_check && interrupt_check()) sb->stop = CS_STOP_INTERRUPT;
+        else if (--sb->budget <= 0) sb->stop = CS_STOP_BUDGET;
     }
+    if (sb->stop != CS_STOP_NONE) raise_stop(L, sb);
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    cs_sandbox_charge(L, sandbox_of(L));
+}
+
+/// pcall and xpcall that cannot swallow what the host stops: the budget, Ctrl-C and running out
+/// of memory are raised again instead of returned as false.
+static int finish_protected(lua_State *L, int status, int base) {
+    if (status != LUA_OK) {
+        if (status == LUA_ERRMEM || sandbox_of(L)->stop != CS_STOP_NONE) return lua_error(L);
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, base);
+    return lua_gettop(L) - base + 1;
+}
+
+static int sandbox_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    return finish_protected(L, status, 1);
+}
+
+/// Wraps xpcall's message handler: once the host has stopped the call, the handler is skipped.
+/// (Lua runs the handler before unwinding, with hooks off when the error came from the hook, so
+/// a handler that loops would never be stopped.)
+static int guarded_handler(lua_State *L) {
+    if (sandbox_of(L)->stop != CS_STOP_NONE) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int sandbox_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, 1);  // function, handler, args…, function
+    lua_rotate(L, 3, 1);  // function, handler, function, args…
+    int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+    return finish_protected(L, status, 3);
+}
+
+/// setmetatable without finalizers: a `__gc` would run outside any call, without the budget or
+/// the memory cap (during loading, between calls, at exit).
+static int sandbox_setmetatable(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int kind = lua_type(L, 2);
+    luaL_argexpected(L, kind == LUA_TNIL || kind == LUA_TTABLE, 2, "nil or table");
+    if (kind == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+        return luaL_error(L, "finalizers (__gc) are not allowed in plugins and scripts");
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+        return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
 }
 
 static void remove_field(lua_State *L, const char *table, const char *field) {
@@ -69,6 +149,10 @@ lua_State *cs_sandbox_new(cs_sandbox *sb) {
     remove_field(L, NULL, "require");
     remove_field(L, NULL, "collectgarbage");
     remove_field(L, "string", "dump");
+    lua_register(L, "pcall", sandbox_pcall);
+    lua_register(L, "xpcall", sandbox_xpcall);
+    lua_register(L, "setmetatable", sandbox_setmetatable);
+    cs_sandbox_install_patterns(L);
     return L;
 }
 
@@ -77,7 +161,7 @@ void cs_sandbox_arm(lua_State *L, long instructions) {
     lua_getallocf(L, &ud);
     cs_sandbox *sb = (cs_sandbox *)ud;
     sb->budget = instructions / CS_HOOK_STEP + 1;
-    sb->budget_exhausted = 0;
+    sb->stop = CS_STOP_NONE;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, CS_HOOK_STEP);
 }
 

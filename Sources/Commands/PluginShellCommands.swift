@@ -26,7 +26,7 @@ public enum PluginShellCommands {
             do {
                 value = try host.runCommand(adapter, command, arguments: context.positionals)
             } catch let error as LuaError {
-                throw CommandError(.config, error.message)
+                throw CommandError(error.kind == .interrupted ? .interrupted : .config, error.message)
             } catch {
                 throw CommandError(.internalError, "\(error)")
             }

@@ -48,7 +48,7 @@ public var replayCommand: CommandSpec {
                 output = try signer.sign(adapter.id, request: SignRequest(method: message.method ?? "POST", path: message.path,
                                                                         body: String(decoding: message.body, as: UTF8.self)),
                                          credentials: credentials, trace: false)
-            } catch let error as SigningError { throw CommandError(.config, error.message) } catch { throw CommandError(.config, "\(error)") }
+            } catch let error as SigningError { throw CommandError(WorkbenchError(error)) } catch { throw CommandError(.config, "\(error)") }
             let signed = Set(output.headers.map { $0.0.lowercased() })
             message.headers.removeAll { signed.contains($0.name.lowercased()) }
             message.headers += output.headers.map { (name: $0.0, value: $0.1) }

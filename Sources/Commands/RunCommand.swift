@@ -13,9 +13,12 @@ public var runCommand: CommandSpec {
         The script runs in the same sandbox as plugins (no io, os only for time), with the whole cs
         module, its arguments in `arg`, and print writing to the shell's output. cs.exec("explain 17")
         runs any command with --json and returns its document as a table (a stream as a list); a
-        failing command returns { error = message, status = exit status }.
+        failing command returns { error = message, status = exit status }. Ctrl-C stops a script at
+        once; so does its instruction budget (about five seconds of work by default), which
+        --budget raises.
         """,
-        examples: ["run report.lua", "callscope run check-signatures.lua captures/"],
+        examples: ["run report.lua", "callscope run check-signatures.lua captures/", "run --budget 20000000000 crunch.lua"],
+        flags: [FlagSpec("budget", .value(placeholder: "INSTRUCTIONS"), summary: "instructions the script may run (default \(ScriptRunner.defaultBudget))")],
         arguments: [ArgumentSpec("file", summary: "the script", completion: .files),
                     ArgumentSpec("args", summary: "passed to the script as arg[1], arg[2], …", optional: true, variadic: true)]
     ) { context throws(CommandError) in
@@ -30,14 +33,23 @@ public var runCommand: CommandSpec {
         defer { depth.value -= 1 }
         let roots = session.pluginHost?.roots.map(\.path) ?? []
         let scriptDir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        var budget = ScriptRunner.defaultBudget
+        if let text = context.arguments.value("budget") {
+            guard let n = Int(text), n > 0 else { throw CommandError.usage("--budget needs a positive number of instructions, not '\(text)'") }
+            budget = n
+        }
         let result: PluginValue
         do {
-            result = try ScriptRunner.run(path: path, arguments: Array(context.positionals.dropFirst()),
+            result = try ScriptRunner.run(path: path, arguments: Array(context.positionals.dropFirst()), budget: budget,
                                           moduleRoots: [scriptDir.isEmpty ? "." : scriptDir] + roots,
                                           exec: { line in ScriptExec.run(line, in: session) },
                                           print: { text in session.output.out(text) })
         } catch let error as LuaError {
-            throw CommandError(error.kind == .syntax || error.kind == .setup ? .dataError : .negative, error.message)
+            switch error.kind {
+            case .syntax, .setup: throw CommandError(.dataError, error.message)
+            case .interrupted: throw CommandError(.interrupted, "interrupted")
+            default: throw CommandError(.negative, error.message)
+            }
         } catch {
             throw CommandError(.internalError, "\(error)")
         }

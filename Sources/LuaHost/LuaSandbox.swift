@@ -18,6 +18,9 @@ public final class LuaSandbox {
         }
     }
 
+    /// Bytes of a plugin's error message that are kept.
+    static let messageLimit = 500
+
     let L: OpaquePointer
     private let box: UnsafeMutablePointer<cs_sandbox>
     let context: HostContext
@@ -25,7 +28,7 @@ public final class LuaSandbox {
 
     init(limits: Limits, context: HostContext) throws(LuaError) {
         box = .allocate(capacity: 1)
-        box.initialize(to: cs_sandbox(used: 0, limit: 0, budget: 0, budget_exhausted: 0))
+        box.initialize(to: cs_sandbox(used: 0, limit: 0, budget: 0, stop: 0))
         guard let state = cs_sandbox_new(box) else {
             box.deallocate()
             throw LuaError(.setup, "cannot create a Lua state")
@@ -36,6 +39,12 @@ public final class LuaSandbox {
         cs_sandbox_set_panic(L)
         cs_lua_extraspace(L)!.pointee = Unmanaged.passUnretained(context).toOpaque()
         try runPrelude()
+    }
+
+    /// Where every sandbox looks for Ctrl-C (the shell's SIGINT flag, peeked, not cleared): a running
+    /// call stops at the next budget check, pattern matching included.
+    public static func watchInterrupts(_ check: @convention(c) () -> Int32) {
+        cs_sandbox_set_interrupt_check(check)
     }
 
     deinit {
@@ -96,24 +105,40 @@ public final class LuaSandbox {
         cs_sandbox_arm(L, limits.instructions)
         let status = cs_protected_call(L, arguments, results)
         cs_sandbox_disarm(L)
-        let exhausted = box.pointee.budget_exhausted != 0
+        let stop = box.pointee.stop
         box.pointee.limit = 0
         guard status == LUA_OK else {
             let message = popMessage()
-            if exhausted { throw LuaError(.budget, message) }
+            if stop == Int32(CS_STOP_INTERRUPT) { throw LuaError(.interrupted, "interrupted") }
+            if stop == Int32(CS_STOP_BUDGET) { throw LuaError(.budget, message) }
             if status == LUA_ERRMEM { throw LuaError(.memory, "memory limit of \(limits.memoryBytes >> 20) MiB exceeded") }
             throw LuaError(.runtime, message)
         }
         guard results > 0 else { return .null }
         defer { cs_lua_pop(L, 1) }
-        return try convert(at: lua_gettop(L), depth: 0)
+        var allowance = ConversionAllowance(bytes: limits.memoryBytes)
+        return try convert(at: lua_gettop(L), depth: 0, allowance: &allowance)
+    }
+
+    /// What converting one result may produce: a table reachable twice is converted twice, so
+    /// shared sub-tables (`b = {b, b}` twenty times) would expand exponentially outside the Lua
+    /// memory cap. Nodes and bytes are counted and charged against the plugin's memory limit.
+    struct ConversionAllowance {
+        var bytes: Int
+        mutating func charge(_ amount: Int) throws(LuaError) {
+            bytes -= amount
+            if bytes < 0 { throw LuaError(.memory, "result too large to convert (over the memory limit; a table shared many times?)") }
+        }
     }
 
     private func popMessage() -> String {
         var length = 0
         let text: String
         if lua_type(L, -1) == LUA_TSTRING, let p = cs_lua_tostring(L, -1, &length) {
-            text = String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self)
+            // An error message is one line of a report, not a channel for megabytes.
+            let shown = min(length, LuaSandbox.messageLimit)
+            text = String(decoding: UnsafeRawBufferPointer(start: p, count: shown), as: UTF8.self)
+                + (shown < length ? "… (\(length) bytes)" : "")
         } else {
             text = "error object is a \(String(cString: lua_typename(L, lua_type(L, -1))))"
         }
@@ -122,8 +147,9 @@ public final class LuaSandbox {
     }
 
     /// Converts the value at `index` (absolute) into a `PluginValue`; functions are kept by reference.
-    func convert(at index: Int32, depth: Int) throws(LuaError) -> PluginValue {
+    func convert(at index: Int32, depth: Int, allowance: inout ConversionAllowance) throws(LuaError) -> PluginValue {
         guard depth < 64 else { throw LuaError(.runtime, "table nested deeper than 64 levels (a cycle?)") }
+        try allowance.charge(32)
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .null
         case LUA_TBOOLEAN: return .bool(lua_toboolean(L, index) != 0)
@@ -135,6 +161,7 @@ public final class LuaSandbox {
         case LUA_TSTRING:
             var length = 0
             let p = cs_lua_tostring(L, index, &length)
+            try allowance.charge(length)
             return .string(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
         case LUA_TFUNCTION:
             lua_pushvalue(L, index)
@@ -147,7 +174,7 @@ public final class LuaSandbox {
                 for i in 1...length {
                     lua_rawgeti(L, index, lua_Integer(i))
                     defer { cs_lua_pop(L, 1) }
-                    table.array.append(try convert(at: lua_gettop(L), depth: depth + 1))
+                    table.array.append(try convert(at: lua_gettop(L), depth: depth + 1, allowance: &allowance))
                 }
             }
             lua_pushnil(L)
@@ -158,7 +185,8 @@ public final class LuaSandbox {
                     let p = cs_lua_tostring(L, -2, &keyLength)
                     let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
                     do {
-                        table.fields[key] = try convert(at: lua_gettop(L), depth: depth + 1)
+                        try allowance.charge(keyLength)
+                        table.fields[key] = try convert(at: lua_gettop(L), depth: depth + 1, allowance: &allowance)
                     } catch {
                         cs_lua_pop(L, 2)
                         throw error

@@ -288,7 +288,7 @@ public final class PluginHost: Signer, Sendable {
         do {
             return try signInSandbox(adapterID, request: request, credentials: credentials, trace: trace)
         } catch {
-            throw SigningError(error.message)
+            throw SigningError(error.message, kind: error.kind == .interrupted ? .interrupted : .plugin)
         }
     }
 

@@ -9,7 +9,8 @@ extension PluginHost {
     public func signatureOf(_ vendor: String, message: HTTPMessage) throws(SigningError) -> SignatureClaim? {
         let result: PluginValue?
         do { result = try callHook(vendor, "signature_of", arguments: [PluginHost.luaMessage(message)]) } catch {
-            throw SigningError(error.message)
+            // The message is untrusted input: what the plugin raises while reading it is about the message.
+            throw SigningError(error.message, kind: error.kind == .runtime ? .input : error.kind == .interrupted ? .interrupted : .plugin)
         }
         guard case .table(let t)? = result, let received = t["signature"]?.scalarText else { return nil }
         func map(_ key: String) -> [String: String] {

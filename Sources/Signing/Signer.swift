@@ -13,8 +13,20 @@ public protocol Signer: Sendable {
 
 /// A recipe that could not run: the plugin failed, ran out of budget, or has no such function.
 public struct SigningError: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The plugin is broken, ran out of budget or memory, or lacks the function.
+        case plugin
+        /// The plugin raised an error about the message it was reading: the input is at fault.
+        case input
+        /// Ctrl-C stopped the plugin.
+        case interrupted
+    }
+    public var kind: Kind
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, kind: Kind = .plugin) {
+        self.message = message
+        self.kind = kind
+    }
 }
 
 /// What a received message says about its own signature, as the vendor's plugin reads it.

@@ -30,7 +30,7 @@ public struct MessageVerifier: Sendable {
         if let vendor { candidates = candidates.filter { $0.id == vendor } }
         for adapter in candidates {
             let claim: SignatureClaim?
-            do { claim = try signer.signatureOf(adapter.id, message: message) } catch { throw WorkbenchError(.config, error.message) }
+            do { claim = try signer.signatureOf(adapter.id, message: message) } catch { throw WorkbenchError(error) }
             if let claim { return (adapter, claim) }
         }
         throw WorkbenchError(.data, "the message carries no signature of a known vendor (checked: \(candidates.map(\.id).joined(separator: ", ")))",

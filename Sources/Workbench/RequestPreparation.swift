@@ -58,7 +58,7 @@ public struct RequestPreparation: Sendable {
         do {
             output = try signer.sign(plan.adapter.id, request: plan.request, credentials: plan.credentials, trace: true)
         } catch {
-            throw WorkbenchError(.config, error.message)
+            throw WorkbenchError(error)
         }
         let url = RequestPreparation.url(plan, output)
         var http = HTTPMessage(kind: .request, method: plan.request.method, target: url, headers: output.headers.map { (name: $0.0, value: $0.1) })

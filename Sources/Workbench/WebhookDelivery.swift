@@ -47,7 +47,7 @@ public struct WebhookDelivery: Sendable {
                                          credentials: credentials, trace: false)
             message.headers += output.headers.filter { $0.0.lowercased() != "content-type" }.map { (name: $0.0, value: $0.1) }
         } catch {
-            throw WorkbenchError(.config, error.message, hint: "give the credentials the vendor signs its pushes with (--cred)")
+            throw WorkbenchError(error, hint: "give the credentials the vendor signs its pushes with (--cred)")
         }
         return message
     }

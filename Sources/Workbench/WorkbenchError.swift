@@ -1,3 +1,5 @@
+import Signing
+
 /// Why a use-case could not answer. Commands map `kind` to an exit status in one place.
 public struct WorkbenchError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -26,6 +28,18 @@ public struct WorkbenchError: Error, Sendable, Equatable {
         self.message = message
         self.context = context
         self.hint = hint
+    }
+}
+
+extension WorkbenchError {
+    /// A recipe that could not run: broken plugins are configuration errors, errors the plugin
+    /// raised about the message it read are input errors, Ctrl-C is an interruption.
+    public init(_ error: SigningError, hint: String? = nil) {
+        switch error.kind {
+        case .plugin: self.init(.config, error.message, hint: hint)
+        case .input: self.init(.data, "the message cannot be read: \(error.message)", hint: hint)
+        case .interrupted: self.init(.interrupted, "interrupted")
+        }
     }
 }
 

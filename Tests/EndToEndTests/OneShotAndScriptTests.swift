@@ -27,6 +27,31 @@ import Testing
         #expect(unknown.stderr.contains("unknown command 'frobnicate'"))
     }
 
+    @Test func sigintStopsAnEndlessScriptAndTheBudgetStopsItAnyway() throws {
+        let script = try h.write("spin.lua", "while true do pcall(function() while true do end end) end\n")
+        let budgeted = try h.run(["run", "--budget", "20000000", script])
+        #expect(budgeted.status == 1)
+        #expect(budgeted.stderr == "error: instruction budget exhausted (endless loop?)\n")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Harness.binary)
+        process.arguments = ["run", "--budget", "100000000000", script]
+        process.environment = h.environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        usleep(500_000)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "error: interrupted\n")
+    }
+
     @Test func oneShotJSON() throws {
         let r = try h.run(["help", "--json"])
         #expect(r.status == 0)

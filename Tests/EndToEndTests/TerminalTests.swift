@@ -159,6 +159,24 @@ import Testing
         #expect(!pty.transcript.contains("never-printed"))
     }
 
+    @Test func ctrlCStopsAnEndlessLuaScriptAtOnce() throws {
+        let h2 = Harness()
+        let script = try h2.write("spin.lua", "while true do pcall(function() while true do end end) end\n")
+        let pty = try PTYSession(environment: h2.environment.merging(["NO_COLOR": "1"]) { $1 })
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        // A budget of minutes: only Ctrl-C can end this within the test's seconds.
+        pty.send("run --budget 100000000000 \(script)\r")
+        usleep(400_000)
+        let sent = Date()
+        pty.send("\u{3}")
+        #expect(pty.expect("interrupted", timeout: 3), "\(pty.transcript.debugDescription)")
+        #expect(Date().timeIntervalSince(sent) < 3)
+        #expect(pty.command("echo still here", expecting: "still here"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func usePutsTheVendorInThePrompt() throws {
         let pty = try start()
         #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))

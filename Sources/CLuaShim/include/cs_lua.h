@@ -24,15 +24,29 @@ static inline void **cs_lua_extraspace(lua_State *L) { return (void **)lua_getex
 static inline lua_Integer cs_lua_tointeger(lua_State *L, int i, int *isnum) { return lua_tointegerx(L, i, isnum); }
 static inline lua_Number cs_lua_tonumber(lua_State *L, int i, int *isnum) { return lua_tonumberx(L, i, isnum); }
 
+/// Why the host stopped a call. Once set, plugin code cannot catch it: the sandbox's pcall and
+/// xpcall raise it again, and the count hook raises it at every instruction until the call unwinds.
+enum { CS_STOP_NONE = 0, CS_STOP_BUDGET = 1, CS_STOP_INTERRUPT = 2 };
+
 /// Per-state limits; the state's allocator user data points at it.
 typedef struct cs_sandbox {
     size_t used;           // bytes allocated now
     size_t limit;          // cap on `used` (0 = none)
     long budget;           // instructions left in the current call (in units of CS_HOOK_STEP)
-    int budget_exhausted;  // set when the hook stopped a call
+    int stop;              // CS_STOP_*: set when the host stopped the current call
 } cs_sandbox;
 
 #define CS_HOOK_STEP 1000
+
+/// Where the count hook looks for Ctrl-C: a function returning nonzero while an interrupt is
+/// pending (the shell's SIGINT flag). Process-wide; NULL means never interrupted.
+void cs_sandbox_set_interrupt_check(int (*check)(void));
+/// Charges one unit (CS_HOOK_STEP instructions) to the running call and raises if the budget is
+/// spent, Ctrl-C was pressed or the call was already stopped. For C code that loops on behalf of
+/// plugin code (the pattern matcher); only ever called from inside a protected call.
+void cs_sandbox_charge(lua_State *L, cs_sandbox *sb);
+/// Replaces string.find, match, gmatch and gsub with a matcher that charges the budget.
+void cs_sandbox_install_patterns(lua_State *L);
 
 /// What a host function hands back to the trampoline: at most one string result, or an error.
 /// Buffers are malloc'd by the host function and freed by the trampoline. Host functions only read
