@@ -208,9 +208,12 @@ public struct CodeTable: Sendable, Equatable {
     public var aliases: [String] = []
 
     /// The entry whose code or alias equals `code` (case-insensitive for names).
+    /// The value is lowercased once, and only when it is short enough to be a name at all.
     public func entry(_ code: String) -> CodeEntry? {
-        entries.first { $0.code == code }
-            ?? entries.first { $0.code.lowercased() == code.lowercased() || $0.aliases.contains { $0.lowercased() == code.lowercased() } }
+        if let exact = entries.first(where: { $0.code == code }) { return exact }
+        guard code.utf8.count <= 256 else { return nil }
+        let lowered = code.lowercased()
+        return entries.first { $0.code.lowercased() == lowered || $0.aliases.contains { $0.lowercased() == lowered } }
     }
 }
 

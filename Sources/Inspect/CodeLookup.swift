@@ -71,14 +71,15 @@ public enum CodeLookup {
         let needle = query.terms.joined(separator: " ")
         // "NORMAL_clearing" or "no_answer" name a code; a plain lower-case word ("busy") is text to search.
         let codeLike = needle.contains { $0.isUppercase || $0 == "_" }
+        let lowered = needle.lowercased()
         var exact: [CodeMatch] = []
         for (vendor, table) in tables {
             for entry in table.entries {
                 if entry.code == needle || (Int(needle).map { String($0) == entry.code } ?? false) {
                     exact.append(CodeMatch(vendor: vendor, table: table, entry: entry, via: "code"))
                 } else if !needle.isEmpty, entry.aliases.contains(needle)
-                            || (codeLike && (entry.code.lowercased() == needle.lowercased()
-                                || entry.aliases.contains(where: { $0.lowercased() == needle.lowercased() }))) {
+                            || (codeLike && (entry.code.lowercased() == lowered
+                                || entry.aliases.contains(where: { $0.lowercased() == lowered }))) {
                     exact.append(CodeMatch(vendor: vendor, table: table, entry: entry, via: "name"))
                 }
             }
@@ -102,7 +103,7 @@ public enum CodeLookup {
     /// The nearest codes and names to a query that found nothing.
     public static func nearest(_ query: ExplainQuery, in adapters: [Adapter], limit: Int = 5) -> [CodeMatch] {
         let needle = query.terms.joined(separator: " ").lowercased()
-        guard !needle.isEmpty else { return [] }
+        guard !needle.isEmpty, needle.count <= EditDistance.longestWord else { return [] }
         var scored: [(Int, CodeMatch)] = []
         for (vendor, table) in scope(query, adapters) {
             for entry in table.entries {

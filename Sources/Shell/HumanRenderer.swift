@@ -2,8 +2,11 @@ import TextSupport
 /// Renders `Block`s as terminal text, with ANSI colour when enabled.
 public struct HumanRenderer {
     public var color: Bool
-    /// Terminal width used to cut over-long table cells.
+    /// Terminal width: the last column of a table wraps within it.
     public var width: Int
+    /// No column is padded wider than this: a cell longer than that is printed whole and pushes
+    /// its own row out of line, so the output stays linear in the input.
+    public static let columnCap = 40
 
     public init(color: Bool, width: Int = 100) {
         self.color = color
@@ -43,7 +46,7 @@ public struct HumanRenderer {
         case .blank: return "\n"
         case .indented(let lines): return lines.map { "  " + ControlCharacters.escaped($0) + "\n" }.joined()
         case .pairs(let rows):
-            let keyWidth = rows.map { TextWidth.of($0.0) }.max() ?? 0
+            let keyWidth = min(HumanRenderer.columnCap, rows.map { TextWidth.of($0.0) }.max() ?? 0)
             return rows.map { "  " + paint(Span(TextWidth.pad($0.0, to: keyWidth), .cyan)) + "  " + paint($0.1) + "\n" }
                 .joined()
         case .table(let table): return renderTable(table)
@@ -57,23 +60,50 @@ public struct HumanRenderer {
         for row in table.rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], TextWidth.of(cell.text)) }
         }
-        // Give the last column whatever width is left, so long meanings wrap less often.
-        let fixed = widths.dropLast().reduce(0, +) + 2 * (columns - 1) + 2
-        if columns > 0, fixed + widths[columns - 1] > width { widths[columns - 1] = max(12, width - fixed) }
+        // Columns before the last are capped so that the last one keeps a third of the width.
+        let natural = widths
+        var cap = HumanRenderer.columnCap
+        func indent(_ w: [Int]) -> Int { w.dropLast().reduce(0, +) + 2 * (columns - 1) + 2 }
+        repeat {
+            for i in 0..<max(0, columns - 1) { widths[i] = min(natural[i], cap) }
+            cap -= 1
+        } while cap >= 12 && indent(widths) + max(24, width / 3) > width
+        // The last column wraps in whatever width is left, under its own column; when a cell before
+        // it is wider than its column, the last column starts on the next line.
+        let lastIndent = indent(widths)
+        let lastWidth = max(12, width - lastIndent)
         func line(_ cells: [Span], header: Bool) -> String {
             var parts: [String] = []
+            var continuation: [String] = []
+            var overflow = false
             for i in 0..<columns {
                 let span = i < cells.count ? cells[i] : Span("")
-                let text = TextWidth.truncate(span.text, to: widths[i])
+                let style = header ? Style.bold : span.style
+                if i == columns - 1, !table.rightAligned.contains(i) {
+                    let wrapped = TextWidth.wrap(span.text, to: lastWidth).map { paint(Span($0, style)) }
+                    let pad = String(repeating: " ", count: lastIndent)
+                    if overflow, !span.text.isEmpty {
+                        continuation = wrapped.map { pad + $0 }
+                    } else {
+                        parts.append(wrapped[0])
+                        continuation = wrapped.dropFirst().map { pad + $0 }
+                    }
+                    continue
+                }
+                let text = span.text
+                let cellWidth = TextWidth.of(text)
+                if i < columns - 1, cellWidth > widths[i] { overflow = true }
                 let padded: String
                 if table.rightAligned.contains(i) {
-                    padded = String(repeating: " ", count: max(0, widths[i] - TextWidth.of(text))) + text
+                    padded = String(repeating: " ", count: max(0, widths[i] - cellWidth)) + text
                 } else {
                     padded = i == columns - 1 ? text : TextWidth.pad(text, to: widths[i])
                 }
-                parts.append(paint(Span(padded, header ? .bold : span.style)))
+                parts.append(paint(Span(padded, style)))
             }
-            return "  " + parts.joined(separator: "  ") + "\n"
+            var first = "  " + parts.joined(separator: "  ")
+            if overflow { first = first.trimmingTrailingBlanks() }
+            return ([first] + continuation).map { $0 + "\n" }.joined()
         }
         var out = ""
         if !table.headers.isEmpty { out += line(table.headers.map { Span($0) }, header: true) }

@@ -16,6 +16,8 @@ public struct Input: Equatable, Sendable {
 /// Once the first line is complete, any further lines of the same paste are that command's body.
 public struct InputAssembler {
     private var buffer = ""
+    /// The scan of `buffer` so far: each new line is scanned once, never the whole buffer again.
+    private var scanner = CompletenessScanner()
     private var heredocCommand: String?
     private var heredocTerminator = ""
     private var heredocStripTabs = false
@@ -30,11 +32,12 @@ public struct InputAssembler {
     public var pendingReason: String? {
         if heredocCommand != nil { return "here-document not closed: expected a line '\(heredocTerminator)'" }
         if buffer.isEmpty { return nil }
-        return InputAssembler.incompleteness(of: buffer)?.description
+        return scanner.incompleteness?.description
     }
 
     public mutating func reset() {
         buffer = ""
+        scanner = CompletenessScanner()
         heredocCommand = nil
         heredocLines = []
     }
@@ -55,18 +58,25 @@ public struct InputAssembler {
             }
             return nil
         }
-        buffer += buffer.isEmpty ? line : "\n" + line
-        if InputAssembler.incompleteness(of: buffer) != nil { return nil }
+        if !buffer.isEmpty {
+            buffer += "\n"
+            scanner.scan("\n")
+        }
+        buffer += line
+        scanner.scan(line)
+        if scanner.incompleteness != nil { return nil }
         if let (command, terminator, stripTabs) = InputAssembler.heredocStart(in: buffer) {
             heredocCommand = command
             heredocTerminator = terminator
             heredocStripTabs = stripTabs
             heredocLines = []
             buffer = ""
+            scanner = CompletenessScanner()
             return nil
         }
         let input = Input(text: buffer)
         buffer = ""
+        scanner = CompletenessScanner()
         return input
     }
 
@@ -86,64 +96,9 @@ public struct InputAssembler {
     }
 
     public static func incompleteness(of text: String) -> Incompleteness? {
-        let s = Array(text.unicodeScalars)
-        var i = 0
-        var atWordStart = true
-        while i < s.count {
-            let c = s[i]
-            if atWordStart, c == "{" || c == "[" {
-                var stack: [Unicode.Scalar] = []
-                var inString = false
-                while i < s.count {
-                    let d = s[i]
-                    if inString {
-                        if d == "\\" { i += 1 } else if d == "\"" { inString = false }
-                    } else if d == "\"" {
-                        inString = true
-                    } else if d == "{" || d == "[" {
-                        stack.append(d == "{" ? "}" : "]")
-                    } else if d == "}" || d == "]" {
-                        if !stack.isEmpty { stack.removeLast() }
-                        if stack.isEmpty { break }
-                    }
-                    i += 1
-                }
-                if i >= s.count {
-                    if inString { return .openQuote("\"") }
-                    return .openJSON(expecting: Character(stack.last ?? "}"))
-                }
-                i += 1
-                atWordStart = false
-                continue
-            }
-            switch c {
-            case "'", "\"":
-                var j = i + 1
-                while j < s.count, s[j] != c {
-                    if c == "\"", s[j] == "\\" { j += 1 }
-                    j += 1
-                }
-                if j >= s.count { return .openQuote(Character(c)) }
-                i = j + 1
-                atWordStart = false
-            case "\\":
-                if i + 1 >= s.count { return .trailingBackslash }
-                i += 2
-                atWordStart = false
-            case "#" where atWordStart:
-                while i < s.count, s[i] != "\n" { i += 1 }
-            case "\n":
-                // The first line is complete: whatever follows in the same paste is its body.
-                return nil
-            case " ", "\t", "\r":
-                i += 1
-                atWordStart = true
-            default:
-                i += 1
-                atWordStart = false
-            }
-        }
-        return nil
+        var scanner = CompletenessScanner()
+        scanner.scan(text)
+        return scanner.incompleteness
     }
 
     /// Recognises a trailing `<<WORD`, `<<'WORD'` or `<<-WORD` on the last line.
@@ -161,6 +116,84 @@ public struct InputAssembler {
         }
         guard Tokenizer.isValidName(String(word)) else { return nil }
         return (String(before).trimmingTrailingBlanks(), String(word), stripTabs)
+    }
+}
+
+/// Whether a text is a complete input, scanned incrementally: quotes, JSON values opened at the
+/// start of a word, `#` comments and a trailing `\\`. The first newline outside all of these ends
+/// the command; whatever follows in the same paste is its body.
+struct CompletenessScanner {
+    private enum Mode {
+        case plain
+        case quote(Unicode.Scalar, escaped: Bool)
+        case json(inString: Bool, escaped: Bool)
+        case comment
+        case complete
+    }
+
+    private var mode = Mode.plain
+    /// The closing brackets a JSON value still needs, innermost last.
+    private var closers: [Unicode.Scalar] = []
+    private var atWordStart = true
+    private var pendingBackslash = false
+
+    mutating func scan(_ text: String) {
+        for c in text.unicodeScalars {
+            if case .complete = mode { return }
+            step(c)
+        }
+    }
+
+    private mutating func step(_ c: Unicode.Scalar) {
+        switch mode {
+        case .complete:
+            return
+        case .comment:
+            if c == "\n" { mode = .complete }
+        case .quote(let q, let escaped):
+            if escaped { mode = .quote(q, escaped: false) }
+            else if q == "\"", c == "\\" { mode = .quote(q, escaped: true) }
+            else if c == q { mode = .plain; atWordStart = false }
+        case .json(let inString, let escaped):
+            if inString {
+                if escaped { mode = .json(inString: true, escaped: false) }
+                else if c == "\\" { mode = .json(inString: true, escaped: true) }
+                else if c == "\"" { mode = .json(inString: false, escaped: false) }
+            } else if c == "\"" {
+                mode = .json(inString: true, escaped: false)
+            } else if c == "{" || c == "[" {
+                closers.append(c == "{" ? "}" : "]")
+            } else if c == "}" || c == "]" {
+                if !closers.isEmpty { closers.removeLast() }
+                if closers.isEmpty { mode = .plain; atWordStart = false }
+            }
+        case .plain:
+            if pendingBackslash {
+                pendingBackslash = false
+                atWordStart = false
+                return
+            }
+            switch c {
+            case "{" where atWordStart, "[" where atWordStart:
+                closers = [c == "{" ? "}" : "]"]
+                mode = .json(inString: false, escaped: false)
+            case "'", "\"": mode = .quote(c, escaped: false)
+            case "\\": pendingBackslash = true
+            case "#" where atWordStart: mode = .comment
+            case "\n": mode = .complete
+            case " ", "\t", "\r": atWordStart = true
+            default: atWordStart = false
+            }
+        }
+    }
+
+    var incompleteness: InputAssembler.Incompleteness? {
+        switch mode {
+        case .plain: return pendingBackslash ? .trailingBackslash : nil
+        case .quote(let q, _): return .openQuote(Character(q))
+        case .json(let inString, _): return inString ? .openQuote("\"") : .openJSON(expecting: Character(closers.last ?? "}"))
+        case .comment, .complete: return nil
+        }
     }
 }
 

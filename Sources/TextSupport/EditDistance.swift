@@ -19,10 +19,19 @@ public enum EditDistance {
         return d[x.count][y.count]
     }
 
-    /// Candidates within a distance that scales with the word's length, nearest first.
+    /// Words longer than this get no suggestions: nothing a user types by name is that long, and
+    /// the distance costs length × length.
+    public static let longestWord = 64
+
+    /// Candidates within a distance that scales with the word's length, nearest first. Candidates
+    /// whose length alone puts them out of reach are skipped without computing a distance.
     public static func suggestions(for word: String, among candidates: [String], limit: Int = 3) -> [String] {
-        let threshold = max(1, min(3, word.count / 3 + 1))
-        let scored: [(name: String, distance: Int)] = candidates.map { ($0, between(word, $0)) }
+        let length = word.utf8.count <= longestWord * 4 ? word.count : .max
+        guard length <= longestWord else { return [] }
+        let threshold = max(1, min(3, length / 3 + 1))
+        let scored: [(name: String, distance: Int)] = candidates.compactMap { candidate in
+            abs(candidate.count - length) > threshold ? nil : (candidate, between(word, candidate))
+        }
         let near = scored.filter { $0.distance <= threshold }
         let sorted = near.sorted { a, b in a.distance != b.distance ? a.distance < b.distance : a.name < b.name }
         return sorted.prefix(limit).map { $0.name }

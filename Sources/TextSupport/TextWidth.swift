@@ -32,6 +32,36 @@ public enum TextWidth {
         return w >= width ? text : text + String(repeating: " ", count: width - w)
     }
 
+    /// `text` in lines of at most `width` cells, broken after a space where there is one in the
+    /// line, else inside a word. Never empty.
+    public static func wrap(_ text: String, to width: Int) -> [String] {
+        guard width > 0, of(text) > width else { return [text] }
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        var lastSpace: String.Index?
+        for ch in text {
+            let w = of(String(ch))
+            if used + w > width, !line.isEmpty {
+                if let space = lastSpace, space < line.endIndex {
+                    let rest = String(line[line.index(after: space)...])
+                    lines.append(String(line[...space]).trimmingSpaces())
+                    line = rest
+                } else {
+                    lines.append(line)
+                    line = ""
+                }
+                used = of(line)
+                lastSpace = nil
+            }
+            if ch == " " { lastSpace = line.endIndex }
+            line.append(ch)
+            used += w
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// `text` cut to at most `width` cells, ending in "…" when cut.
     public static func truncate(_ text: String, to width: Int) -> String {
         guard of(text) > width, width > 0 else { return text }
@@ -44,5 +74,13 @@ public enum TextWidth {
             used += w
         }
         return out + "…"
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
     }
 }
