@@ -70,6 +70,7 @@ public enum App {
         session.clearInterrupt = { _ = cs_take_interrupt() }
         defer { out.flush() }
 
+        session.commandsInArguments = !options.oneShot.isEmpty || !options.commands.isEmpty
         if !options.oneShot.isEmpty {
             let execution = Interpreter.execute(words: options.oneShot, in: session)
             return execution.status.rawValue

@@ -15,7 +15,13 @@ enum CredentialResolver {
         for flag in flags {
             let (name, value) = try CommandError.wrap { () throws(WorkbenchError) in try CredentialReference.parse(flag, for: adapter) }
             store.set(adapter.id, name, value)
-            if adapter.credentials.first(where: { $0.name == name })?.secret == true { session.addSecret(value, name: name) }
+            if adapter.credentials.first(where: { $0.name == name })?.secret == true {
+                session.addSecret(value, name: name)
+                if session.commandsInArguments, CredentialReference.isInline(String(flag.drop { $0 != "=" }.dropFirst())) {
+                    session.output.err("warning: --cred \(name)=… on the command line can be read by anyone on this machine "
+                                       + "(the process list); use \(name)=env:VAR, \(name)=file:PATH or the shell's prompt\n")
+                }
+            }
         }
         var credentials = store.get(adapter.id)
         for name in required where credentials[name] == nil {

@@ -11,7 +11,7 @@ public var setCommand: CommandSpec {
     out of the history file. Without a value, prompts for it without echo (or reads a line of stdin).
     """,
     examples: ["set code 17", "explain callResult $code", "set --secret token"],
-    flags: [FlagSpec("secret", summary: "treat the value as a secret")],
+    flags: [FlagSpec("secret", summary: "treat the value as a secret", sensitive: true)],
     arguments: [ArgumentSpec("name", summary: "letters, digits and _, not starting with a digit",
                              completion: .dynamic { $0.session?.variables.names ?? [] }),
                 ArgumentSpec("value", summary: "the value (several words are joined with spaces)", optional: true,

@@ -60,6 +60,10 @@ public enum Interpreter {
                     break
                 }
                 if spec.acceptsRawBody, rawBody == nil, let c = tokenizer.peekWordStart(), c == "{" || c == "[" {
+                    if let value = tokenizer.takeJSONValueBeforeFlags() {
+                        rawBody = value
+                        continue
+                    }
                     rawBody = tokenizer.remainder
                     break
                 }
@@ -76,9 +80,17 @@ public enum Interpreter {
         return finish(execution, input: input, session: session)
     }
 
+    /// Entries longer than this stay in memory only (a pasted capture is not history).
+    static let historyEntryLimit = 64 * 1024
+
     static func finish(_ execution: Execution, input: Input, session: Session) -> Execution {
         var execution = execution
         if session.containsSecret(input.text) || session.containsSecret(input.heredoc ?? "") {
+            execution.persistInHistory = false
+        }
+        // A line that did not parse (a mistyped flag such as --cre, a secret pasted at the prompt)
+        // cannot be judged by its arguments: it is kept for this session only.
+        if execution.status == .usage || input.text.utf8.count + (input.heredoc?.utf8.count ?? 0) > historyEntryLimit {
             execution.persistInHistory = false
         }
         session.lastStatus = execution.status

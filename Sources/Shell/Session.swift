@@ -28,6 +28,9 @@ public final class Session {
     public let history: HistoryStore
     public var color: Bool
     public var interactive: Bool
+    /// Whether the commands came from the process's own arguments (`callscope CMD …`, `-c`), where
+    /// any other user of the machine can read them in the process list.
+    public var commandsInArguments = false
     public var terminalWidth: Int
     public var lastStatus: ExitStatus = .ok
     public var output: OutputSink

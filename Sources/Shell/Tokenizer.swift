@@ -71,6 +71,37 @@ public struct Tokenizer {
         return crossedNewline
     }
 
+    /// A JSON value starting here, when it closes and only flags follow it on its line
+    /// (`{"a":1} --cred …`): consumes and returns the value, so the flags are read as flags and
+    /// never end up inside the body. Nil (nothing consumed) otherwise.
+    public mutating func takeJSONValueBeforeFlags() -> String? {
+        var depth = 0
+        var inString = false
+        var i = position
+        while i < scalars.count {
+            let c = scalars[i]
+            if inString {
+                if c == "\\" { i += 1 } else if c == "\"" { inString = false }
+            } else if c == "\"" {
+                inString = true
+            } else if c == "{" || c == "[" {
+                depth += 1
+            } else if c == "}" || c == "]" {
+                depth -= 1
+                if depth == 0 { break }
+            }
+            i += 1
+        }
+        guard i < scalars.count, depth == 0 else { return nil }
+        var j = i + 1
+        while j < scalars.count, scalars[j] == " " || scalars[j] == "\t" { j += 1 }
+        guard j + 1 < scalars.count, scalars[j] == "-", scalars[j + 1] == "-" else { return nil }
+        var value = String.UnicodeScalarView()
+        value.append(contentsOf: scalars[position...i])
+        position = i + 1
+        return String(value)
+    }
+
     /// The next unprocessed character, after blanks, without consuming it.
     public mutating func peekWordStart() -> Unicode.Scalar? {
         skipBlanks()

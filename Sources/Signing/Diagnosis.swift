@@ -147,9 +147,11 @@ public enum StringComparison {
             let from = max(0, index - 24), to = min(bytes.count, index + 24)
             return String(decoding: bytes[from..<to], as: UTF8.self).replacing("\n", with: "⏎")
         }
-        // Their string likely holds their secret at the same place: hide those bytes too.
+        // Their string holds the secret wherever it holds it (hidden by value, before the window
+        // is cut, so no prefix of it shows) and likely their own at the same place as ours.
+        let theirsHidden = SecretBytes.hidden(in: b, secrets: secrets)
         var theirsShown = b
-        for i in 0..<min(shown.count, theirsShown.count) where hidden[i] {
+        for i in 0..<theirsShown.count where theirsHidden[i] || (i < hidden.count && hidden[i]) {
             theirsShown[i] = UInt8(ascii: "*")
         }
         return ["the strings to sign first differ at byte \(index + 1):",

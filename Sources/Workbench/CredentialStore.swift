@@ -21,7 +21,8 @@ public enum CredentialReference {
     /// Splits NAME=VALUE and checks that the adapter has such a credential.
     public static func parse(_ flag: String, for adapter: Adapter) throws(WorkbenchError) -> (name: String, value: String) {
         guard let eq = flag.firstIndex(of: "=") else {
-            throw WorkbenchError(.usage, "--cred takes NAME=VALUE, not '\(flag)'",
+            // The word may be the secret itself: it is not repeated.
+            throw WorkbenchError(.usage, "--cred takes NAME=VALUE (the word given has no '='; not shown, it may be a secret)",
                                  hint: "e.g. --cred \(adapter.credentials.last?.name ?? "secret")=env:MY_SECRET")
         }
         let name = String(flag[..<eq])
@@ -32,7 +33,10 @@ public enum CredentialReference {
         return (name, try dereference(String(flag[flag.index(after: eq)...]), name: name))
     }
 
-    /// `env:VAR` and `file:PATH` references; anything else is the value itself.
+    /// Whether a `--cred` value is written out rather than referenced (`env:`, `file:`).
+    public static func isInline(_ value: String) -> Bool { !value.hasPrefix("env:") && !value.hasPrefix("file:") }
+
+    /// `env:VAR` and `file:PATH` (`~/` is `$HOME`) references; anything else is the value itself.
     public static func dereference(_ value: String, name: String) throws(WorkbenchError) -> String {
         if value.hasPrefix("env:") {
             let variable = String(value.dropFirst(4))
@@ -42,7 +46,8 @@ public enum CredentialReference {
             return found
         }
         if value.hasPrefix("file:") {
-            let path = String(value.dropFirst(5))
+            var path = String(value.dropFirst(5))
+            if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { path = home + path.dropFirst() }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw WorkbenchError(.data, "credential \(name): cannot read \(path)")
             }

@@ -36,6 +36,8 @@ struct Harness {
             "PATH": "/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "TERM": "xterm-256color",
+            // Secrets reach the binary as users are told to pass them: by reference, never inline.
+            "NX_TEST_SECRET": "s3cret-value",
         ]
     }
 

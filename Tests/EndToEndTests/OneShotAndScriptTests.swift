@@ -52,6 +52,40 @@ import Testing
         #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "error: interrupted\n")
     }
 
+    @Test func credentialsOnTheCommandLineAreWarnedAboutAndNeverRepeated() throws {
+        let inline = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "accessKey=AK", "--cred", "accessSecret=s3cr3t-inline"])
+        #expect(inline.status == 0)
+        #expect(inline.stderr == "warning: --cred accessSecret=… on the command line can be read by anyone on this machine (the process list); use accessSecret=env:VAR, accessSecret=file:PATH or the shell's prompt\n")
+        _ = try h.write("secret.txt", "from-a-file\n")
+        let fromFile = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "accessKey=AK", "--cred", "accessSecret=file:~/secret.txt", "--json"])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.stderr.isEmpty, "\(fromFile.stderr)")
+        let noName = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "s3cr3t-without-a-name"])
+        #expect(noName.status == 64)
+        #expect(!noName.stderr.contains("s3cr3t-without-a-name"))
+        // Flags after a JSON body typed without quotes are flags, not part of the body.
+        let piped = try h.run([], stdin: "sign nxlink call/list {\"taskId\": \"t1\"} --cred accessKey=AK --cred accessSecret=s3cr3t-piped\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.contains("--data-binary '{\"taskId\": \"t1\"}'"), "\(piped.stdout)")
+        #expect(!piped.stdout.contains("s3cr3t-piped"))
+    }
+
+    @Test func aMessageThePluginCannotReadIsAnInputError() throws {
+        let capture = try h.write("bad-date.http", """
+            POST /?Action=ListInstances HTTP/1.1\r
+            host: aiccs.aliyuncs.com\r
+            x-acs-action: ListInstances\r
+            x-acs-date: not-a-date\r
+            Authorization: ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-action;x-acs-date,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0\r
+            \r
+
+            """)
+        let r = try h.run(["verify", "@" + capture])
+        #expect(r.status == 65)
+        #expect(r.stderr.hasPrefix("error: the message cannot be read: alibaba-aiccs: "), "\(r.stderr)")
+        #expect(r.stderr.contains("not an ISO 8601 date-time: not-a-date"))
+    }
+
     @Test func oneShotJSON() throws {
         let r = try h.run(["help", "--json"])
         #expect(r.status == 0)

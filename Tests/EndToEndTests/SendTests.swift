@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct SendTests {
     let h = Harness()
     static let record = try! String(contentsOfFile: InspectCommandTests.root + "/plugins/nxlink/fixtures/call-list-record-seed.json", encoding: .utf8)
-    static let nxlinkCreds = ["--cred", "accessKey=AK-1", "--cred", "accessSecret=s3cret-value"]
+    static let nxlinkCreds = ["--cred", "accessKey=AK-1", "--cred", "accessSecret=env:NX_TEST_SECRET"]
 
     func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

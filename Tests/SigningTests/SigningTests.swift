@@ -111,3 +111,19 @@ import TestSupport
         #expect(all == [1, 2, 6, 24, 120])
     }
 }
+
+@Suite struct StringComparisonTests {
+    @Test func theSecretNeverShowsInEitherWindow() {
+        let secret = "TOPSECRETVALUE"
+        let ours = "accessKey=k&ts=1&body={}&accessSecret=\(secret)"
+        // Their string has one extra byte early, so their copy of the secret sits one byte later.
+        let theirs = "accessKey=kk&ts=1&body={}&accessSecret=\(secret)"
+        let lines = StringComparison.lines(ours: ours, theirs: theirs, secrets: [secret])
+        #expect(lines.first == "the strings to sign first differ at byte 12:")
+        for line in lines {
+            for length in 3...secret.count {
+                #expect(!line.contains(secret.prefix(length)), "\(line)")
+            }
+        }
+    }
+}
