@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "callscope", targets: ["callscope"]),
+        // For the fuzz targets in fuzz/ (a package of their own, built with -sanitize=fuzzer).
+        .library(name: "CallscopeParsers", targets: ["JSONText", "Wire", "Shell", "Adapters", "LuaHost", "Inspect", "Workbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),

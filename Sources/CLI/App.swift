@@ -5,8 +5,9 @@ import FoundationEssentials
 import Glibc
 import LineEditor
 import LuaHost
-import Net
 import Shell
+import Net
+
 
 /// The process: parses launch options, builds the session, and runs the chosen mode.
 public enum App {

@@ -108,10 +108,8 @@ struct CapturesRun {
                                                valueWidth: session.terminalWidth >= 1000 ? Int.max : 40)
             blocks += report.blocks
             json.append(JSONMember("decoded", report.json))
-        } catch let error as CommandError {
-            blocks.append(.text("not decodable: \(error.message)", .yellow))
         } catch {
-            blocks.append(.text("not decodable: \(error)", .yellow))
+            blocks.append(.text("not decodable: \(error.message)", .yellow))
         }
         return .ok(Report(json: .object(json), blocks: blocks))
     }

@@ -2,6 +2,7 @@ import Adapters
 import Inspect
 import JSONText
 import Shell
+import TextSupport
 import Signing
 import Wire
 import Workbench
@@ -108,7 +109,7 @@ enum VerifyInput {
                                       target: context.arguments.value("path") ?? "/")
             for h in headers {
                 guard let colon = h.firstIndex(of: ":") else { throw CommandError.usage("--header takes NAME:VALUE, not '\(h)'") }
-                message.headers.append((String(h[..<colon]).trimmingCharacters(), String(h[h.index(after: colon)...]).trimmingCharacters()))
+                message.headers.append((h[..<colon].trimmingBlanks(), h[h.index(after: colon)...].trimmingBlanks()))
             }
             message.body = input?.bytes ?? []
             return message
@@ -141,12 +142,6 @@ enum VerifyInput {
             throw CommandError.usage("--now takes epoch milliseconds or ISO 8601 (2026-11-21T10:00:00Z), not '\(text)'")
         }
         return seconds * 1000
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
 

@@ -43,10 +43,21 @@ public enum AdapterCache {
 
     static func load(path: String, key: String) -> File? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        var reader = BinaryReader(Array(data))
+        return read(Array(data), key: key)
+    }
+
+    /// Whether `bytes` read as a whole cache file under any key (for the fuzzer: the file is
+    /// untrusted input and any inconsistency must read as "rebuild", never crash).
+    public static func isReadable(_ bytes: [UInt8]) -> Bool { read(bytes, key: nil) != nil }
+
+    /// The file in `bytes`, when it is whole and was written for `key` (nil: any key).
+    static func read(_ bytes: [UInt8], key: String?) -> File? {
+        var reader = BinaryReader(bytes)
         do {
-            guard try reader.string() == magic, try reader.string() == key else { return nil }
-            let file = File(key: key, adapters: try reader.array(), diagnostics: try reader.array(), notices: try reader.array())
+            guard try reader.string() == magic else { return nil }
+            let stored = try reader.string()
+            guard key == nil || stored == key else { return nil }
+            let file = File(key: stored, adapters: try reader.array(), diagnostics: try reader.array(), notices: try reader.array())
             return reader.atEnd ? file : nil
         } catch {
             return nil

@@ -88,6 +88,10 @@ public struct CommandSpec {
     public var acceptsRawBody: Bool
     /// The whole line is kept out of the history file.
     public var sensitive: Bool
+    /// Everything after the command word is its body, untokenized (`lua EXPR`, `let NAME = CMD`).
+    public var takesRawRemainder = false
+    /// Running it leaves `$_` as it was (`expect`, `show`, `vars` look at results, they are none).
+    public var keepsLastResult = false
     public var handler: CommandHandler
 
     public init(name: String, aliases: [String] = [], group: String = "shell", summary: String,

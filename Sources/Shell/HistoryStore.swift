@@ -31,6 +31,7 @@ public final class HistoryStore {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { HistoryStore.unescape(String($0)) }
         entries = Array(lines.suffix(limit))
         persistedCount = entries.count
+        loadedCount = entries.count
         if lines.count > limit { rewrite() }
     }
 
@@ -39,7 +40,11 @@ public final class HistoryStore {
         guard !entry.isEmpty else { return }
         if entries.last == entry { return }
         entries.append(entry)
-        if entries.count > limit { entries.removeFirst(entries.count - limit) }
+        if entries.count > limit {
+            let dropped = entries.count - limit
+            entries.removeFirst(dropped)
+            loadedCount = max(0, loadedCount - dropped)
+        }
         onAdd?(entry)
         guard persist, let path else { return }
         if append(HistoryStore.escape(entry) + "\n", to: path) { persistedCount += 1 }
@@ -48,15 +53,24 @@ public final class HistoryStore {
 
     public func clear() {
         entries = []
+        loadedCount = 0
         persistedCount = 0
         onClear?()
         if let path { _ = write("", to: path, truncate: true) }
     }
 
     private var sensitive: Set<String> = []
+    /// How many of `entries` came from the file rather than from this session.
+    private var loadedCount = 0
 
     /// Marks an in-memory entry as never to be written by a rewrite.
     public func markSensitive(_ entry: String) { sensitive.insert(entry) }
+
+    /// Whether an entry was kept out of the file (it held a secret or a sensitive flag).
+    public func isSensitive(_ entry: String) -> Bool { sensitive.contains(entry) }
+
+    /// The entries typed in this session (not those read from the file).
+    public var sessionEntries: [String] { Array(entries.dropFirst(loadedCount)) }
 
     private func rewrite() {
         guard let path else { return }

@@ -35,9 +35,27 @@ public enum Interpreter {
                 try run(decode, tokens: [], rawBody: input.text, in: session, execution: &execution)
                 return finish(execution, input: input, session: session)
             }
-            var tokenizer = Tokenizer(input.text, lookup: session.lookup)
+            var tokenizer = Tokenizer(input.text, lookup: session.lookup, isResult: { session.result($0) != nil })
+            // `= EXPR` is `lua EXPR` (as in lua.c).
+            if input.text.first == "=", case .found(let lua) = session.registry.resolve("lua") {
+                try run(lua, tokens: [], rawBody: String(input.text.dropFirst()), in: session, execution: &execution)
+                return finish(execution, input: input, session: session)
+            }
             guard let first = try tokenizer.next() else { return execution }
             let spec = try resolve(first.text, in: session)
+            if spec.takesRawRemainder {
+                _ = tokenizer.skipBlanks()
+                var words: [Token] = []
+                // Only the command's own flags before the body (`--help`, `--json`).
+                while let c = tokenizer.peekWordStart(), c == "-", tokenizer.remainder.hasPrefix("--") {
+                    guard let token = try tokenizer.next() else { break }
+                    words.append(token)
+                }
+                let body = tokenizer.remainder
+                try run(spec, tokens: words, rawBody: body.isEmpty ? input.heredoc : body + (input.heredoc.map { "\n" + $0 } ?? ""),
+                        in: session, execution: &execution)
+                return finish(execution, input: input, session: session)
+            }
             var tokens: [Token] = []
             var rawBody = input.heredoc
             // A raw HTTP message or curl command pasted after the command word is its input,
@@ -138,13 +156,16 @@ public enum Interpreter {
             return
         }
         try arguments.checkArity(spec)
-        if rawBody != nil, !spec.acceptsRawBody {
+        if rawBody != nil, !spec.acceptsRawBody, !spec.takesRawRemainder {
             throw CommandError.usage("'\(spec.name)' takes no body", hint: "usage: \(spec.synopsis)")
         }
         let context = CommandContext(session: session, spec: spec, arguments: arguments, rawBody: rawBody)
         session.clearInterrupt()
         let outcome = try spec.handler(context)
-        if let report = outcome.report { render(report, json: context.json, session: session) }
+        if let report = outcome.report {
+            render(report, json: context.json, session: session)
+            if !spec.keepsLastResult { session.lastResult = report.json }
+        }
         execution.status = outcome.status
         execution.quit = outcome.quit
     }

@@ -1,3 +1,4 @@
+import JSONText
 import FoundationEssentials
 import Glibc
 
@@ -66,10 +67,24 @@ public final class Session {
     public var prompt: String { (profile ?? vendor ?? "callscope") + "> " }
     public let continuationPrompt = "...> "
 
-    /// Value of `$name`: `?` is the last exit status; then session variables.
+    /// Command results kept as values: `let NAME = COMMAND …` stores one under NAME.
+    public var results: [String: JSONValue] = [:]
+    /// The last command's result (`$_`).
+    public var lastResult: JSONValue?
+
+    /// A result by name (`_` is the last one).
+    public func result(_ name: String) -> JSONValue? { name == "_" ? lastResult : results[name] }
+
+    /// Value of `$name`: `?` is the last exit status; then results (with a path: `r.records[0].callId`,
+    /// as text for scalars and compact JSON otherwise); then session variables.
     public func lookup(_ name: String) -> String? {
         if name == "?" { return String(lastStatus.rawValue) }
-        return variables[name]
+        let path = ValuePath(name)
+        if let base = result(path.base) {
+            guard let value = path.resolve(in: base) else { return nil }
+            return value.text
+        }
+        return path.isPlain ? variables[name] : nil
     }
 
     /// Registers a value as secret (it is masked in output and keeps lines out of history).

@@ -28,10 +28,14 @@ public struct Tokenizer {
     public let scalars: [Unicode.Scalar]
     public private(set) var position = 0
     private let lookup: VariableLookup
+    /// Whether `$name` names a result, whose fields a path reaches (`$r.records[0].callId`); a
+    /// plain variable followed by `.` keeps the dot as text (`$name.txt`).
+    private let isResult: (String) -> Bool
 
-    public init(_ text: String, lookup: @escaping VariableLookup = { _ in nil }) {
+    public init(_ text: String, lookup: @escaping VariableLookup = { _ in nil }, isResult: @escaping (String) -> Bool = { _ in false }) {
         self.scalars = Array(text.unicodeScalars)
         self.lookup = lookup
+        self.isResult = isResult
     }
 
     /// Tokenizes the whole input.
@@ -179,7 +183,7 @@ public struct Tokenizer {
             }
             guard position < scalars.count else { throw TokenizeError(message: "unterminated ${…}", offset: dollar) }
             position += 1
-            guard Tokenizer.isValidName(name) || name == "?" else {
+            guard Tokenizer.isValidName(name) || name == "?" || (isResult(ValuePath(name).base) && ValuePath(name).valid) else {
                 throw TokenizeError(message: "invalid variable name '\(name)'", offset: dollar)
             }
         } else if position < scalars.count, scalars[position] == "?" {
@@ -189,11 +193,44 @@ public struct Tokenizer {
                 name.unicodeScalars.append(scalars[position]); position += 1
             }
             if name.isEmpty { text.append("$"); return }
+            if isResult(name) { name += readPath() }
+        }
+        if name.contains(where: { $0 == "." || $0 == "[" }) {
+            guard let value = lookup(name) else {
+                throw TokenizeError(message: "$\(name): no such field (see 'show $\(name.prefix { $0 != "." && $0 != "[" })')", offset: dollar)
+            }
+            text.append(contentsOf: value.unicodeScalars)
+            return
         }
         guard let value = lookup(name) else {
             throw TokenizeError(message: "unknown variable $\(name) (see 'vars'; set it with 'set \(name) VALUE')", offset: dollar)
         }
         text.append(contentsOf: value.unicodeScalars)
+    }
+
+    /// `.member` and `[index]` steps right after a result's name.
+    private mutating func readPath() -> String {
+        var path = ""
+        while position + 1 < scalars.count {
+            let c = scalars[position]
+            if c == ".", Tokenizer.isNameScalar(scalars[position + 1], first: false) {
+                path.unicodeScalars.append(c)
+                position += 1
+                while position < scalars.count, Tokenizer.isNameScalar(scalars[position], first: false) {
+                    path.unicodeScalars.append(scalars[position]); position += 1
+                }
+            } else if c == "[" {
+                var end = position + 1
+                if end < scalars.count, scalars[end] == "-" { end += 1 }
+                while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+                guard end < scalars.count, scalars[end] == "]", end > position + 1 else { break }
+                for i in position...end { path.unicodeScalars.append(scalars[i]) }
+                position = end + 1
+            } else {
+                break
+            }
+        }
+        return path
     }
 
     static func isNameScalar(_ c: Unicode.Scalar, first: Bool) -> Bool {

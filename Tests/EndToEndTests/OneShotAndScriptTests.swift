@@ -209,6 +209,6 @@ import Testing
         let script = try h.write("self.lua", #"local r = cs.exec("run " .. arg[1] .. " " .. arg[1]) return { depth = r.error or (r.result and r.result.depth) }"#)
         let r = try h.run(["run", script, script])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("scripts nested 16 deep (a script running itself through cs.exec?): stopped"))
+        #expect(r.stdout.contains("scripts nested 16 deep (a script running itself?): stopped"))
     }
 }

@@ -180,6 +180,16 @@ import Testing
         #expect(pty.waitForExit() == 0)
     }
 
+    @Test func resultsAndLuaAtThePrompt() throws {
+        let pty = try start()
+        #expect(pty.command("let e = explain 17", expecting: "e = {matches}"))
+        #expect(pty.command("= #e.matches .. ' matches'", expecting: "4 matches"))
+        #expect(pty.command("echo $e.matches[1].vendor", expecting: "nxlink"))
+        #expect(pty.command("expect $e.matches.length == 5", expecting: "expectation failed: '4' == '5'"))
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func usePutsTheVendorInThePrompt() throws {
         let pty = try start()
         #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))

@@ -58,7 +58,7 @@ final class CapturedSession {
     @Test func prefixAndHelpFlag() {
         let s = CapturedSession()
         #expect(s.run("hist --help").status == .ok)
-        #expect(s.out.contains("usage: history [list [N] | clear]"))
+        #expect(s.out.contains("usage: history [list [N] | clear | save FILE]"))
     }
 
     @Test func quitEndsOnlyThroughTheOutcome() {

@@ -1,16 +1,35 @@
-import Shell
-
 /// Feeds lines from any source through the input assembler and runs each complete input.
-struct Runner {
-    let session: Session
-    let keepGoing: Bool
+public struct Runner {
+    public let session: Session
+    public let keepGoing: Bool
     /// Called after each input runs (flushes output, records history).
-    var afterEach: (Input, Execution) -> Void = { _, _ in }
+    public var afterEach: (Input, Execution) -> Void = { _, _ in }
+
+    public init(session: Session, keepGoing: Bool, afterEach: @escaping (Input, Execution) -> Void = { _, _ in }) {
+        self.session = session
+        self.keepGoing = keepGoing
+        self.afterEach = afterEach
+    }
+
+    /// Runs a command script's lines (`source`, `callscope test`), naming FILE:LINE on failures.
+    public func runScript(lines: [String], name: String) -> ExitStatus {
+        // A script's words are in its file, not in the process's argument list.
+        let visible = session.commandsInArguments
+        session.commandsInArguments = false
+        defer { session.commandsInArguments = visible }
+        var iterator = lines.makeIterator()
+        var lineNumber = 0
+        return runAll(from: {
+            guard let line = iterator.next() else { return nil }
+            lineNumber += 1
+            return line
+        }, location: { "\(name):\(lineNumber)" })
+    }
 
     /// Runs every complete input in `text`. A multi-line paste whose first line is a command
     /// without a body continues with its remaining lines as further input.
     /// Returns the execution of the last input run, or nil if the text did not complete one.
-    func feed(_ text: String, into assembler: inout InputAssembler) -> Execution? {
+    public func feed(_ text: String, into assembler: inout InputAssembler) -> Execution? {
         var last: Execution?
         var pending = [text]
         while !pending.isEmpty {
@@ -26,7 +45,7 @@ struct Runner {
 
     /// Runs all lines from `reader` until EOF, `quit`, or (unless keepGoing) the first failure.
     /// `location` names the source for error messages ("script.cs:3").
-    func runAll(from reader: () -> String?, location: (() -> String)? = nil) -> ExitStatus {
+    public func runAll(from reader: () -> String?, location: (() -> String)? = nil) -> ExitStatus {
         var assembler = InputAssembler()
         var status = ExitStatus.ok
         while let line = reader() {
