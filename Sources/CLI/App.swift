@@ -20,7 +20,7 @@ public enum App {
         let sink = OutputSink(out: { out.write($0) }, err: { text in
             out.flush()
             writeAll(2, text)
-        }, outBytes: { out.write(bytes: $0) })
+        }, outBytes: { out.write(bytes: $0) }, flush: { out.flush() })
         let options: LaunchOptions
         do {
             options = try LaunchOptions.parse(arguments)
@@ -71,6 +71,7 @@ public enum App {
         session.clearInterrupt = { _ = cs_take_interrupt() }
         defer { out.flush() }
 
+        SessionLua.loadInit(session, environment: environment)
         session.commandsInArguments = !options.oneShot.isEmpty || !options.commands.isEmpty
         if !options.oneShot.isEmpty {
             let execution = Interpreter.execute(words: options.oneShot, in: session)

@@ -23,6 +23,7 @@ struct REPL {
         session.history.onAdd = { reader.addHistory($0) }
         session.history.onClear = { reader.clearHistory() }
         session.readSecret = { readWithoutEcho(prompt: $0) }
+        session.readLine = { [reader] in reader.readLine(prompt: $0).lineText }
         session.notify = { [reader] in reader.printAbove($0) }
         let renderer = HumanRenderer(color: session.color)
         session.output.out(renderer.paint(Span("callscope \(App.version) — 'help' lists commands, Tab completes, Ctrl-D quits\n", .dim)))
@@ -40,6 +41,7 @@ struct REPL {
             session.history.onAdd = nil
             session.history.onClear = nil
             session.readSecret = nil
+            session.readLine = nil
             session.notify = { _ in }
         }
         var assembler = InputAssembler()

@@ -92,6 +92,15 @@ public final class LuaSandbox {
         return try protectedCall(arguments: 0, results: 1)
     }
 
+    /// The message of a syntax error in `source`, or nil when it compiles (nothing runs).
+    func syntaxError(in source: String) -> String? {
+        let status = Array(source.utf8).withUnsafeBytes { raw in
+            cs_load_text(L, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, "=lua")
+        }
+        if status == LUA_OK { cs_lua_pop(L, 1); return nil }
+        return popMessage()
+    }
+
     /// Calls the function kept under registry reference `ref` with `arguments`.
     func call(ref: Int32, arguments: [PluginValue]) throws(LuaError) -> PluginValue {
         lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))

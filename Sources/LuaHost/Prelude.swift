@@ -28,6 +28,16 @@ function cs.now_s() return cs.now_ms() // 1000 end
 --- (on failure: { error = message, status = exit status }).
 function cs.exec(line) return cs.json.decode(H.exec(tostring(line))) end
 
+--- Session Lua only (the lua prompt, init.lua): makes fn(arg1, arg2, …) the shell command NAME.
+cs.commands = {}
+function cs.command(name, fn, summary)
+  if type(name) ~= "string" or not name:find("^[%a_][%w_%-]*$") then
+    error("cs.command: a command name is letters, digits, - and _, not " .. tostring(name), 2)
+  end
+  if type(fn) ~= "function" then error("cs.command: the second argument is the function to run", 2) end
+  cs.commands[name] = { fn = fn, summary = summary and tostring(summary) or nil }
+end
+
 --- A random lower-hex string of n bytes (request ids, nonces).
 function cs.random_hex(n) return H.random_hex(tostring(n or 16)) end
 

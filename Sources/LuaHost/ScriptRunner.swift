@@ -32,18 +32,7 @@ public enum ScriptRunner {
         return try sandbox.run(source: Array(data), chunkName: name)
     }
 
-    /// An expression (`1 + 2`, `_.records[1].callId`), else a block of statements, with `globals` set.
-    public static func evaluate(_ source: String, globals: [String: PluginValue], environment: Environment) throws(LuaError) -> PluginValue {
-        let sandbox = try sandbox(environment)
-        for (name, value) in globals { sandbox.setGlobal(name, value) }
-        do {
-            return try sandbox.run(source: Array(("return " + source).utf8), chunkName: "lua")
-        } catch where error.kind == .syntax {
-            return try sandbox.run(source: Array(source.utf8), chunkName: "lua")
-        }
-    }
-
-    private static func sandbox(_ environment: Environment) throws(LuaError) -> LuaSandbox {
+    static func sandbox(_ environment: Environment) throws(LuaError) -> LuaSandbox {
         let context = HostContext(moduleRoots: environment.moduleRoots, clock: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) })
         context.exec = environment.exec
         context.print = environment.print

@@ -8,11 +8,15 @@ public struct OutputSink {
     public var err: (String) -> Void
     /// UTF-8 bytes for stdout, for large streams (defaults to `out`).
     public var outBytes: ([UInt8]) -> Void
+    /// Pushes buffered stdout to the terminal (between the inputs of a sub-prompt).
+    public var flush: () -> Void
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil) {
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
+                flush: @escaping () -> Void = {}) {
         self.out = out
         self.err = err
         self.outBytes = outBytes ?? { out(String(decoding: $0, as: UTF8.self)) }
+        self.flush = flush
     }
 }
 
@@ -44,6 +48,8 @@ public final class Session {
     public var clearInterrupt: () -> Void = {}
     /// Asked when a command word is unknown: may load more commands (plugins); true if it did.
     public var loadMoreCommands: (() -> Bool)?
+    /// Reads one line at a prompt, with echo and editing (the lua> prompt); nil at end of input.
+    public var readLine: ((String) -> String?)?
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.
     public var readSecret: ((String) -> String?)?
     /// Extra completion candidates contributed by adapters.

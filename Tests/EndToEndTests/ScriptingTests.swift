@@ -74,6 +74,25 @@ import Testing
         #expect(bad.stderr.hasPrefix("error: lua:1:"), "\(bad.stderr)")
     }
 
+    @Test func initLuaDefinesCommandsAndItsErrorsAreNotFatal() throws {
+        let config = h.home.appendingPathComponent("config/callscope")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try """
+            cs.command("meaning", function(code) return cs.exec("explain " .. code).matches[1].meaning end, "the first meaning of a code")
+            cs.command("send", function() return "never" end)
+            team = "support"
+            """.write(to: config.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+        let r = try h.run(["--color", "never", "-c", "meaning 17", "-c", "= team", "-c", "lua x = 41", "-c", "= x + 1", "-c", "help meaning"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("completed – blacklisted number\nsupport\n42\nusage: meaning [ARGS…]\n"), "\(r.stdout)")
+        #expect(r.stderr == "note: cs.command('send') ignored: 'send' is a built-in command\n")
+        try "error(".write(to: config.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+        let broken = try h.run(["-c", "= 1"])
+        #expect(broken.status == 0)
+        #expect(broken.stdout == "1\n")
+        #expect(broken.stderr.hasSuffix("init.lua:1: unexpected symbol near <eof> (continuing without it)\n"), "\(broken.stderr)")
+    }
+
     @Test func sourceRunsInTheSessionAndHistorySaveReplays() throws {
         let setup = try script("setup.cs", "set vendor_name nxlink\nlet e = explain 17\n")
         let r = try h.run(["-c", "source \(setup)", "-c", "echo $vendor_name $e.matches[0].code"])

@@ -186,6 +186,18 @@ import Testing
         #expect(pty.command("= #e.matches .. ' matches'", expecting: "4 matches"))
         #expect(pty.command("echo $e.matches[1].vendor", expecting: "nxlink"))
         #expect(pty.command("expect $e.matches.length == 5", expecting: "expectation failed: '4' == '5'"))
+        // The lua> prompt: an unfinished block continues, Ctrl-D returns to the shell.
+        for (line, prompt) in [("lua", "lua> "), ("function twice(n)", "...> "), ("return n * 2 end", "lua> ")] {
+            pty.clearTranscript()
+            pty.send(line + "\r")
+            #expect(pty.expect(prompt), "\(line): \(pty.transcript.debugDescription)")
+            pty.settle()
+        }
+        #expect(pty.command("twice(21)", expecting: "42", prompt: "lua> "))
+        pty.send("\u{4}")
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        #expect(pty.command("= twice(5)", expecting: "10"))
         pty.send("\u{4}")
         #expect(pty.waitForExit() == 0)
     }
