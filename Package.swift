@@ -58,7 +58,7 @@ let package = Package(
         // config.toml profiles (read by a child process; see TOMLReader).
         .target(name: "Config", dependencies: ["Adapters", "JSONText"]),
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),
-        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net", "Captures"]),
+        .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net", "Captures", "TextSupport"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"],
                           // lld with packed relative relocations: the loader applies tens of thousands of
                           // them at every start, and the HTTP stack doubled their number (bench/RESULTS.md).

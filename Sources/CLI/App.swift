@@ -71,6 +71,18 @@ public enum App {
         session.clearInterrupt = { _ = cs_take_interrupt() }
         defer { out.flush() }
 
+        // What the completion scripts ask at each Tab: the shell's own completer on the words so far.
+        if options.oneShot.first == "__complete" {
+            host.load()
+            let text = options.oneShot.dropFirst().joined(separator: " ")
+            for candidate in Completer.complete(text, session: session, registry: session.registry).candidates { sink.out(candidate + "\n") }
+            out.flush()
+            return 0
+        }
+        // Long output is paged on a terminal: in the shell, and for one command run from the shell's own prompt.
+        if interactive || !options.oneShot.isEmpty, let pager = Pager(environment: environment, disabled: options.noPager) {
+            session.pager = { pager.page($0, flushFirst: { out.flush() }) }
+        }
         SessionLua.loadInit(session, environment: environment)
         session.commandsInArguments = !options.oneShot.isEmpty || !options.commands.isEmpty
         if !options.oneShot.isEmpty {
@@ -97,7 +109,7 @@ public enum App {
             return runner.runAll(from: { reader.readLine(prompt: "").lineText },
                                  location: { "stdin:\(reader.lineNumber)" }).rawValue
         }
-        return REPL(session: session, out: out).run().rawValue
+        return REPL(session: session, out: out, environment: environment).run().rawValue
     }
 
     /// Size and modification time of the executable: a new build never reads an old build's cache.

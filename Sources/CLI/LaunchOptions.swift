@@ -9,6 +9,7 @@ public struct LaunchOptions: Equatable {
     public var color: ColorMode = .auto
     public var pluginDirectories: [String] = []
     public var keepGoing = false
+    public var noPager = false
     public var showVersion = false
     public var showHelp = false
     /// `callscope COMMAND ARGS…`: the words of a one-shot command.
@@ -25,6 +26,7 @@ public struct LaunchOptions: Equatable {
       -f FILE               run the commands in FILE (- for stdin)
       --keep-going          with -c, -f or a pipe: run every command even after a failure
       --color WHEN          auto (default), always or never; NO_COLOR is honoured
+      --no-pager            never page long output ($PAGER, default 'less -R', on a terminal)
       --plugins DIR         load adapters from DIR too (repeatable)
       --version             print the version
       -h, --help            print this help
@@ -47,6 +49,7 @@ public struct LaunchOptions: Equatable {
             case "-c": options.commands.append(try value(word))
             case "-f": options.scriptPath = try value(word)
             case "--keep-going": options.keepGoing = true
+            case "--no-pager": options.noPager = true
             case "--plugins": options.pluginDirectories.append(try value(word))
             case "--version", "-V": options.showVersion = true
             case "--help", "-h": options.showHelp = true

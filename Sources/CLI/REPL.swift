@@ -8,6 +8,7 @@ import Shell
 struct REPL {
     let session: Session
     let out: OutputWriter
+    let environment: [String: String]
 
     func run() -> ExitStatus {
         session.history.load()
@@ -24,6 +25,7 @@ struct REPL {
         session.history.onClear = { reader.clearHistory() }
         session.readSecret = { readWithoutEcho(prompt: $0) }
         session.readLine = { [reader] in reader.readLine(prompt: $0).lineText }
+        session.editText = { [environment] in ExternalEditor.edit($0, environment: environment) }
         session.notify = { [reader] in reader.printAbove($0) }
         let renderer = HumanRenderer(color: session.color)
         session.output.out(renderer.paint(Span("callscope \(App.version) — 'help' lists commands, Tab completes, Ctrl-D quits\n", .dim)))
@@ -42,6 +44,7 @@ struct REPL {
             session.history.onClear = nil
             session.readSecret = nil
             session.readLine = nil
+            session.editText = nil
             session.notify = { _ in }
         }
         var assembler = InputAssembler()

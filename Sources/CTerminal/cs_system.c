@@ -116,6 +116,12 @@ int cs_terminal_columns(int fd) {
     return 0;
 }
 
+int cs_terminal_rows(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
+    return 0;
+}
+
 int cs_set_echo(int fd, int on) {
     struct termios t;
     if (tcgetattr(fd, &t) != 0) return -1;

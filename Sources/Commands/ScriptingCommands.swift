@@ -1,6 +1,7 @@
 import FoundationEssentials
 import JSONText
 import Shell
+import TextSupport
 
 /// `expect EXPRESSION [MESSAGE]`: a check in a command script; a failed one ends the script with 1.
 public var expectCommand: CommandSpec {
@@ -155,4 +156,44 @@ enum ScriptFile {
         defer { depth.value -= 1 }
         return try body()
     }
+}
+
+/// `edit [@FILE|TEXT]`: the user's editor on a body; what is saved runs as the next input (as
+/// psql's \e does). Without an argument it opens the last input that carried a body.
+public var editCommand: CommandSpec {
+    var spec = CommandSpec(
+        name: "edit", summary: "edit the last pasted input (or a file, or a value) in $VISUAL/$EDITOR, then run it",
+        usage: "[@FILE | $NAME | TEXT]",
+        help: """
+        Opens $VISUAL (else $EDITOR, else vi) on the text; when you save and quit, the text runs as
+        if typed at the prompt — a command with its body ('verify' and a pasted request, a 'decode'
+        heredoc). With no argument: the last input that had a body. Quit without saving, or make
+        the editor fail (:cq in vi), to cancel. Needs the interactive shell.
+        """,
+        examples: ["edit", "edit @request.http", "edit $r.records[0]"],
+        arguments: [ArgumentSpec("text", summary: "@FILE, a value, or text", optional: true, variadic: true, completion: .files)]
+    ) { context throws(CommandError) in
+        let session = context.session
+        guard let editText = session.editText else { throw CommandError.usage("edit needs the interactive shell (an editor on a terminal)") }
+        var text: String
+        if let first = context.positionals.first, first.hasPrefix("@"), context.positionals.count == 1 {
+            text = try InputText.read(word: first, rawBody: nil)?.text ?? ""
+        } else if !context.positionals.isEmpty {
+            text = context.positionals.joined(separator: " ")
+        } else {
+            guard let last = session.lastBodyInput else {
+                throw CommandError(.negative, "nothing to edit yet", hint: "paste a request or a body first, or give @FILE")
+            }
+            text = last
+        }
+        guard let edited = editText(text.hasSuffix("\n") ? text : text + "\n") else {
+            return Outcome(report: Report(json: ["edited": false], blocks: [.text("edit cancelled", .dim)]))
+        }
+        let input = edited.hasSuffix("\n") ? String(edited.dropLast()) : edited
+        guard !input.trimmingBlanks().isEmpty else { return Outcome(report: Report(json: ["edited": false], blocks: [.text("nothing to run", .dim)])) }
+        let execution = Runner(session: session, keepGoing: false).runScript(lines: input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), name: "edit")
+        return Outcome(status: execution)
+    }
+    spec.keepsLastResult = true
+    return spec
 }

@@ -103,6 +103,9 @@ public enum Interpreter {
 
     static func finish(_ execution: Execution, input: Input, session: Session) -> Execution {
         var execution = execution
+        if input.heredoc != nil || input.text.contains("\n") {
+            session.lastBodyInput = input.heredoc.map { input.text + " <<'EOF'\n" + $0 + "EOF" } ?? input.text
+        }
         if session.containsSecret(input.text) || session.containsSecret(input.heredoc ?? "") {
             execution.persistInHistory = false
         }
@@ -187,8 +190,9 @@ public enum Interpreter {
         if json {
             session.output.out(JSONWriter.pretty(masker.mask(report.json)) + "\n")
         } else {
-            let text = HumanRenderer(color: session.color, width: session.terminalWidth).render(report.blocks)
-            session.output.out(masker.mask(text))
+            let text = masker.mask(HumanRenderer(color: session.color, width: session.terminalWidth).render(report.blocks))
+            if let pager = session.pager, pager(text) { return }
+            session.output.out(text)
         }
     }
 

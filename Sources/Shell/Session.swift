@@ -48,6 +48,13 @@ public final class Session {
     public var clearInterrupt: () -> Void = {}
     /// Asked when a command word is unknown: may load more commands (plugins); true if it did.
     public var loadMoreCommands: (() -> Bool)?
+    /// Shows a command's human output through a pager when it is longer than the terminal; returns
+    /// false when it did not (short output, no terminal, no pager), and the text is printed as usual.
+    public var pager: ((String) -> Bool)?
+    /// Opens the user's editor on a text and returns the saved text (nil: cancelled, or no terminal).
+    public var editText: ((String) -> String?)?
+    /// The last input that carried a body (a paste, a heredoc, a multi-line JSON value), for `edit`.
+    public var lastBodyInput: String?
     /// Reads one line at a prompt, with echo and editing (the lua> prompt); nil at end of input.
     public var readLine: ((String) -> String?)?
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.

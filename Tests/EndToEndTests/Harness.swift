@@ -38,6 +38,8 @@ struct Harness {
             "TERM": "xterm-256color",
             // Secrets reach the binary as users are told to pass them: by reference, never inline.
             "NX_TEST_SECRET": "s3cret-value",
+            // Output is never paged unless a test asks for a pager.
+            "PAGER": "",
         ]
     }
 

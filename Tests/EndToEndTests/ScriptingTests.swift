@@ -93,6 +93,33 @@ import Testing
         #expect(broken.stderr.hasSuffix("init.lua:1: unexpected symbol near <eof> (continuing without it)\n"), "\(broken.stderr)")
     }
 
+    @Test func bashCompletionAsksTheShellsOwnCompleter() throws {
+        let script = try h.run(["completion", "bash"])
+        #expect(script.status == 0)
+        let driver = try h.write("complete.sh", script.stdout + """
+
+            COMP_WORDS=(callscope sign nx); COMP_CWORD=2; _callscope; echo "${COMPREPLY[*]}"
+            COMP_WORDS=(callscope sign nxlink call/l); COMP_CWORD=3; _callscope; echo "${COMPREPLY[*]}"
+            COMP_WORDS=(callscope expl); COMP_CWORD=1; _callscope; echo "${COMPREPLY[*]}"
+
+            """)
+        let binDir = URL(fileURLWithPath: Harness.binary).deletingLastPathComponent().path
+        let r = try h.run(["run", "--help"])  // the binary works in this environment
+        #expect(r.status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [driver]
+        process.environment = h.environment.merging(["PATH": binDir + ":/usr/bin:/bin"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text == "nxcloud-callbot nxlink\ncall/list\nexplain\n", "\(text)")
+        let unknown = try h.run(["completion", "tcsh"])
+        #expect(unknown.status == 64)
+    }
+
     @Test func sourceRunsInTheSessionAndHistorySaveReplays() throws {
         let setup = try script("setup.cs", "set vendor_name nxlink\nlet e = explain 17\n")
         let r = try h.run(["-c", "source \(setup)", "-c", "echo $vendor_name $e.matches[0].code"])

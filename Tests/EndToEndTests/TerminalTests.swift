@@ -202,6 +202,35 @@ import Testing
         #expect(pty.waitForExit() == 0)
     }
 
+    @Test func longOutputGoesThroughThePager() throws {
+        let h2 = Harness()
+        // A pager that shows it was used: it counts the lines it was given.
+        let pager = try h2.write("pager.sh", "#!/bin/sh\necho \"paged $(wc -l) lines\"\n")
+        chmod(pager, 0o755)
+        let pty = try PTYSession(environment: h2.environment.merging(["NO_COLOR": "1", "PAGER": pager]) { $1 }, rows: 10)
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        #expect(pty.command("help", expecting: "paged "))
+        #expect(pty.command("echo short", expecting: "short"))
+        #expect(!pty.transcript.contains("paged"), "short output is printed, not paged")
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
+    @Test func editRunsWhatTheEditorSaved() throws {
+        let h2 = Harness()
+        // An "editor" that changes the code asked about, as a user would.
+        let editor = try h2.write("editor.sh", "#!/bin/sh\nsed -i 's/17/18/' \"$1\"\n")
+        chmod(editor, 0o755)
+        let pty = try PTYSession(environment: h2.environment.merging(["NO_COLOR": "1", "EDITOR": editor]) { $1 })
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        #expect(pty.command("edit", expecting: "nothing to edit yet"))
+        #expect(pty.command("edit explain 17", expecting: "18  Voicemail"), "\(pty.transcript.debugDescription)")
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func usePutsTheVendorInThePrompt() throws {
         let pty = try start()
         #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))

@@ -24,6 +24,8 @@ pid_t cs_spawn_in_pty(const char *path, char *const argv[], char *const envp[],
 
 /// Terminal width of `fd` in columns, or 0 if it is not a terminal.
 int cs_terminal_columns(int fd);
+/// Terminal height of `fd` in rows, or 0 if it is not a terminal.
+int cs_terminal_rows(int fd);
 /// Turns terminal echo on `fd` off (0) or on (1); returns 0 on success.
 int cs_set_echo(int fd, int on);
 #endif
