@@ -53,8 +53,12 @@ struct REPL {
             session.terminalWidth = cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000
             switch reader.readLine(prompt: prompt) {
             case .eof:
+                // Ctrl-D at a continuation prompt drops the pending input; only an empty primary prompt ends the session.
                 if assembler.isPending {
                     session.output.err("input discarded: \(assembler.pendingReason ?? "incomplete")\n")
+                    assembler.reset()
+                    out.flush()
+                    continue
                 }
                 out.flush()
                 return .ok

@@ -126,5 +126,6 @@ int cs_set_echo(int fd, int on) {
     struct termios t;
     if (tcgetattr(fd, &t) != 0) return -1;
     if (on) t.c_lflag |= ECHO; else t.c_lflag &= ~(tcflag_t)ECHO;
-    return tcsetattr(fd, TCSAFLUSH, &t);
+    // TCSANOW: what was typed ahead (a pasted secret, Ctrl-D) is kept, not flushed.
+    return tcsetattr(fd, TCSANOW, &t);
 }

@@ -26,7 +26,9 @@ enum CredentialResolver {
         var credentials = store.get(adapter.id)
         for name in required where credentials[name] == nil {
             let secret = adapter.credentials.first { $0.name == name }?.secret ?? false
-            guard let read = session.readSecret?("\(adapter.id) \(name)\(secret ? " (not echoed)" : ""): "), !read.isEmpty else {
+            // Key ids and app ids are not secret: their prompt echoes what is typed.
+            let ask = secret ? session.readSecret : (session.readLine ?? session.readSecret)
+            guard let read = ask?("\(adapter.id) \(name)\(secret ? " (not echoed)" : ""): "), !read.isEmpty else {
                 throw CommandError.usage("missing credential \(name) for \(adapter.id)",
                                          hint: "give --cred \(name)=VALUE (VALUE may be env:VAR or file:PATH)")
             }

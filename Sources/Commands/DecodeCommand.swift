@@ -77,6 +77,7 @@ struct DecodeRun {
             return .document(input)
         }
         let path = String(word.dropFirst())
+        if word == "-" { InputText.noticeIfTerminal() }
         let fd: Int32 = word == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CommandError(.dataError, "cannot read \(path): \(String(cString: strerror(errno)))") }
         var info = stat()

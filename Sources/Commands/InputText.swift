@@ -14,7 +14,10 @@ struct InputText {
     static func read(word: String?, rawBody: String?) throws(CommandError) -> InputText? {
         if let rawBody { return InputText(bytes: Array(rawBody.utf8), origin: "the input") }
         guard let word else { return nil }
-        if word == "-" { return try capped(readAll(fd: 0, limit: maxDocument + 1), origin: "stdin") }
+        if word == "-" {
+            noticeIfTerminal()
+            return try capped(readAll(fd: 0, limit: maxDocument + 1), origin: "stdin")
+        }
         if word.hasPrefix("@") {
             let path = String(word.dropFirst())
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -23,6 +26,11 @@ struct InputText {
             return try capped(readAll(fd: fd, limit: maxDocument + 1), origin: path)
         }
         return InputText(bytes: Array(word.utf8), origin: "the command line")
+    }
+
+    /// Says why the shell went quiet when a command waits for stdin at a terminal.
+    static func noticeIfTerminal() {
+        if isatty(0) != 0 { _ = "reading from stdin; Ctrl-D ends\n".withCString { write(2, $0, strlen($0)) } }
     }
 
     /// The largest single document read whole (an endless input such as /dev/zero stops here).

@@ -24,9 +24,11 @@ public var setCommand: CommandSpec {
     let secret = context.arguments.has("secret")
     var value = context.positionals.dropFirst().joined(separator: " ")
     if context.positionals.count == 1 {
-        guard let read = context.session.readSecret?("value for \(name): ") else {
+        guard let prompt = context.session.readSecret else {
             throw CommandError.usage("missing VALUE", hint: "usage: set [--secret] NAME VALUE")
         }
+        guard let read = prompt("value for \(name): ") else { throw CommandError(.negative, "cancelled: \(name) was not set") }
+        guard !read.isEmpty || !secret else { throw CommandError(.negative, "empty value: \(name) was not set") }
         value = read
     }
     context.session.variables.set(name, value, secret: secret)

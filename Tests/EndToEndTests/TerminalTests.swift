@@ -231,6 +231,32 @@ import Testing
         #expect(pty.waitForExit() == 0)
     }
 
+    @Test func ctrlDAtContinuationAndSecretPromptsCancelsWithoutLeaving() throws {
+        let pty = try start()
+        pty.send("decode {\r")
+        #expect(pty.expect("...> "))
+        pty.settle()
+        pty.send("\u{4}")
+        #expect(pty.expect("input discarded: unterminated JSON value: missing '}'"))
+        #expect(pty.command("echo alive", expecting: "alive"), "Ctrl-D at ...> must not end the session")
+        pty.send("set --secret tok\r")
+        #expect(pty.expect("value for tok: "))
+        pty.settle()
+        pty.send("\u{4}")
+        #expect(pty.expect("cancelled: tok was not set"))
+        #expect(pty.command("vars", expecting: "$_"))
+        #expect(!pty.transcript.contains("tok "), "nothing was stored")
+        pty.send("decode -\r")
+        #expect(pty.expect("reading from stdin; Ctrl-D ends"))
+        pty.clearTranscript()
+        pty.send("{\"callId\": \"c1\"}\r\u{4}")
+        #expect(pty.expect("callId"))
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        pty.send("\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func usePutsTheVendorInThePrompt() throws {
         let pty = try start()
         #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))
