@@ -12,7 +12,7 @@ extension DecodeRun {
             try DocumentDecoding.decode(input.bytes, origin: input.origin, decoder: &decoder, verifier: verifier, credentials: store)
         }
         let report = DecodeReport.document(document.records, message: document.message, verification: document.verification,
-                                           all: context.arguments.has("all"), valueWidth: valueWidth)
+                                           all: context.arguments.has("all"), valueWidth: valueWidth, origins: document.origins)
         return Outcome(status: document.hasProblems ? .negative : .ok, report: report)
     }
 

@@ -2,6 +2,7 @@ import Inspect
 import Signing
 import JSONText
 import Shell
+import Workbench
 import TextSupport
 import Wire
 
@@ -11,7 +12,7 @@ enum DecodeReport {
 
     /// `valueWidth` cuts long values on a terminal; off a terminal they are printed whole.
     static func document(_ records: [DecodedRecord], message: HTTPMessage?, verification: Verification?, all: Bool,
-                         valueWidth: Int = 40) -> Report {
+                         valueWidth: Int = 40, origins: [PayloadOrigin] = []) -> Report {
         var blocks: [Block] = []
         if let message {
             let start = message.kind == .request ? "\(message.method ?? "?") \(message.target ?? "")" : "HTTP \(message.status ?? 0)"
@@ -27,6 +28,11 @@ enum DecodeReport {
                 if i < batchRowLimit { blocks.append(batchRow(r, line: nil, index: i)) }
             }
             blocks += summaryBlocks(summary, failedLines: [])
+        } else if !origins.isEmpty, records.count == 1 {
+            blocks += originBlocks(origins)
+            var record = records[0]
+            record.warnings.removeAll { $0.code == "unknown-payload" }
+            blocks += recordBlocks(record, index: nil, valueWidth: valueWidth).dropFirst()
         } else {
             for (i, record) in records.enumerated() {
                 if i > 0 { blocks.append(.blank) }
@@ -34,6 +40,7 @@ enum DecodeReport {
             }
         }
         var json: [JSONMember] = [JSONMember("records", .array(records.map(\.json)))]
+        if !origins.isEmpty { json.append(JSONMember("origins", .array(origins.map(originJSON)))) }
         if let message {
             json.append(JSONMember("message", [
                 "kind": .string(message.kind.rawValue), "method": message.method.map { .string($0) } ?? .null,
@@ -43,6 +50,39 @@ enum DecodeReport {
         }
         if let verification { json.append(JSONMember("signature", VerifyReport.json(verification))) }
         return Report(json: .object(json), blocks: blocks)
+    }
+
+    /// "nxlink · reply to call/list — error 1003: invalid signature", with the table's hint; or
+    /// "nxlink · request body of call/list". More than one reading fits: each is listed.
+    static func originBlocks(_ origins: [PayloadOrigin]) -> [Block] {
+        var blocks: [Block] = []
+        for origin in origins {
+            let operations = origin.operations.count > 3 ? origin.operations.prefix(3).joined(separator: ", ") + ", …" : origin.operations.joined(separator: ", ")
+            switch origin.kind {
+            case .reply(let r):
+                let verdict = r.success ? "success (\(r.code))" : "error \(r.code): \(r.meaning ?? r.message.map { "“\($0)” (the code is not in \(r.table ?? "the vendor's table"))" } ?? "not documented")"
+                blocks.append(.line([Span("\(origin.vendor) · reply", .bold), Span(" to \(operations) — "), Span(verdict, r.success ? .green : .red)]))
+                if let hint = r.hint { blocks.append(.line([Span("  → " + hint, .dim)])) }
+            case .requestBody(let known, let unknown):
+                blocks.append(.line([Span("\(origin.vendor) · request body", .bold), Span(" of \(operations)"),
+                                     Span(unknown.isEmpty ? "" : "  (not its fields: \(unknown.joined(separator: ", ")))", .yellow)]))
+                _ = known
+            }
+        }
+        return blocks
+    }
+
+    static func originJSON(_ origin: PayloadOrigin) -> JSONValue {
+        var members = [JSONMember("vendor", .string(origin.vendor)), JSONMember("operations", .array(origin.operations.map { .string($0) }))]
+        switch origin.kind {
+        case .reply(let r):
+            members += [JSONMember("kind", "reply"), JSONMember("code", .string(r.code)), JSONMember("success", .bool(r.success)),
+                        JSONMember("meaning", r.meaning.map { .string($0) } ?? .null), JSONMember("hint", r.hint.map { .string($0) } ?? .null)]
+        case .requestBody(let known, let unknown):
+            members += [JSONMember("kind", "request-body"), JSONMember("fields", .array(known.map { .string($0) })),
+                        JSONMember("unknown_fields", .array(unknown.map { .string($0) }))]
+        }
+        return .object(members)
     }
 
     static func recordBlocks(_ r: DecodedRecord, index: Int?, valueWidth: Int = 40) -> [Block] {

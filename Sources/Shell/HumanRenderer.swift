@@ -101,8 +101,8 @@ public struct HumanRenderer {
                 }
                 parts.append(paint(Span(padded, style)))
             }
-            var first = "  " + parts.joined(separator: "  ")
-            if overflow { first = first.trimmingTrailingBlanks() }
+            // No trailing blanks: a short or empty last cell leaves nothing after it.
+            let first = ("  " + parts.joined(separator: "  ")).trimmingTrailingBlanks()
             return ([first] + continuation).map { $0 + "\n" }.joined()
         }
         var out = ""

@@ -10,9 +10,14 @@ public struct DecodedDocument: Sendable {
     public var records: [DecodedRecord]
     public var message: HTTPMessage?
     public var verification: Verification?
+    /// For a document no adapter recognises as a record: a vendor's reply or a request body it fits.
+    public var origins: [PayloadOrigin] = []
 
-    /// Warnings in a record, or a signature that does not match.
-    public var hasProblems: Bool { records.contains { !$0.warnings.isEmpty } || verification?.verdict == .mismatch }
+    /// Warnings in a record (an unrecognised one is fine when it is a known reply or request
+    /// body), or a signature that does not match.
+    public var hasProblems: Bool {
+        (origins.isEmpty && records.contains { !$0.warnings.isEmpty }) || verification?.verdict == .mismatch
+    }
 }
 
 /// The "decode a document" use-case: JSON, a raw HTTP message or a curl command, as bytes.
@@ -54,7 +59,11 @@ public enum DocumentDecoding {
         if let message, let verifier, let credentials {
             verification = verifier.verifyIfPossible(message, vendor: records.first?.vendor, credentials: credentials)
         }
-        return DecodedDocument(records: records, message: message, verification: verification)
+        var document = DecodedDocument(records: records, message: message, verification: verification)
+        if records.count == 1, records[0].vendor == nil {
+            document.origins = PayloadOrigin.candidates(for: value, adapters: decoder.adapters)
+        }
+        return document
     }
 }
 

@@ -70,12 +70,7 @@ public struct RequestSending: Sendable {
     }
 
     func read(_ envelope: ResponseEnvelope, in value: JSONValue, adapter: Adapter) -> EnvelopeReading? {
-        guard let codeValue = JSONPath.value(at: envelope.codeField, in: value) else { return nil }
-        let code = codeValue.stringValue ?? JSONWriter.compact(codeValue)
-        let message = envelope.messageField.flatMap { JSONPath.value(at: $0, in: value) }.map { $0.stringValue ?? JSONWriter.compact($0) }
-        let entry = envelope.table.flatMap { adapter.table(named: $0) }?.entry(code)
-        return EnvelopeReading(code: code, message: message, success: code == envelope.success, meaning: entry?.meaning, hint: entry?.hint,
-                               table: envelope.table)
+        PayloadOrigin.read(envelope, in: value, adapter: adapter)
     }
 
     /// How a paged send ended.
