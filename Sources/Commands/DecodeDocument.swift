@@ -4,8 +4,15 @@ import Shell
 import Workbench
 
 extension DecodeRun {
+    /// Above this size a top-level list of records is decoded one element at a time, never as one
+    /// tree (a 50 MB list held as values took 2 GB).
+    static let largeList = 4 << 20
+
     /// One document: JSON, a raw HTTP message or a curl command.
     func decodeDocument(_ input: InputText, decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
+        if input.bytes.count > DecodeRun.largeList, let elements = JSONArrayElements.ranges(input.bytes) {
+            return try decodeList(input, elements: elements, decoder: &decoder)
+        }
         let verifier = try session.messageVerifier()
         let store = session.credentialStore
         let document = try CommandError.wrap { () throws(WorkbenchError) in
@@ -14,6 +21,57 @@ extension DecodeRun {
         let report = DecodeReport.document(document.records, message: document.message, verification: document.verification,
                                            all: context.arguments.has("all"), valueWidth: valueWidth, origins: document.origins)
         return Outcome(status: document.hasProblems ? .negative : .ok, report: report)
+    }
+
+    /// A large list, element by element: with --json `{"records":[…]}` written as it goes (one record
+    /// a line), otherwise the batch table and summary a list of records gets.
+    func decodeList(_ input: InputText, elements: [Range<Int>], decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
+        var summary = BatchSummary()
+        var failures: [(Int, String)] = []
+        let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
+        var progress = ProgressLine(total: input.bytes.count)
+        var first = true
+        if context.json {
+            session.output.outBytes(Array("{\"records\":[\n".utf8))
+        } else if !context.arguments.has("all") {
+            session.output.out(renderer.render(DecodeReport.batchHeader()))
+        }
+        for (index, range) in elements.enumerated() {
+            if session.cancellation.isCancelled {
+                throw CommandError(.interrupted, "interrupted after \(summary.records) records (element \(index + 1) of \(elements.count))")
+            }
+            if index % 256 == 0 { progress.update(range.lowerBound) }
+            let value: JSONValue
+            do { value = try JSONParser.parse(bytes: Array(input.bytes[range])) } catch {
+                let (line, column) = JSONParser.location(of: range.lowerBound + error.offset, in: input.bytes)
+                failures.append((index + 1, "\(error.message) at line \(line), column \(column)"))
+                continue
+            }
+            for record in decoder.decode(value) {
+                summary.add(record)
+                if context.json {
+                    var bytes: [UInt8] = first ? [] : Array(",\n".utf8)
+                    record.writeJSON(into: &bytes)
+                    session.output.outBytes(bytes)
+                    first = false
+                } else if context.arguments.has("all") {
+                    session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records, valueWidth: valueWidth)) + "\n")
+                } else if summary.records <= DecodeReport.batchRowLimit {
+                    session.output.out(renderer.render([DecodeReport.batchRow(record, line: nil, index: summary.records - 1)]))
+                }
+            }
+        }
+        progress.finish()
+        if context.json {
+            session.output.out("\n],\"summary\":" + JSONWriter.compact(DecodeReport.summaryJSON(summary, failedLines: failures)) + "}\n")
+        } else {
+            if summary.records > DecodeReport.batchRowLimit, !context.arguments.has("all") {
+                session.output.out(renderer.render([.text("… \(summary.records - DecodeReport.batchRowLimit) more records (--all prints each)", .dim)]))
+            }
+            session.output.out(renderer.render(DecodeReport.summaryBlocks(summary, failedLines: failures)))
+        }
+        if !failures.isEmpty { return Outcome(status: .dataError) }
+        return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
     }
 
     /// Off a terminal values are printed whole; on one they are cut to a column.

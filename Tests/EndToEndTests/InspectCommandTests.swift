@@ -311,3 +311,25 @@ import Testing
         #expect(ok.stdout.hasSuffix("checked with accessKey fme2na3kdi3ki, accessSecret (given here)\n"))
     }
 }
+
+@Suite struct LargeListTests {
+    let h = Harness()
+
+    @Test func aLargeListIsDecodedElementByElement() throws {
+        let record = #"{"callId":"c-1","callResult":17,"callStatus":10,"callAnswer":1742378343,"callEnd":1742378480,"callElapsed":137,"taskId":"t","contactId":"k","createTs":1742378329,"callStart":1742378340}"#
+        // Over the 4 MB threshold, with one element that is not JSON.
+        let count = 25_000
+        let text = "[\n" + Array(repeating: record, count: count).joined(separator: ",\n") + ",\n{\"broken\": tru}\n]\n"
+        let path = try h.write("big.json", text)
+        let r = try h.run(["decode", "@" + path, "--json"])
+        #expect(r.status == 65, "one element is not JSON")
+        let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((doc?["records"] as? [Any])?.count == count)
+        let summary = doc?["summary"] as? [String: Any]
+        #expect(summary?["records"] as? Int == count)
+        #expect((summary?["unparsableLines"] as? [[String: Any]])?.first?["line"] as? Int == count + 1, "the element's number")
+        let human = try h.run(["--color", "never", "decode", "@" + path])
+        #expect(human.stdout.contains("… \(count - 50) more records (--all prints each)"), "\(human.stdout.suffix(400))")
+        #expect(human.stdout.contains("Summary: \(count) records"))
+    }
+}
