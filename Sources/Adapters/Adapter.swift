@@ -2,6 +2,8 @@
 /// explain and completion read only this, never Lua.
 public struct Adapter: Sendable, Equatable {
     public var id: String
+    /// Other names users type for the vendor (`aliyun`, `callbot`).
+    public var aliases: [String] = []
     public var name: String
     public var version: String
     public var summary: String

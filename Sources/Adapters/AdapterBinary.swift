@@ -116,7 +116,7 @@ extension Adapter: BinaryCodable {
         w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
         w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
         w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
-        w.write(timezone); w.write(timezoneNote); w.write(pins); w.write(mock)
+        w.write(timezone); w.write(timezoneNote); w.write(pins); w.write(mock); w.write(aliases)
     }
 
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
@@ -131,7 +131,7 @@ extension Adapter: BinaryCodable {
             guard list.items.count == 3 else { throw BinaryReader.Failure() }
             commands.append(PluginCommand(name: list.items[0], summary: list.items[1], usage: list.items[2].isEmpty ? nil : list.items[2]))
         }
-        timezone = try r.optional(); timezoneNote = try r.optional(); pins = try r.array(); mock = try r.read()
+        timezone = try r.optional(); timezoneNote = try r.optional(); pins = try r.array(); mock = try r.read(); aliases = try r.array()
     }
 }
 

@@ -77,6 +77,7 @@ public enum AdapterBuilder {
             canSign: root["sign"] != nil,
             hooks: hooks)
         adapter.commands = commands
+        adapter.aliases = try r.strings("aliases")
         if let tz = try r.optionalTable("timezone") {
             tz.onlyKeys(SchemaSection.timezone.keys)
             let offset = try tz.string("offset")
@@ -385,7 +386,7 @@ public enum SchemaSection: String, CaseIterable, Sendable {
     /// In the order the documentation gives them.
     public var keyList: [String] {
         switch self {
-        case .plugin: return ["schema", "id", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads", "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins", "mock"]
+        case .plugin: return ["schema", "id", "aliases", "name", "version", "summary", "docs", "regions", "credentials", "codes", "payloads", "operations", "webhooks", "pitfalls", "conflicts", "undocumented", "examples", "sign", "hooks", "commands", "timezone", "pins", "mock"]
         case .command: return ["summary", "usage", "run"]
         case .pitfall: return ["name", "explanation", "pins", "body"]
         case .timezone: return ["offset", "note"]

@@ -21,9 +21,12 @@ extension Session {
     /// Ctrl-C, as the use-cases poll it.
     var cancellation: Cancellation { Cancellation(interruptRequested) }
 
-    /// The adapter named `id`, or a not-found error listing the loaded ones.
+    /// The adapter a typed name means (its id, an alias, a unique prefix or part), if any.
+    public func adapterNamed(_ word: String) -> Adapter? { adapters.named(word) }
+
+    /// The adapter named `id` (or an alias or unique prefix of it), or a not-found error listing the loaded ones.
     public func adapter(_ id: String) throws(CommandError) -> Adapter {
-        if let adapter = pluginHost?.adapter(id) { return adapter }
+        if let adapter = adapters.named(id) { return adapter }
         let ids = adapters.map(\.id)
         let near = EditDistanceHint.suggestion(for: id, among: ids)
         throw CommandError(.negative, "no adapter '\(id)'",

@@ -61,7 +61,7 @@ struct CapturesRun {
     }
 
     func list(_ store: any CaptureStore) throws(CommandError) -> Outcome {
-        let vendor = context.arguments.value("vendor")
+        let vendor = context.arguments.value("vendor").map { session.adapterNamed($0)?.id ?? $0 }
         let since = try context.arguments.value("since").map { (t) throws(CommandError) in try VerifyInput.clock(t) }
         var limit = 50
         if let text = context.arguments.value("limit") {
@@ -117,7 +117,7 @@ struct CapturesRun {
     func export(_ store: any CaptureStore) throws(CommandError) -> Outcome {
         let format = context.arguments.value("format") ?? "ndjson"
         guard format == "ndjson" || format == "http" else { throw CommandError.usage("--format is ndjson or http, not '\(format)'") }
-        let vendor = context.arguments.value("vendor")
+        let vendor = context.arguments.value("vendor").map { session.adapterNamed($0)?.id ?? $0 }
         let captures = try call { try await store.list(vendor: vendor, since: nil, limit: Int.max) }
         for c in captures {
             if format == "http" {

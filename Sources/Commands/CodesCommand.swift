@@ -15,7 +15,7 @@ public var codesCommand: CommandSpec {
         var vendorID = context.positional(0)
         var tableName = context.positional(1)
         // `codes callResult` with a vendor in use.
-        if let only = vendorID, tableName == nil, session.pluginHost?.adapter(only) == nil, let current = session.vendor {
+        if let only = vendorID, tableName == nil, session.adapterNamed(only) == nil, let current = session.vendor {
             tableName = only
             vendorID = current
         }

@@ -45,9 +45,8 @@ struct DecodeRun {
     var session: Session { context.session }
 
     func run() throws(CommandError) -> Outcome {
-        let vendor = context.arguments.value("vendor")
+        let vendor = try context.arguments.value("vendor").map { (v) throws(CommandError) in try session.adapter(v).id }
         let kind = context.arguments.value("kind")
-        if let vendor { _ = try session.adapter(vendor) }
         if let kind, !session.adapters.contains(where: { a in (vendor == nil || a.id == vendor) && a.payload(kind) != nil }) {
             throw CommandError.usage("no payload kind '\(kind)'", hint: "kinds: \(session.adapters.flatMap { $0.payloads.map(\.kind) }.joined(separator: ", "))")
         }

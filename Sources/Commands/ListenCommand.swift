@@ -73,7 +73,7 @@ struct ListenRun {
 
     func start() throws(CommandError) -> Outcome {
         if let url = running.server?.baseURL { throw CommandError.usage("already listening on \(url)", hint: "'listen stop' first") }
-        let vendor = context.arguments.value("vendor")
+        let vendor = try context.arguments.value("vendor").map { (v) throws(CommandError) in try session.adapter(v).id }
         if let vendor {
             let adapter = try session.adapter(vendor)
             _ = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session, required: [])

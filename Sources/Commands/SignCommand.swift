@@ -66,7 +66,7 @@ enum SignFlags {
         let adapter: Adapter
         let profileName = context.arguments.value("profile") ?? session.profile
         let profile = try profileName.map { (name) throws(CommandError) in try session.profile(named: name) }
-        if let first = words.first, session.pluginHost?.adapter(first) != nil {
+        if let first = words.first, session.adapterNamed(first) != nil {
             adapter = try session.adapter(first)
             words = words.dropFirst()
             if let profile, profile.vendor != adapter.id, context.arguments.value("profile") != nil {
@@ -104,6 +104,7 @@ enum SignFlags {
         for (flag, key) in [("ts", "ts"), ("nonce", "nonce"), ("request-id", "request_id"), ("date", "date"), ("algorithm", "algorithm")] {
             if let value = context.arguments.value(flag) { pins[key] = value }
         }
+        if let refusal = SignInputCheck.refusal(pins: pins, adapter: adapter) { throw CommandError(refusal) }
         let request = SignRequest(operation: operation?.name ?? pins["action"],
                                   method: context.arguments.value("method")?.uppercased() ?? operation?.method ?? "POST",
                                   path: context.arguments.value("path") ?? operation?.path ?? "/",
@@ -114,6 +115,9 @@ enum SignFlags {
         }
         let credentials = try CredentialResolver.resolve(context.arguments.values("cred"), for: adapter, session: session,
                                                          required: adapter.requiredCredentialNames)
+        for warning in SignInputCheck.warnings(request, operation: operation, adapter: adapter, credentials: credentials) {
+            session.output.err("warning: \(warning)\n")
+        }
         var baseURL = adapter.regions.first?.baseURL
         if let profile, profile.vendor == adapter.id {
             if let url = profile.baseURL { baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }

@@ -20,7 +20,7 @@ public var useCommand: CommandSpec {
             session.profile = nil
             return .ok(Report(json: ["vendor": .null], blocks: [.text("no vendor in use", .dim)]))
         }
-        if session.pluginHost?.adapter(id) == nil, let profile = try session.profiles()?.profile(id) {
+        if session.adapterNamed(id) == nil, let profile = try session.profiles()?.profile(id) {
             let adapter = try session.adapter(profile.vendor)
             session.vendor = adapter.id
             session.profile = profile.name

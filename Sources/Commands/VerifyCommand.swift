@@ -45,7 +45,7 @@ public var verifyCommand: CommandSpec {
         let session = context.session
         let verifier = try session.messageVerifier()
         let (adapter, claim) = try CommandError.wrap { () throws(WorkbenchError) in
-            try verifier.claim(in: message, vendor: context.arguments.value("vendor"))
+            try verifier.claim(in: message, vendor: context.arguments.value("vendor").map { session.adapterNamed($0)?.id ?? $0 })
         }
         let store = session.credentialStore
         // A secret the session holds for another key is never used silently for this message.

@@ -39,8 +39,8 @@ public enum CodeLookup {
     public static func parse(_ words: [String], adapters: [Adapter], defaultVendor: String?) -> ExplainQuery {
         var rest = words[...]
         var query = ExplainQuery(terms: [])
-        if let first = rest.first, adapters.contains(where: { $0.id == first }) {
-            query.vendor = first
+        if let first = rest.first, let named = adapters.named(first) {
+            query.vendor = named.id
             rest = rest.dropFirst()
         }
         if rest.count >= 2, let word = rest.first {

@@ -53,11 +53,12 @@ import Testing
     }
 
     @Test func credentialsOnTheCommandLineAreWarnedAboutAndNeverRepeated() throws {
-        let inline = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "accessKey=AK", "--cred", "accessSecret=s3cr3t-inline"])
+        let body = #"{"taskId":"t1","pageNumber":1,"pageSize":10}"#
+        let inline = try h.run(["sign", "nxlink", "call/list", body, "--cred", "accessKey=AK", "--cred", "accessSecret=s3cr3t-inline"])
         #expect(inline.status == 0)
         #expect(inline.stderr == "warning: --cred accessSecret=… on the command line can be read by anyone on this machine (the process list); use accessSecret=env:VAR, accessSecret=file:PATH or the shell's prompt\n")
         _ = try h.write("secret.txt", "from-a-file\n")
-        let fromFile = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "accessKey=AK", "--cred", "accessSecret=file:~/secret.txt", "--json"])
+        let fromFile = try h.run(["sign", "nxlink", "call/list", body, "--cred", "accessKey=AK", "--cred", "accessSecret=file:~/secret.txt", "--json"])
         #expect(fromFile.status == 0)
         #expect(fromFile.stderr.isEmpty, "\(fromFile.stderr)")
         let noName = try h.run(["sign", "nxlink", "call/list", "{}", "--cred", "s3cr3t-without-a-name"])
@@ -68,6 +69,38 @@ import Testing
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stdout.contains("--data-binary '{\"taskId\": \"t1\"}'"), "\(piped.stdout)")
         #expect(!piped.stdout.contains("s3cr3t-piped"))
+    }
+
+    @Test func signRefusesValuesTheVendorDoesNotAcceptAndWarnsAboutLikelyMistakes() throws {
+        let creds = ["--cred", "accessKey=AK", "--cred", "accessSecret=env:NX_TEST_SECRET"]
+        let refused = try h.run(["sign", "nxlink", "call/list", "{}", "--algorithm", "sha1"] + creds)
+        #expect(refused.status == 64)
+        #expect(refused.stderr == "error: nxlink does not accept digest 'sha1'\nhint: accepted: md5, sha256\n")
+        let warned = try h.run(["sign", "nxlink", "call/list", "{\"taskId\":\"t1\"}\n", "--ts", "1700000000"] + creds)
+        #expect(warned.status == 0)
+        #expect(warned.stderr == """
+            warning: ts 1700000000 looks like seconds; nxlink expects milliseconds (13 digits)
+            warning: the body ends in a newline, which is signed with it (is it in what you send?)
+            warning: call/list: required fields pageNumber, pageSize missing from the body
+
+            """, "\(warned.stderr)")
+        let emptySecret = try h.run(["sign", "nxlink", "call/list", "{\"taskId\":\"t1\",\"pageNumber\":1,\"pageSize\":10}",
+                                     "--cred", "accessKey=AK", "--cred", "accessSecret=env:EMPTY"], extraEnvironment: ["EMPTY": ""])
+        #expect(emptySecret.stderr == "warning: accessSecret is empty\n", "\(emptySecret.stderr)")
+    }
+
+    @Test func vendorsAnswerToAliasesPrefixesAndParts() throws {
+        for (typed, id) in [("aliyun", "alibaba-aiccs"), ("alibaba", "alibaba-aiccs"), ("callbot", "nxcloud-callbot"), ("nxcloud", "nxcloud-callbot"),
+                            ("itnio", "itniotech"), ("NXLINK", "nxlink")] {
+            let r = try h.run(["use", typed, "--json"])
+            #expect(r.status == 0, "\(typed): \(r.stderr)")
+            #expect(r.stdout.contains("\"vendor\": \"\(id)\""), "\(typed): \(r.stdout)")
+        }
+        let explained = try h.run(["explain", "aliyun", "200010", "--json"])
+        #expect(explained.stdout.contains("\"vendor\": \"alibaba-aiccs\""))
+        let ambiguous = try h.run(["use", "nx"])
+        #expect(ambiguous.status == 1)
+        #expect(ambiguous.stderr.hasPrefix("error: no adapter 'nx'"))
     }
 
     @Test func aMessageThePluginCannotReadIsAnInputError() throws {

@@ -74,12 +74,13 @@ import TestSupport
         let closed = try LoopbackServer { _ in .init(body: "{}") }
         let url = closed.baseURL
         closed.stop()
-        let refused = try h.run(["send", "nxlink", "call/list", "{}", "--base-url", url] + Self.nxlinkCreds)
+        let body = #"{"taskId":"t1","pageNumber":1,"pageSize":10}"#
+        let refused = try h.run(["send", "nxlink", "call/list", body, "--base-url", url] + Self.nxlinkCreds)
         #expect(refused.status == 69)
         #expect(refused.stderr == "error: POST \(url)/openapi/aiagent/call/list: connection refused by 127.0.0.1 (is the server running?)\n")
         let slow = try LoopbackServer { _ in usleep(1_500_000); return .init(body: "{}") }
         defer { slow.stop() }
-        let timedOut = try h.run(["send", "nxlink", "call/list", "{}", "--base-url", slow.baseURL, "--timeout", "0.3"] + Self.nxlinkCreds)
+        let timedOut = try h.run(["send", "nxlink", "call/list", body, "--base-url", slow.baseURL, "--timeout", "0.3"] + Self.nxlinkCreds)
         #expect(timedOut.status == 69)
         #expect(timedOut.stderr.contains("no answer from 127.0.0.1 within 0.3 s (--timeout to wait longer)"))
     }
@@ -134,7 +135,7 @@ import TestSupport
         let env = ["CALLSCOPE_TEST_SECRET": "profile-secret-1"]
         let r = try h.run(["send", "--profile", "staging", "call/list", #"{"taskId":"t1"}"#, "--ts", "1700000000000", "--json"], extraEnvironment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.isEmpty)
+        #expect(r.stderr == "warning: call/list: required fields pageNumber, pageSize missing from the body\n")
         let got = try #require(server.requests.first)
         #expect(got.header("accessKey") == "AK-profile")
         let expected = try h.run(["sign", "nxlink", "call/list", #"{"taskId":"t1"}"#, "--ts", "1700000000000", "--cred", "accessKey=AK-profile",
@@ -154,7 +155,7 @@ import TestSupport
         #expect(r.stderr.contains("holds profile.leaky.accessSecret as plain text and others can read the file: chmod 600 it, or use env:VAR / file:PATH"))
         #expect(!r.stdout.contains("plain-secret"))
         try writeConfig("[profile.leaky]\nvendor = \"nxlink\"\naccessKey = \"AK\"\naccessSecret = \"plain-secret\"\n", mode: 0o600)
-        #expect(try h.run(["sign", "--profile", "leaky", "call/list", "{}"]).stderr.isEmpty)
+        #expect(try h.run(["sign", "--profile", "leaky", "call/list", #"{"taskId":"t1","pageNumber":1,"pageSize":10}"#]).stderr.isEmpty)
     }
 
     @Test func aBrokenConfigIsOneLineWithThePositionAndExit78() throws {

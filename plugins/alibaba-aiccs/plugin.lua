@@ -92,6 +92,7 @@ end
 return {
   schema = 1,
   id = "alibaba-aiccs",
+  aliases = { "alibaba", "aliyun", "aiccs" },
   name = "Alibaba Cloud aiccs Communication Agent",
   version = "1.0.0",
   summary = "OpenAPI V3 ACS3-HMAC-SHA256 and V2 RPC HMAC-SHA1 signing; AlicomAgentCallReport pushes and AI call tasks.",

@@ -105,6 +105,7 @@ end
 return {
   schema = 1,
   id = "nxcloud-callbot",
+  aliases = { "callbot", "nxcloud" },
   name = "NXCloud Callbot API v3",
   version = "1.0.0",
   summary = "Upper-hex MD5/SHA256 of secret&body=…&createTs=…&requestID=…&uuid=…; requests, responses and callbacks.",
