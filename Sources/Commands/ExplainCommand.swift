@@ -52,11 +52,32 @@ public var explainCommand: CommandSpec {
         guard !query.terms.isEmpty else {
             throw CommandError.usage("what should I explain?", hint: "usage: \(context.spec.synopsis); 'codes' lists whole tables")
         }
+        // With a vendor in use (and none named), its tables answer first.
+        var notes: [String] = []
+        if query.vendor == nil, let current = session.vendor, adapters.contains(where: { $0.id == current }) {
+            var scoped = query
+            scoped.vendor = current
+            let own = CodeLookup.find(scoped, in: adapters)
+            if !own.isEmpty {
+                let others = CodeLookup.find(query, in: adapters).count - own.count
+                if others > 0 { notes.append("\(others) more in other vendors' tables ('use' alone searches all)") }
+                return .ok(ExplainReport.make(own, notes: notes))
+            }
+            notes.append("\(query.terms.joined(separator: " ")) is not defined by \(current)" + CodeGaps.describe(query.terms.joined(separator: " "), in: adapters.first { $0.id == current }!))
+        }
         let matches = CodeLookup.find(query, in: adapters)
+        if matches.isEmpty, !notes.isEmpty {
+            throw CommandError(.negative, notes[0], hint: "no other vendor defines it either")
+        }
         if matches.isEmpty {
             let near = CodeLookup.nearest(query, in: adapters)
             let scope = [query.vendor, query.table].compactMap { $0 }.joined(separator: " ")
-            var error = CommandError(.negative, "\(query.terms.joined(separator: " ")) not found\(scope.isEmpty ? "" : " in \(scope)")")
+            let gaps = query.vendor.flatMap { v in adapters.first { $0.id == v } }.map { adapter in
+                var narrowed = adapter
+                if let table = query.table { narrowed.codeTables = adapter.codeTables.filter { $0.name == table } }
+                return CodeGaps.describe(query.terms.joined(separator: " "), in: narrowed)
+            } ?? ""
+            var error = CommandError(.negative, "\(query.terms.joined(separator: " ")) not found\(scope.isEmpty ? "" : " in \(scope)")\(gaps)")
             if !near.isEmpty {
                 error.context = near.map { "\($0.vendor) \($0.table.name) \($0.entry.code)  \($0.entry.meaning)" }
                 error.hint = "nearest matches above"
@@ -65,14 +86,30 @@ public var explainCommand: CommandSpec {
             }
             throw error
         }
-        return .ok(ExplainReport.make(matches))
+        return .ok(ExplainReport.make(matches, notes: notes))
+    }
+}
+
+/// Where a vendor's numbered table skips a code: "callResult lists 0–20 without 4".
+enum CodeGaps {
+    static func describe(_ term: String, in adapter: Adapter) -> String {
+        guard let n = Int(term) else { return "" }
+        var gaps: [String] = []
+        for table in adapter.codeTables {
+            let numbers = table.entries.compactMap { Int($0.code) }
+            // Only a table that numbers its codes densely has gaps worth naming (an error table does not).
+            guard numbers.count >= 3, let low = numbers.min(), let high = numbers.max(), low < n, n < high,
+                  numbers.count * 10 >= (high - low + 1) * 7, !numbers.contains(n) else { continue }
+            gaps.append("\(table.name) lists \(low)–\(high) without \(n) (the source leaves it out)")
+        }
+        return gaps.isEmpty ? "" : ": " + gaps.joined(separator: "; ")
     }
 }
 
 /// The report of `explain`: matches grouped by vendor and table.
 enum ExplainReport {
-    static func make(_ matches: [CodeMatch]) -> Report {
-        var blocks: [Block] = []
+    static func make(_ matches: [CodeMatch], notes: [String] = []) -> Report {
+        var blocks: [Block] = notes.map { .text($0, .yellow) }
         var lastGroup = ""
         for match in matches {
             let group = match.vendor + "/" + match.table.name
@@ -93,7 +130,11 @@ enum ExplainReport {
             }
             if let hint = match.entry.hint { blocks.append(.line([Span("      → ", .yellow), Span(hint)])) }
         }
-        let json: JSONValue = ["matches": .array(matches.map(entryJSON))]
+        var json: JSONValue = ["matches": .array(matches.map(entryJSON))]
+        if !notes.isEmpty, case .object(var members) = json {
+            members.append(JSONMember("notes", .array(notes.map { .string($0) })))
+            json = .object(members)
+        }
         return Report(json: json, blocks: blocks)
     }
 

@@ -45,7 +45,15 @@ public struct InputAssembler {
     /// Adds a line (or a pasted block); returns the input once it is complete.
     public mutating func feed(_ line: String) -> Input? {
         if let command = heredocCommand {
-            for part in line.split(separator: "\n", omittingEmptySubsequences: false) {
+            var parts = line.split(separator: "\n", omittingEmptySubsequences: false)
+            // A paste whose last line has no newline, then the terminator typed: the terminator
+            // is a line of its own ("…}EOF" closes the body after "…}").
+            if parts.count > 1, let last = parts.last, last.hasSuffix(heredocTerminator), last != Substring(heredocTerminator),
+               !heredocTerminator.isEmpty {
+                parts[parts.count - 1] = last.dropLast(heredocTerminator.count)
+                parts.append(Substring(heredocTerminator))
+            }
+            for part in parts {
                 var candidate = String(part)
                 if candidate.hasSuffix("\r") { candidate.removeLast() }
                 if heredocStripTabs { candidate = String(candidate.drop(while: { $0 == "\t" })) }

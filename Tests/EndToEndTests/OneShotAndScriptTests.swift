@@ -103,6 +103,19 @@ import Testing
         #expect(ambiguous.stderr.hasPrefix("error: no adapter 'nx'"))
     }
 
+    @Test func theVendorInUseAnswersFirstAndGapsAreNamed() throws {
+        let own = try h.run(["--color", "never", "-c", "use nxlink", "-c", "explain 17"])
+        #expect(own.status == 0)
+        #expect(own.stdout.contains("using nxlink — NXLink AI Agent\n2 more in other vendors' tables ('use' alone searches all)\nnxlink · callResult"), "\(own.stdout)")
+        #expect(!own.stdout.contains("nxcloud-callbot"))
+        let elsewhere = try h.run(["--color", "never", "-c", "use itniotech", "-c", "explain 17 --json"])
+        #expect(elsewhere.stdout.contains("\"17 is not defined by itniotech\""), "\(elsewhere.stdout)")
+        #expect(elsewhere.stdout.contains("\"vendor\": \"nxlink\""))
+        let gap = try h.run(["explain", "nxlink", "callResult", "4"])
+        #expect(gap.status == 1)
+        #expect(gap.stderr.hasPrefix("error: 4 not found in nxlink callResult: callResult lists 1–21 without 4 (the source leaves it out)\n"), "\(gap.stderr)")
+    }
+
     @Test func aMessageThePluginCannotReadIsAnInputError() throws {
         let capture = try h.write("bad-date.http", """
             POST /?Action=ListInstances HTTP/1.1\r

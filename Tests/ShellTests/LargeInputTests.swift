@@ -21,6 +21,13 @@ import TextSupport
         }
     }
 
+    @Test func aTerminatorTypedRightAfterAPasteIsALineOfItsOwn() {
+        var assembler = InputAssembler()
+        #expect(assembler.feed("decode <<EOF") == nil)
+        let input = assembler.feed("{\"callId\": \"c1\",\n \"callResult\": 17}EOF")
+        #expect(input == Input(text: "decode", heredoc: "{\"callId\": \"c1\",\n \"callResult\": 17}\n"))
+    }
+
     @Test func anOpenQuoteOverFortyThousandLinesIsOneInput() {
         var assembler = InputAssembler()
         #expect(assembler.feed("echo 'start") == nil)
