@@ -61,9 +61,23 @@ public enum AdapterCompletion {
         adapters(for: request).flatMap { $0.payloads.flatMap { $0.fields.map(\.path) } }
     } }
 
+    /// `--cred NAME=`: the credential names of the vendor on the line (or in use).
+    public static var credentialNames: CompletionSource { .dynamic { request in
+        Array(Set(adapters(for: request).flatMap { $0.credentials.map { $0.name + "=" } })).sorted()
+    } }
+
+    /// `--pin NAME=`: the values the vendor's recipe reads, with their accepted values once named.
+    public static var pinNames: CompletionSource { .dynamic { request in
+        adapters(for: request).flatMap { adapter in
+            adapter.pins.flatMap { pin in pin.values.isEmpty ? [pin.name + "="] : pin.values.map { pin.name + "=" + $0 } }
+        }
+    } }
+
+    public static var regionCodes: CompletionSource { .dynamic { request in adapters(for: request).flatMap { $0.regions.map(\.code) } } }
+
     static func adapters(for request: CompletionRequest) -> [Adapter] {
         let all = request.session?.adapters ?? []
-        if let named = all.first(where: { request.words.contains($0.id) }) { return [named] }
+        if let named = request.words.lazy.compactMap({ all.named($0) }).first { return [named] }
         if let current = request.session?.vendor, let adapter = all.first(where: { $0.id == current }) { return [adapter] }
         return all
     }

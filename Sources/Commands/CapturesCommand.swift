@@ -24,7 +24,7 @@ public var capturesCommand: CommandSpec {
             FlagSpec("limit", .value(placeholder: "N"), summary: "at most N, the newest (default 50)"),
             FlagSpec("format", .value(placeholder: "F"), summary: "export as ndjson (default) or http", completion: .words(["ndjson", "http"])),
             FlagSpec("all", summary: "with delete: every capture"),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "with show: a credential to verify with", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "with show: a credential to verify with", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
         ],
         arguments: [ArgumentSpec("action", summary: "list, show, export or delete", optional: true, completion: .words(["list", "show", "export", "delete"])),
                     ArgumentSpec("id", summary: "a capture id", optional: true)]

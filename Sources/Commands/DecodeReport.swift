@@ -27,6 +27,9 @@ enum DecodeReport {
                 summary.add(r)
                 if i < batchRowLimit { blocks.append(batchRow(r, line: nil, index: i)) }
             }
+            if records.count > batchRowLimit {
+                blocks.append(.text("… \(records.count - batchRowLimit) more records (--all prints each)", .dim))
+            }
             blocks += summaryBlocks(summary, failedLines: [])
         } else if !origins.isEmpty, records.count == 1 {
             blocks += originBlocks(origins)

@@ -29,7 +29,7 @@ public var listenCommand: CommandSpec {
             FlagSpec("host", .value(placeholder: "ADDR"), summary: "local address (default 127.0.0.1)"),
             FlagSpec("path", .value(placeholder: "/hook"), summary: "only this path is a webhook; others get 404 (still captured)"),
             FlagSpec("vendor", .value(placeholder: "V"), summary: "decode and verify as this vendor", completion: AdapterCompletion.vendorIDs),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential to verify with", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential to verify with", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
             FlagSpec("status", .value(placeholder: "S"), summary: "answer every delivery with this status"),
             FlagSpec("reply", .value(placeholder: "BODY"), summary: "answer every delivery with this body"),
             FlagSpec("max-body", .value(placeholder: "BYTES"), summary: "largest body accepted (default 8388608)"),

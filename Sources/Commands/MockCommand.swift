@@ -30,7 +30,7 @@ public var mockCommand: CommandSpec {
         flags: [
             FlagSpec("port", .value(placeholder: "N"), summary: "port to listen on (default: any free one)"),
             FlagSpec("host", .value(placeholder: "ADDR"), summary: "local address to listen on (default 127.0.0.1)"),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential the mock accepts (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential the mock accepts (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
             FlagSpec("seed", .value(placeholder: "S"), summary: "seed of the generated data and faults (default 1)"),
             FlagSpec("records", .value(placeholder: "N"), summary: "records a listing holds in all (default 25)"),
             FlagSpec("latency", .value(placeholder: "MS"), summary: "answer this many milliseconds late"),

@@ -20,7 +20,7 @@ public var replayCommand: CommandSpec {
         flags: [
             FlagSpec("to", .value(placeholder: "URL"), summary: "where to send it"),
             FlagSpec("resign", summary: "sign anew with a fresh timestamp"),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "credentials for --resign", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "credentials for --resign", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
             FlagSpec("timeout", .value(placeholder: "SECONDS"), summary: "how long the receiver may take (default 30)"),
         ],
         arguments: [ArgumentSpec("id", summary: "a capture id (see 'captures')")]

@@ -39,17 +39,17 @@ public var signCommand: CommandSpec {
 enum SignFlags {
     /// The flags of everything that signs a request (`sign`, `send`).
     static var specs: [FlagSpec] { [
-        FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
+        FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
         FlagSpec("ts", .value(placeholder: "T"), summary: "pin the timestamp (in the vendor's unit)"),
         FlagSpec("nonce", .value(placeholder: "N"), summary: "pin the nonce"),
         FlagSpec("request-id", .value(placeholder: "ID"), summary: "pin the request id"),
         FlagSpec("date", .value(placeholder: "D"), summary: "pin the date (Alibaba: yyyy-MM-ddTHH:mm:ssZ)"),
         FlagSpec("algorithm", .value(placeholder: "ALG"), summary: "digest algorithm (md5, sha256)", completion: .words(["md5", "sha256", "MD5", "SHA256"])),
-        FlagSpec("pin", .value(placeholder: "NAME=VALUE"), summary: "pin any value the adapter reads", repeatable: true),
+        FlagSpec("pin", .value(placeholder: "NAME=VALUE"), summary: "pin any value the adapter reads", repeatable: true, completion: AdapterCompletion.pinNames),
         FlagSpec("query", .value(placeholder: "NAME=VALUE"), summary: "a query parameter to send (and sign)", repeatable: true),
         FlagSpec("method", .value(placeholder: "M"), summary: "HTTP method (default: the operation's, else POST)"),
         FlagSpec("path", .value(placeholder: "P"), summary: "request path (default: the operation's)"),
-        FlagSpec("region", .value(placeholder: "CODE"), summary: "the region whose base URL to use"),
+        FlagSpec("region", .value(placeholder: "CODE"), summary: "the region whose base URL to use", completion: AdapterCompletion.regionCodes),
         FlagSpec("profile", .value(placeholder: "NAME"), summary: "vendor, base URL and credentials from a config.toml profile"),
     ] }
 

@@ -27,7 +27,7 @@ public var triggerCommand: CommandSpec {
                    "trigger nxcloud-callbot call --to http://127.0.0.1:8080/cb --count 500 --concurrency 20"],
         flags: [
             FlagSpec("to", .value(placeholder: "URL"), summary: "the receiver's URL"),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "the credentials pushes are signed with", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "the credentials pushes are signed with", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
             FlagSpec("sign", summary: "sign where the vendor signs only on request"),
             FlagSpec("retries", .value(placeholder: "N"), summary: "retries when the vendor's schedule is not documented (or to override it)"),
             FlagSpec("every", .value(placeholder: "S"), summary: "seconds between those retries (default 60)"),

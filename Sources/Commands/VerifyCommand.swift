@@ -32,7 +32,7 @@ public var verifyCommand: CommandSpec {
             FlagSpec("method", .value(placeholder: "M"), summary: "the method, with --header"),
             FlagSpec("path", .value(placeholder: "P"), summary: "the path and query, with --header"),
             FlagSpec("vendor", .value(placeholder: "V"), summary: "check as this vendor's signature", completion: AdapterCompletion.vendorIDs),
-            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true),
+            FlagSpec("cred", .value(placeholder: "NAME=VALUE"), summary: "a credential (VALUE may be env:VAR or file:PATH)", sensitive: true, repeatable: true, completion: AdapterCompletion.credentialNames),
             FlagSpec("now", .value(placeholder: "T"), summary: "the clock for the timestamp check (epoch ms, or ISO 8601)"),
             FlagSpec("their-string", .value(placeholder: "S|@file"), summary: "the sender's string to sign, to find the first difference"),
             FlagSpec("explain", summary: "show the string to sign we expect, step by step, as 'sign --explain' does"),

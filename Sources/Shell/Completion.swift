@@ -37,6 +37,16 @@ public struct CompletionResult: Equatable {
 
 /// Completion as a pure function of the text before the cursor; the line editor only displays it.
 public enum Completer {
+    /// Numbers in numeric order (2 before 10, -16 before 0), before words; words alphabetically.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        switch (Int(a), Int(b)) {
+        case let (x?, y?): return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return a < b
+        }
+    }
+
     public static func complete(_ textBeforeCursor: String, session: Session?, registry: CommandRegistry,
                                 fileSystem: FileLister = .live) -> CompletionResult {
         let (words, partial, partialLength) = splitWords(textBeforeCursor)
@@ -58,7 +68,7 @@ public enum Completer {
             candidates += hook(request).filter { $0.hasPrefix(partial) }
         }
         var seen = Set<String>()
-        candidates = candidates.filter { seen.insert($0).inserted }.sorted()
+        candidates = candidates.filter { seen.insert($0).inserted }.sorted(by: Completer.naturalOrder)
         return CompletionResult(candidates: candidates, replaceLength: partialLength, appendSpace: appendSpace)
     }
 

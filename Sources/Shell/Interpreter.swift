@@ -114,6 +114,11 @@ public enum Interpreter {
         if execution.status == .usage || input.text.utf8.count + (input.heredoc?.utf8.count ?? 0) > historyEntryLimit {
             execution.persistInHistory = false
         }
+        // A pasted capture with a token or an Authorization header is kept for this session only.
+        if input.text.contains("\n") || input.heredoc != nil,
+           PastedMessage.carriesCredentialHeader(input.text + "\n" + (input.heredoc ?? "")) {
+            execution.persistInHistory = false
+        }
         session.lastStatus = execution.status
         return execution
     }

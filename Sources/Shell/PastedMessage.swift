@@ -19,4 +19,21 @@ public enum PastedMessage {
         let start = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }.first
         return start == "{" || start == "[" || isRawMessage(text)
     }
+
+    /// Whether a pasted capture carries a credential in a header (an STS token, a session
+    /// cookie, an Authorization value): such an input stays out of the history file. Header
+    /// lines (`Name: value`) and curl's `-H 'Name: value'` are both looked at.
+    public static func carriesCredentialHeader(_ text: String) -> Bool {
+        let sensitive = ["token", "secret", "password", "authorization", "cookie", "api-key", "apikey"]
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            var candidate = Substring(line)
+            if let h = candidate.firstRange(of: "-H ") ?? candidate.firstRange(of: "--header ") { candidate = candidate[h.upperBound...] }
+            candidate = candidate.drop { $0 == " " || $0 == "'" || $0 == "\"" }
+            guard let colon = candidate.firstIndex(of: ":") else { continue }
+            let name = candidate[..<colon].lowercased()
+            guard !name.contains(" "), !name.isEmpty else { continue }
+            if sensitive.contains(where: { name.contains($0) }) { return true }
+        }
+        return false
+    }
 }

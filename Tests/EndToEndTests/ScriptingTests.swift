@@ -116,6 +116,10 @@ import Testing
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(text == "nxcloud-callbot nxlink\ncall/list\nexplain\n", "\(text)")
+        // Flag values and codes complete from the adapter, codes in numeric order.
+        #expect(try h.run(["__complete", "sign", "nxlink", "--cred", ""]).stdout == "accessKey=\naccessSecret=\n")
+        #expect(try h.run(["__complete", "sign", "callbot", "--pin", "al"]).stdout.isEmpty == false)
+        #expect(try h.run(["__complete", "explain", "nxlink", "callResult", ""]).stdout.hasPrefix("1\n2\n3\n6\n7\n8\n9\n10\n"))
         let unknown = try h.run(["completion", "tcsh"])
         #expect(unknown.status == 64)
     }

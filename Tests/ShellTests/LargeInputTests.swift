@@ -37,6 +37,12 @@ import TextSupport
         #expect(input?.text.hasSuffix("line 39999\nend'") == true)
     }
 
+    @Test func pastedCapturesWithCredentialHeadersAreRecognised() {
+        #expect(PastedMessage.carriesCredentialHeader("POST / HTTP/1.1\nx-acs-security-token: CAIS123\n\n{}"))
+        #expect(PastedMessage.carriesCredentialHeader("curl https://x -H 'Authorization: Bearer abc' -d '{}'"))
+        #expect(!PastedMessage.carriesCredentialHeader("POST / HTTP/1.1\nContent-Type: application/json\nsign: abc\n\n{\"a\": \"token: x\"}"))
+    }
+
     @Test func noSuggestionForAnEnormousWord() {
         let word = String(repeating: "decod", count: 24_000)
         #expect(EditDistance.suggestions(for: word, among: ["decode", "explain"]).isEmpty)
