@@ -101,7 +101,9 @@ enum DecodeReport {
             blocks.append(.line([Span("  " + (t.path.isEmpty ? "" : t.path + ": "), .dim), Span(t.picture, .magenta)]))
         }
         let rows = r.fields.map { f -> [Span] in
-            [Span(f.path, .cyan), Span(TextWidth.truncate(valueText(f.value), to: valueWidth)), Span(f.meaning ?? "", .dim)]
+            // A note from the vendor's table (a known conflict) goes beside the meaning it qualifies.
+            [Span(f.path, .cyan), Span(TextWidth.truncate(valueText(f.value), to: valueWidth)),
+             Span((f.meaning ?? "") + (f.note.map { " → " + $0 } ?? ""), .dim)]
         }
         if !rows.isEmpty { blocks.append(.table(Table(headers: [], rows: rows))) }
         if !r.transcript.isEmpty {

@@ -5,6 +5,8 @@ public struct AnnotatedField: Equatable, Sendable {
     public var path: String
     public var value: JSONValue
     public var meaning: String?
+    /// What the vendor's table adds about this code (a known conflict, what to trust instead).
+    public var note: String? = nil
 }
 
 /// Something wrong with a payload, with a stable code and the path it concerns.
@@ -82,6 +84,7 @@ public struct DecodedRecord: Equatable, Sendable {
             key("path", first: true); string(f.path)
             key("value"); JSONWriter.compact(f.value, into: &out)
             key("meaning"); string(f.meaning)
+            if let note = f.note { key("note"); string(note) }
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))

@@ -70,7 +70,7 @@ public struct PayloadDecoder {
             return items.enumerated().map { i, item in
                 var record = decodeOne(item)
                 if !(record.fields.isEmpty) {
-                    record.fields = record.fields.map { AnnotatedField(path: "[\(i)]." + $0.path, value: $0.value, meaning: $0.meaning) }
+                    record.fields = record.fields.map { var f = $0; f.path = "[\(i)]." + f.path; return f }
                     record.warnings = record.warnings.map { DecodeWarning($0.code, "[\(i)]" + ($0.path.isEmpty ? "" : "." + $0.path), $0.message) }
                 }
                 return record
@@ -83,7 +83,7 @@ public struct PayloadDecoder {
                 if inner.contains(where: { $0.vendor != nil }) {
                     return inner.enumerated().map { i, r in
                         var record = r
-                        record.fields = r.fields.map { AnnotatedField(path: "\(path)[\(i)]." + $0.path, value: $0.value, meaning: $0.meaning) }
+                        record.fields = r.fields.map { var f = $0; f.path = "\(path)[\(i)]." + f.path; return f }
                         record.warnings = r.warnings.map { DecodeWarning($0.code, "\(path)[\(i)]" + ($0.path.isEmpty ? "" : "." + $0.path), $0.message) }
                         return record
                     }

@@ -190,13 +190,15 @@ public struct RecordAnnotator {
             }
             return AnnotatedField(path: path, value: value, meaning: meaningText([], spec))
         }
+        var note: String?
         if let tableName = spec.table, let code = numberText ?? value.stringValue {
             if code.isEmpty {
                 parts.append("(empty)")
             } else if spec.unit == nil, let cached = meaningCache.get(spec.path, code) {
-                return AnnotatedField(path: path, value: value, meaning: cached.isEmpty ? nil : cached)
+                return AnnotatedField(path: path, value: value, meaning: cached.meaning, note: cached.note)
             } else if let (table, owner) = resolveTable(tableName) {
                 if let entry = table.entry(code) {
+                    note = entry.hint
                     parts.append(entry.meaning + (entry.attributes["name"].map { " (\($0))" } ?? ""))
                 } else {
                     parts.append("not a known \(table.name) code")
@@ -211,9 +213,9 @@ public struct RecordAnnotator {
         let meaning = meaningText(parts, spec)
         if spec.table != nil, spec.unit == nil, let code = numberText ?? value.stringValue, !code.isEmpty,
            out.warnings.last?.path != path || out.warnings.last?.code != "unknown-code" {
-            meaningCache.set(spec.path, code, meaning)
+            meaningCache.set(spec.path, code, meaning, note: note)
         }
-        return AnnotatedField(path: path, value: value, meaning: meaning)
+        return AnnotatedField(path: path, value: value, meaning: meaning, note: note)
     }
 
     private func unitText(_ unit: String, spec: FieldSpec, value: JSONValue, numberText: String?, path: String,
@@ -445,8 +447,12 @@ public struct RecordAnnotator {
 /// Code meanings by field and value ("" for none); a reference type so the annotator can stay a value.
 /// Not `Sendable`: a decoder (and so its cache) belongs to one thread; other threads take a `copy()`.
 final class MeaningCache {
-    private var entries: [String: [String: String]] = [:]
+    struct Entry {
+        var meaning: String?
+        var note: String?
+    }
+    private var entries: [String: [String: Entry]] = [:]
 
-    func get(_ field: String, _ code: String) -> String? { entries[field]?[code] }
-    func set(_ field: String, _ code: String, _ meaning: String?) { entries[field, default: [:]][code] = meaning ?? "" }
+    func get(_ field: String, _ code: String) -> Entry? { entries[field]?[code] }
+    func set(_ field: String, _ code: String, _ meaning: String?, note: String?) { entries[field, default: [:]][code] = Entry(meaning: meaning, note: note) }
 }
