@@ -48,11 +48,11 @@ public enum AdapterCompletion {
     } }
 
     /// Codes (and their names) of the table named earlier on the line.
-    public static var codeValues: CompletionSource { .dynamic { request in
+    public static var codeValues: CompletionSource { .described { request in
         let words = Set(request.words)
         return adapters(for: request).flatMap { adapter in
             adapter.codeTables.filter { words.contains($0.name) }.flatMap { table in
-                table.entries.flatMap { [$0.code] + $0.aliases }
+                table.entries.flatMap { entry in ([entry.code] + entry.aliases).map { (word: $0, description: entry.meaning) } }
             }
         }
     } }

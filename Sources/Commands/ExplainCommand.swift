@@ -20,14 +20,15 @@ public var explainCommand: CommandSpec {
         flags: [FlagSpec("operation", .value(placeholder: "OP"), summary: "only the tables of this operation's endpoint family",
                          completion: AdapterCompletion.operationNames)],
         arguments: [ArgumentSpec("query", summary: "vendor, table and code or words", variadic: true,
-                                 completion: .dynamic { request in
+                                 completion: .described { request in
                                      let adapters = request.session?.adapters ?? []
-                                     if request.words.count <= 1 { return adapters.map(\.id) + adapters.flatMap { $0.codeTables.map(\.name) } }
-                                     if case .dynamic(let codes) = AdapterCompletion.codeValues {
+                                     func plain(_ words: [String]) -> [(word: String, description: String)] { words.map { ($0, "") } }
+                                     if request.words.count <= 1 { return plain(adapters.map(\.id) + adapters.flatMap { $0.codeTables.map(\.name) }) }
+                                     if case .described(let codes) = AdapterCompletion.codeValues {
                                          let found = codes(request)
                                          if !found.isEmpty { return found }
                                      }
-                                     return adapters.filter { request.words.contains($0.id) }.flatMap { $0.codeTables.map(\.name) }
+                                     return plain(adapters.filter { request.words.contains($0.id) }.flatMap { $0.codeTables.map(\.name) })
                                  })]
     ) { context throws(CommandError) in
         let session = context.session

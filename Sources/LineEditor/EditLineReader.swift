@@ -215,7 +215,9 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             if prefix.unicodeScalars.count > current.unicodeScalars.count, !prefix.isEmpty {
                 replacement = EditLineReader.escape(prefix)
             } else {
-                writeAll("\n" + EditLineReader.columns(result.candidates, width: Int(cs_terminal_columns(1))))
+                let width = Int(cs_terminal_columns(1))
+                writeAll("\n" + (result.descriptions.isEmpty ? EditLineReader.columns(result.candidates, width: width)
+                                                              : EditLineReader.described(result.candidates, result.descriptions, width: width)))
                 return CS_CC_REDISPLAY
             }
         }
@@ -275,6 +277,16 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             if (i + 1) % perRow == 0 || i == items.count - 1 { out = String(out.reversed().drop(while: { $0 == " " }).reversed()) + "\n" }
         }
         return out
+    }
+
+    /// One candidate a line with what it is beside it ("17  Normal end – user hung up"), cut to the width.
+    static func described(_ items: [String], _ descriptions: [String: String], width: Int) -> String {
+        let cell = min(24, (items.map { TextWidth.of($0) }.max() ?? 0) + 2)
+        let room = max(20, (width > 0 ? width : 80) - cell - 1)
+        return items.map { item in
+            let text = TextWidth.pad(item, to: cell) + TextWidth.truncate(ControlCharacters.escaped(descriptions[item] ?? ""), to: room)
+            return String(text.reversed().drop { $0 == " " }.reversed()) + "\n"
+        }.joined()
     }
 
     private func writeAll(_ text: String) { LineEditor.writeAll(1, text) }

@@ -6,6 +6,8 @@ public enum CompletionSource {
     case files
     /// Computed from the session (vendor ids, code values, …).
     case dynamic((CompletionRequest) -> [String])
+    /// Computed, each with a description shown beside it in the list (a code and its meaning).
+    case described((CompletionRequest) -> [(word: String, description: String)])
 }
 
 /// A `--name` flag a command accepts.

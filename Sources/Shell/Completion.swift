@@ -24,6 +24,8 @@ public struct CompletionResult: Equatable {
     public var replaceLength: Int
     /// Whether a unique candidate should be followed by a space (false for directories).
     public var appendSpace: Bool
+    /// What a candidate is, shown beside it when candidates are listed (a code's meaning).
+    public var descriptions: [String: String] = [:]
 
     /// The longest prefix shared by all candidates.
     public var commonPrefix: String {
@@ -53,6 +55,7 @@ public enum Completer {
         let request = CompletionRequest(words: words, partial: partial, session: session)
         var candidates: [String]
         var appendSpace = true
+        var descriptions: [String: String] = [:]
         if words.isEmpty {
             candidates = registry.allNames.filter { $0.hasPrefix(partial) }
         } else if partial.hasPrefix("@") {
@@ -60,7 +63,7 @@ public enum Completer {
             candidates = files.map { "@" + $0 }
             appendSpace = !(candidates.count == 1 && candidates[0].hasSuffix("/"))
         } else if case .found(let spec) = registry.resolve(words[0]) {
-            (candidates, appendSpace) = completeArgument(spec: spec, request: request, fileSystem: fileSystem)
+            (candidates, appendSpace, descriptions) = completeArgument(spec: spec, request: request, fileSystem: fileSystem)
         } else {
             candidates = []
         }
@@ -69,17 +72,17 @@ public enum Completer {
         }
         var seen = Set<String>()
         candidates = candidates.filter { seen.insert($0).inserted }.sorted(by: Completer.naturalOrder)
-        return CompletionResult(candidates: candidates, replaceLength: partialLength, appendSpace: appendSpace)
+        return CompletionResult(candidates: candidates, replaceLength: partialLength, appendSpace: appendSpace, descriptions: descriptions)
     }
 
     static func completeArgument(spec: CommandSpec, request: CompletionRequest, fileSystem: FileLister)
-        -> ([String], Bool) {
+        -> ([String], Bool, [String: String]) {
         let partial = request.partial
         let args = Array(request.words.dropFirst())
         if partial.hasPrefix("-") {
             let used = Set(args.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).prefix { $0 != "=" }) })
             let names = spec.allFlags.filter { $0.repeatable || !used.contains($0.name) }.map { "--" + $0.name }
-            return (names.filter { $0.hasPrefix(partial) }, true)
+            return (names.filter { $0.hasPrefix(partial) }, true, [:])
         }
         if let last = args.last, last.hasPrefix("--"), let flag = spec.flag(named: String(last.dropFirst(2))),
            flag.takesValue {
@@ -97,22 +100,27 @@ public enum Completer {
             }
             i += 1
         }
-        guard !spec.arguments.isEmpty else { return ([], true) }
+        guard !spec.arguments.isEmpty else { return ([], true, [:]) }
         let arg = index < spec.arguments.count ? spec.arguments[index]
             : (spec.arguments.last!.variadic ? spec.arguments.last! : nil)
-        guard let arg else { return ([], true) }
+        guard let arg else { return ([], true, [:]) }
         return candidates(from: arg.completion, request: request, fileSystem: fileSystem)
     }
 
     static func candidates(from source: CompletionSource, request: CompletionRequest, fileSystem: FileLister)
-        -> ([String], Bool) {
+        -> ([String], Bool, [String: String]) {
         switch source {
-        case .none: return ([], true)
-        case .words(let words): return (words.filter { $0.hasPrefix(request.partial) }, true)
-        case .dynamic(let f): return (f(request).filter { $0.hasPrefix(request.partial) }, true)
+        case .none: return ([], true, [:])
+        case .words(let words): return (words.filter { $0.hasPrefix(request.partial) }, true, [:])
+        case .dynamic(let f): return (f(request).filter { $0.hasPrefix(request.partial) }, true, [:])
+        case .described(let f):
+            let items = f(request).filter { $0.word.hasPrefix(request.partial) }
+            var descriptions: [String: String] = [:]
+            for item in items where descriptions[item.word] == nil && !item.description.isEmpty { descriptions[item.word] = item.description }
+            return (items.map(\.word), true, descriptions)
         case .files:
             let files = fileSystem.complete(request.partial)
-            return (files, !(files.count == 1 && files[0].hasSuffix("/")))
+            return (files, !(files.count == 1 && files[0].hasSuffix("/")), [:])
         }
     }
 

@@ -257,6 +257,20 @@ import Testing
         #expect(pty.waitForExit() == 0)
     }
 
+    @Test func tabListsCodesWithTheirMeaningsInNumericOrder() throws {
+        let pty = try start()
+        pty.send("explain nxlink callResult 1\t")
+        #expect(pty.expect("17  Normal end – user hung up"), "\(pty.transcript.debugDescription)")
+        let listed = pty.transcript
+        if let a = listed.range(of: "\n1   Normal end – connected"), let b = listed.range(of: "\n10  "), let c = listed.range(of: "\n17  ") {
+            #expect(a.lowerBound < b.lowerBound && b.lowerBound < c.lowerBound, "numeric order")
+        } else {
+            Issue.record("codes missing from the list: \(listed.debugDescription)")
+        }
+        pty.send("\u{15}\u{4}")
+        #expect(pty.waitForExit() == 0)
+    }
+
     @Test func usePutsTheVendorInThePrompt() throws {
         let pty = try start()
         #expect(pty.command("use telephony", expecting: "using telephony", prompt: "telephony> "))
