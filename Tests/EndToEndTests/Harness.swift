@@ -28,7 +28,9 @@ struct Harness {
     }
 
     var environment: [String: String] {
-        [
+        // Sanitizer settings of the test run reach the binary too (CI runs the suite under ASan).
+        let sanitizer = ProcessInfo.processInfo.environment.filter { $0.key == "ASAN_OPTIONS" || $0.key == "LSAN_OPTIONS" }
+        return sanitizer.merging([
             "HOME": home.path,
             "XDG_STATE_HOME": home.appendingPathComponent("state").path,
             "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
@@ -40,7 +42,7 @@ struct Harness {
             "NX_TEST_SECRET": "s3cret-value",
             // Output is never paged unless a test asks for a pager.
             "PAGER": "",
-        ]
+        ]) { $1 }
     }
 
     var historyPath: String { home.appendingPathComponent("state/callscope/history").path }
