@@ -65,7 +65,10 @@ public struct Adapter: Sendable, Equatable {
         self.pins = pins
     }
 
-    public func table(named name: String) -> CodeTable? { codeTables.first { $0.name == name } }
+    /// The table called `name`, in any case (`callresult` is `callResult`).
+    public func table(named name: String) -> CodeTable? {
+        codeTables.first { $0.name == name } ?? codeTables.first { $0.name.lowercased() == name.lowercased() }
+    }
     public func operation(named name: String) -> Operation? { operations.first { $0.name == name } }
     public func payload(_ kind: String) -> PayloadSchema? { payloads.first { $0.kind == kind } }
     public var secretCredentialNames: [String] { credentials.filter(\.secret).map(\.name) }

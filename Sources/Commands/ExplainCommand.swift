@@ -79,7 +79,12 @@ public var explainCommand: CommandSpec {
                 return CodeGaps.describe(query.terms.joined(separator: " "), in: narrowed)
             } ?? ""
             var error = CommandError(.negative, "\(query.terms.joined(separator: " ")) not found\(scope.isEmpty ? "" : " in \(scope)")\(gaps)")
-            if !near.isEmpty {
+            // A mistyped vendor or table name before the code: say which was probably meant.
+            let names = adapters.flatMap { [$0.id] + $0.aliases + $0.codeTables.map(\.name) }
+            let mistyped = query.terms.count >= 2 ? EditDistanceHint.suggestion(for: query.terms[0], among: names) : nil
+            if let mistyped {
+                error.hint = mistyped
+            } else if !near.isEmpty {
                 error.context = near.map { "\($0.vendor) \($0.table.name) \($0.entry.code)  \($0.entry.meaning)" }
                 error.hint = "nearest matches above"
             } else {

@@ -55,7 +55,7 @@ public enum CodeLookup {
                     if query.vendor == nil, scope.filter({ $0.table(named: word) != nil }).count == 1 || preferred != nil {
                         query.vendor = owner.id
                     }
-                    query.table = word
+                    query.table = owner.table(named: word)?.name ?? word
                     rest = rest.dropFirst()
                 }
             }

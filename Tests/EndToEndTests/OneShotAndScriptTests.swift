@@ -98,6 +98,10 @@ import Testing
         }
         let explained = try h.run(["explain", "aliyun", "200010", "--json"])
         #expect(explained.stdout.contains("\"vendor\": \"alibaba-aiccs\""))
+        #expect(try h.run(["explain", "nxlink", "callresult", "17"]).status == 0, "tables in any case")
+        #expect(try h.run(["codes", "nxlink", "CALLRESULT"]).status == 0)
+        #expect(try h.run(["explain", "nxlnk", "callResult", "17"]).stderr.hasSuffix("hint: did you mean 'nxlink'?\n"))
+        #expect(try h.run(["explain", "nxlink", "callReslt", "17"]).stderr.hasSuffix("hint: did you mean 'callResult'?\n"))
         let ambiguous = try h.run(["use", "nx"])
         #expect(ambiguous.status == 1)
         #expect(ambiguous.stderr.hasPrefix("error: no adapter 'nx'"))
