@@ -84,6 +84,7 @@ public enum App {
             session.pager = { pager.page($0, flushFirst: { out.flush() }) }
         }
         SessionLua.loadInit(session, environment: environment)
+        session.inputContinues = SessionLua.continuesInput(session)
         session.commandsInArguments = !options.oneShot.isEmpty || !options.commands.isEmpty
         if !options.oneShot.isEmpty {
             let execution = Interpreter.execute(words: options.oneShot, in: session)

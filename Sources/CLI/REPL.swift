@@ -47,7 +47,7 @@ struct REPL {
             session.editText = nil
             session.notify = { _ in }
         }
-        var assembler = InputAssembler()
+        var assembler = InputAssembler(continues: session.inputContinues)
         while true {
             let prompt = assembler.isPending ? session.continuationPrompt : coloredPrompt(session.prompt)
             session.terminalWidth = cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000

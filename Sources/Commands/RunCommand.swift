@@ -127,6 +127,20 @@ public enum SessionLua {
         return outcome(result)
     }
 
+    /// For the input assembler: `lua …` or `= …` whose Lua is an unfinished block continues on the
+    /// next line (`...>`), as lua.c decides.
+    public static func continuesInput(_ session: Session) -> (String) -> Bool {
+        { [unowned session] text in
+            let trimmed = text.drop { $0 == " " || $0 == "\t" }
+            let source: Substring
+            if trimmed.hasPrefix("=") { source = trimmed.dropFirst() }
+            else if trimmed.hasPrefix("lua "), !trimmed.hasPrefix("lua <<") { source = trimmed.dropFirst(4) }
+            else { return false }
+            guard !source.trimmingBlanks().isEmpty, let workspace = try? workspace(session) else { return false }
+            return workspace.isIncomplete(String(source))
+        }
+    }
+
     /// Runs `$XDG_CONFIG_HOME/callscope/init.lua` when there is one; an error is reported, never fatal.
     public static func loadInit(_ session: Session, environment: [String: String]) {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? ((environment["HOME"] ?? "") + "/.config")

@@ -22,8 +22,12 @@ public struct InputAssembler {
     private var heredocTerminator = ""
     private var heredocStripTabs = false
     private var heredocLines: [String] = []
+    /// Whether a complete-looking input goes on anyway (an unfinished Lua block after `lua` or `=`).
+    private let continues: ((String) -> Bool)?
 
-    public init() {}
+    public init(continues: ((String) -> Bool)? = nil) {
+        self.continues = continues
+    }
 
     /// True while an input has been started but is not complete.
     public var isPending: Bool { heredocCommand != nil || !buffer.isEmpty }
@@ -32,7 +36,7 @@ public struct InputAssembler {
     public var pendingReason: String? {
         if heredocCommand != nil { return "here-document not closed: expected a line '\(heredocTerminator)'" }
         if buffer.isEmpty { return nil }
-        return scanner.incompleteness?.description
+        return scanner.incompleteness?.description ?? "unfinished Lua block"
     }
 
     public mutating func reset() {
@@ -73,6 +77,7 @@ public struct InputAssembler {
         buffer += line
         scanner.scan(line)
         if scanner.incompleteness != nil { return nil }
+        if let continues, continues(buffer) { return nil }
         if let (command, terminator, stripTabs) = InputAssembler.heredocStart(in: buffer) {
             heredocCommand = command
             heredocTerminator = terminator

@@ -46,7 +46,7 @@ public struct Runner {
     /// Runs all lines from `reader` until EOF, `quit`, or (unless keepGoing) the first failure.
     /// `location` names the source for error messages ("script.cs:3").
     public func runAll(from reader: () -> String?, location: (() -> String)? = nil) -> ExitStatus {
-        var assembler = InputAssembler()
+        var assembler = InputAssembler(continues: session.inputContinues)
         var status = ExitStatus.ok
         while let line = reader() {
             guard let execution = feed(line, into: &assembler) else { continue }

@@ -55,6 +55,8 @@ public final class Session {
     public var editText: ((String) -> String?)?
     /// The last input that carried a body (a paste, a heredoc, a multi-line JSON value), for `edit`.
     public var lastBodyInput: String?
+    /// Whether a complete-looking input goes on to the next line (an unfinished `lua` block).
+    public var inputContinues: ((String) -> Bool)?
     /// Reads one line at a prompt, with echo and editing (the lua> prompt); nil at end of input.
     public var readLine: ((String) -> String?)?
     /// Reads a value without echo (a secret); nil when no terminal or stdin is available.

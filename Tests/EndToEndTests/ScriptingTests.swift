@@ -69,9 +69,13 @@ import Testing
         #expect(lines.first == "3")
         #expect(lines.contains("4 completed – blacklisted number"), "\(lines)")
         #expect(lines.contains { $0.hasPrefix("counted\t") })
-        let bad = try h.run(["-c", "= (("])
+        let bad = try h.run(["-c", "= 1 +* 2"])
         #expect(bad.status == 65)
         #expect(bad.stderr.hasPrefix("error: lua:1:"), "\(bad.stderr)")
+        // An unfinished block is an incomplete input, as an open quote is.
+        let open = try h.run(["-c", "= (("])
+        #expect(open.status == 64)
+        #expect(open.stderr == "error: incomplete input at end: unfinished Lua block\n")
     }
 
     @Test func initLuaDefinesCommandsAndItsErrorsAreNotFatal() throws {

@@ -198,6 +198,16 @@ import Testing
         #expect(pty.expect("callscope> "))
         pty.settle()
         #expect(pty.command("= twice(5)", expecting: "10"))
+        // At the main prompt too, an unfinished block continues with ...>
+        pty.clearTranscript()
+        pty.send("lua function thrice(n)\r")
+        #expect(pty.expect("...> "))
+        pty.settle()
+        pty.clearTranscript()
+        pty.send("return n * 3 end\r")
+        #expect(pty.expect("callscope> "))
+        pty.settle()
+        #expect(pty.command("= thrice(3)", expecting: "9"))
         pty.send("\u{4}")
         #expect(pty.waitForExit() == 0)
     }
