@@ -56,8 +56,9 @@ public enum App {
         let captures = CaptureStoreService(path: capturesPath) { try await SQLiteCaptureStore.open(path: capturesPath) }
         session.register(captures)
         defer { SessionShutdown.run(session) }
-        session.register(ServerFactory { host, port, maxBody, handler in
-            RunningServer(try HTTPServer(host: host, port: port, maxBodyBytes: maxBody) { message, peer in
+        session.register(ServerFactory { host, port, limits, handler in
+            RunningServer(try HTTPServer(host: host, port: port, maxBodyBytes: limits.maxBodyBytes, idleTimeoutSeconds: limits.idleTimeoutSeconds,
+                                         maxConcurrent: limits.maxConcurrent) { message, peer in
                 let answer = await handler(message, peer)
                 return HTTPServer.Answer(status: answer.status, headers: answer.headers, body: answer.body, delayMilliseconds: answer.delayMilliseconds)
             })

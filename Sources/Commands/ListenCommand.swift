@@ -33,6 +33,7 @@ public var listenCommand: CommandSpec {
             FlagSpec("status", .value(placeholder: "S"), summary: "answer every delivery with this status"),
             FlagSpec("reply", .value(placeholder: "BODY"), summary: "answer every delivery with this body"),
             FlagSpec("max-body", .value(placeholder: "BYTES"), summary: "largest body accepted (default 8388608)"),
+        ] + ServerFactory.limitFlags + [
             FlagSpec("background", summary: "keep listening while the script goes on (the default in the shell)"),
             FlagSpec("quiet", summary: "no line per delivery"),
         ],
@@ -82,7 +83,7 @@ struct ListenRun {
         }
         let status = try context.integer("status", in: 100...599)
         let port = try context.integer("port", in: 0...65535) ?? 0
-        let maxBody = try context.integer("max-body", in: 1...(1 << 30)) ?? (8 << 20)
+        let limits = try ServerFactory.limits(context)
         let host = context.arguments.value("host") ?? "127.0.0.1"
         let path = context.arguments.value("path")
         let reception = WebhookReception(adapters: session.adapters, verifier: try session.messageVerifier(), credentials: session.credentialStore,
@@ -93,7 +94,7 @@ struct ListenRun {
         let quiet = context.arguments.has("quiet")
         let server: NetworkServer
         do {
-            server = try factory.start(host, port, maxBody) { message, peer in
+            server = try factory.start(host, port, limits) { message, peer in
                 let outcome = await reception.receive(message, peer: peer, now: MessageVerifier.systemClock(),
                                                       elsewhere: path.map { message.path != $0 } ?? false)
                 if !quiet { notify(ListenLog.line(outcome, json: json)) }

@@ -38,7 +38,7 @@ public var mockCommand: CommandSpec {
             FlagSpec("expire", summary: "answer every request with the vendor's timestamp error"),
             FlagSpec("background", summary: "keep running while the script goes on (the default in the shell)"),
             FlagSpec("quiet", summary: "no line per request"),
-        ],
+        ] + ServerFactory.limitFlags,
         arguments: [ArgumentSpec("vendor", summary: "an adapter id, or status / stop", optional: true,
                                  completion: .dynamic { r in ["status", "stop"] + (r.session?.adapters.map(\.id) ?? []) }),
                     ArgumentSpec("which", summary: "with stop: the vendor to stop (default: all)", optional: true)]
@@ -66,9 +66,33 @@ public protocol NetworkServer: AnyObject {
 public final class ServerFactory {
     public typealias Answer = (status: Int, headers: [(String, String)], body: [UInt8], delayMilliseconds: Int)
     public typealias Handler = @Sendable (HTTPMessage, String) async -> Answer
-    /// host, port, the largest body accepted, the handler.
-    public let start: (String, Int, Int, @escaping Handler) throws -> NetworkServer
-    public init(start: @escaping (String, Int, Int, @escaping Handler) throws -> NetworkServer) { self.start = start }
+    /// What a server started from the shell accepts.
+    public struct Limits: Sendable {
+        /// Larger bodies get 413.
+        public var maxBodyBytes = 8 << 20
+        /// A connection that sends nothing for this long is closed (a slow or stuck client).
+        public var idleTimeoutSeconds = 30
+        /// Requests handled at once; more get 503 with Retry-After.
+        public var maxConcurrent = 256
+        public init() {}
+    }
+    /// host, port, the limits, the handler.
+    public let start: (String, Int, Limits, @escaping Handler) throws -> NetworkServer
+    public init(start: @escaping (String, Int, Limits, @escaping Handler) throws -> NetworkServer) { self.start = start }
+
+    /// `--max-body`, `--idle-timeout` and `--max-concurrent` as a command gives them.
+    static func limits(_ context: CommandContext) throws(CommandError) -> Limits {
+        var limits = Limits()
+        if let n = try context.integer("max-body", in: 1...(1 << 30)) { limits.maxBodyBytes = n }
+        if let n = try context.integer("idle-timeout", in: 1...3600) { limits.idleTimeoutSeconds = n }
+        if let n = try context.integer("max-concurrent", in: 1...100_000) { limits.maxConcurrent = n }
+        return limits
+    }
+
+    static var limitFlags: [FlagSpec] { [
+        FlagSpec("idle-timeout", .value(placeholder: "SECONDS"), summary: "close a connection that sends nothing for this long (default 30)"),
+        FlagSpec("max-concurrent", .value(placeholder: "N"), summary: "requests handled at once; more get 503 (default 256)"),
+    ] }
 }
 
 struct MockRun {
@@ -124,7 +148,7 @@ struct MockRun {
         let latency = options.latencyMilliseconds
         let server: NetworkServer
         do {
-            server = try factory.start(host, port, 8 << 20) { message, peer in
+            server = try factory.start(host, port, try ServerFactory.limits(context)) { message, peer in
                 let answer = mock.answer(to: message)
                 if !quiet { notify(MockLog.line(message, answer, vendor: adapter.id, json: json)) }
                 return (answer.status, answer.headers, answer.body, latency)

@@ -44,8 +44,19 @@ public final class HTTPServer: Sendable {
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Binds and starts serving; throws when the address cannot be bound.
-    public init(host: String, port: Int, maxBodyBytes: Int = 8 << 20, handler: @escaping Handler) throws {
+    public init(host: String, port: Int, maxBodyBytes: Int = 8 << 20, idleTimeoutSeconds: Int = 30, maxConcurrent: Int = 256,
+                handler: @escaping Handler) throws {
+        let inFlight = InFlight(limit: maxConcurrent)
         let responder = CallbackResponder<PeerContext> { request, context in
+            // Over the limit the request is refused at once, before its body is read.
+            guard inFlight.enter() else {
+                var fields = HTTPFields()
+                fields.append(HTTPField(name: .retryAfter, value: "1"))
+                fields.append(HTTPField(name: .contentType, value: "application/json"))
+                return Response(status: .serviceUnavailable, headers: fields,
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"busy: \#(maxConcurrent) requests in progress"}"#)))
+            }
+            defer { inFlight.leave() }
             var request = request
             let buffer: ByteBuffer
             do {
@@ -71,7 +82,8 @@ public final class HTTPServer: Sendable {
         let bound = Bound()
         var logger = Logger(label: "callscope.server")
         logger.logLevel = .critical
-        let app = Application(responder: responder, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+        let app = Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeoutSeconds)))),
+                              configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
                               onServerRunning: { channel in bound.set(.success(channel.localAddress?.port ?? port)) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         self.group = group
@@ -130,4 +142,21 @@ public final class HTTPServer: Sendable {
     struct TimeoutError: Error, CustomStringConvertible {
         var description: String { "timed out" }
     }
+}
+
+/// Requests being handled now, bounded.
+final class InFlight: Sendable {
+    private let count = Mutex(0)
+    private let limit: Int
+    init(limit: Int) { self.limit = limit }
+
+    func enter() -> Bool {
+        count.withLock { n in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    func leave() { count.withLock { $0 -= 1 } }
 }

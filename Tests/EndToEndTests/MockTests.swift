@@ -139,6 +139,37 @@ import TestSupport
         _ = failing.stop()
     }
 
+    @Test func slowClientsAreClosedAndConcurrencyIsBounded() async throws {
+        // A client that connects and sends nothing is closed after --idle-timeout.
+        let listener = try MockProcess(["--idle-timeout", "1"], harness: h, command: "listen")
+        let port = UInt16(listener.url.split(separator: ":").last!)!
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(port.bigEndian),
+                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let started = Date()
+        var byte: UInt8 = 0
+        let n = Glibc.read(fd, &byte, 1)
+        close(fd)
+        #expect(n == 0, "the server closed the idle connection")
+        #expect(Date().timeIntervalSince(started) < 4)
+        _ = listener.stop()
+
+        // One request at a time: while a slow answer is in progress, another gets 503.
+        let mock = try MockProcess(["nxlink", "--latency", "800", "--max-concurrent", "1"], harness: h)
+        let body = "{}"
+        let url = mock.url + "/openapi/aiagent/call/list"
+        async let first = Self.post(url, headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds), body: body)
+        try await Task.sleep(for: .milliseconds(300))
+        let second = try await Self.post(url, headers: Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds), body: body)
+        #expect(second.0 == 503)
+        #expect(try await first.0 == 200)
+        _ = mock.stop()
+    }
+
     /// `send` against `mock` for every vendor, in one script: the mock in the background.
     @Test func sendAgainstMockForEveryVendor() throws {
         let ports = try (0..<4).map { _ in try Self.freePort() }
