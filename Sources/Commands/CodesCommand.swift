@@ -19,7 +19,9 @@ public var codesCommand: CommandSpec {
             tableName = only
             vendorID = current
         }
-        let adapters = try vendorID.map { (id) throws(CommandError) in [try session.adapter(id)] } ?? session.adapters
+        // With a vendor in use, its tables come first.
+        let adapters = try vendorID.map { (id) throws(CommandError) in [try session.adapter(id)] }
+            ?? session.adapters.sorted { ($0.id == session.vendor ? 0 : 1, $0.id) < ($1.id == session.vendor ? 0 : 1, $1.id) }
         if let tableName {
             let adapter = adapters[0]
             guard let table = adapter.table(named: tableName) else {

@@ -115,6 +115,8 @@ import Testing
         let elsewhere = try h.run(["--color", "never", "-c", "use itniotech", "-c", "explain 17 --json"])
         #expect(elsewhere.stdout.contains("\"17 is not defined by itniotech\""), "\(elsewhere.stdout)")
         #expect(elsewhere.stdout.contains("\"vendor\": \"nxlink\""))
+        let codes = try h.run(["--color", "never", "-c", "use itniotech", "-c", "codes"])
+        #expect(codes.stdout.split(separator: "\n").dropFirst(2).first?.hasPrefix("  itniotech") == true, "the vendor in use first: \(codes.stdout.prefix(300))")
         let gap = try h.run(["explain", "nxlink", "callResult", "4"])
         #expect(gap.status == 1)
         #expect(gap.stderr.hasPrefix("error: 4 not found in nxlink callResult: callResult lists 1–21 without 4 (the source leaves it out)\n"), "\(gap.stderr)")
