@@ -15,13 +15,8 @@ enum ExternalEditor {
         var bytes = Array(text.utf8)
         _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        var pid: pid_t = 0
-        let argv = ["/bin/sh", "-c", editor + " \"$1\"", "sh", path]
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, cArgs, environ) == 0 else { return nil }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        guard let pid = ShellCommand.spawn(editor + " \"$1\"", arguments: [path]) else { return nil }
+        let status = ShellCommand.wait(pid)
         guard status == 0, let data = FileManager.default.contents(atPath: path) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }

@@ -21,18 +21,8 @@ struct Pager {
         flushFirst()
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { return false }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
-        posix_spawn_file_actions_addclose(&actions, pipeFDs[1])
-        var pid: pid_t = 0
-        let argv = ["/bin/sh", "-c", command]
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, cArgs, environ)
-        close(pipeFDs[0])
-        guard spawned == 0 else { close(pipeFDs[1]); return false }
+        fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        guard let pid = ShellCommand.spawn(command, stdin: pipeFDs[0]) else { close(pipeFDs[1]); return false }
         // The pager may quit before reading everything (q): a broken pipe only ends the write.
         var bytes = Array(text.utf8)
         var offset = 0
@@ -42,8 +32,7 @@ struct Pager {
             offset += n
         }
         close(pipeFDs[1])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        _ = ShellCommand.wait(pid)
         return true
     }
 }

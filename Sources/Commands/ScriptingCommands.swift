@@ -52,26 +52,24 @@ struct Expectation: CustomStringConvertible {
 
     var holds: Bool {
         guard let op, let right else { return !["", "false", "0", "null"].contains(left) }
-        if let a = Double(left), let b = Double(right) {
-            switch op {
-            case "==": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case "<=": return a <= b
-            case ">": return a > b
-            case ">=": return a >= b
-            default: break
-            }
-        }
         switch op {
-        case "==": return left == right
-        case "!=": return left != right
-        case "<": return left < right
-        case "<=": return left <= right
-        case ">": return left > right
-        case ">=": return left >= right
         case "contains": return left.contains(right)
-        default: return (try? Regex(right)).map { left.contains($0) } ?? false
+        case "matches": return (try? Regex(right)).map { left.contains($0) } ?? false
+        default:
+            // Numerically when both sides are numbers, else as text.
+            if let a = Double(left), let b = Double(right) { return Expectation.compare(a, op, b) }
+            return Expectation.compare(left, op, right)
+        }
+    }
+
+    static func compare<T: Comparable>(_ a: T, _ op: String, _ b: T) -> Bool {
+        switch op {
+        case "==": return a == b
+        case "!=": return a != b
+        case "<": return a < b
+        case "<=": return a <= b
+        case ">": return a > b
+        default: return a >= b
         }
     }
 

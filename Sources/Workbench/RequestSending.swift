@@ -62,15 +62,11 @@ public struct RequestSending: Sendable {
         if let value = try? JSONParser.parse(bytes: body) {
             var decoder = PayloadDecoder(adapters: adapters, vendor: plan.adapter.id)
             result.records = decoder.decode(value)
-            if let envelope = plan.operation?.response { result.envelope = read(envelope, in: value, adapter: plan.adapter) }
+            if let envelope = plan.operation?.response { result.envelope = PayloadOrigin.read(envelope, in: value, adapter: plan.adapter) }
         }
         let verifier = MessageVerifier(adapters: adapters, signer: signer)
         result.verification = verifier.verifyIfPossible(exchange.response, vendor: plan.adapter.id, credentials: credentials)
         return result
-    }
-
-    func read(_ envelope: ResponseEnvelope, in value: JSONValue, adapter: Adapter) -> EnvelopeReading? {
-        PayloadOrigin.read(envelope, in: value, adapter: adapter)
     }
 
     /// How a paged send ended.
