@@ -122,7 +122,7 @@ import Testing
         #expect(text == "nxcloud-callbot nxlink\ncall/list\nexplain\n", "\(text)")
         // Flag values and codes complete from the adapter, codes in numeric order.
         #expect(try h.run(["__complete", "sign", "nxlink", "--cred", ""]).stdout == "accessKey=\naccessSecret=\n")
-        #expect(try h.run(["__complete", "sign", "callbot", "--pin", "al"]).stdout.isEmpty == false)
+        #expect(try h.run(["__complete", "sign", "callbot", "--pin", "al"]).stdout == "algorithm=MD5\nalgorithm=SHA256\n")
         #expect(try h.run(["__complete", "explain", "nxlink", "callResult", ""]).stdout.hasPrefix("1\n2\n3\n6\n7\n8\n9\n10\n"))
         let unknown = try h.run(["completion", "tcsh"])
         #expect(unknown.status == 64)
