@@ -10,7 +10,7 @@ import Workbench
 public var decodeCommand: CommandSpec {
     CommandSpec(
         name: "decode", aliases: ["d"], group: "inspect", summary: "detect, annotate and check a webhook body, record list or raw HTTP request",
-        usage: "[JSON|@file|-] [--vendor V] [--kind K] [--all]",
+        usage: "[JSON|@file|-] [--vendor V] [--kind K] [--all | --summary]",
         help: """
         Takes a JSON object, an array of records, NDJSON, a raw HTTP request (request line, headers,
         body; CRLF or LF) or a curl command — pasted, from @file, or from stdin with -. Detects the
@@ -18,17 +18,20 @@ public var decodeCommand: CommandSpec {
         field (codes, timestamps with zone, durations in words, transcripts, a timeline of the call)
         and warns about unknown or missing fields, wrong types, codes outside their table, timing
         that does not add up, integers above 2^53, duplicate keys and invalid UTF-8.
-        Many records give a summary (results, durations, answer rate); --all prints each in full.
+        Many records give a summary (results, durations, answer rate); --all prints each in full;
+        --summary prints only the counts, answer rate and duration percentiles, without checking
+        each field (so no warnings), several times faster on a large stream.
         With --json: {"records":[…]} for one document, NDJSON (one record a line, then a summary)
         for a stream. Exit 1 when there are warnings, 65 when the input cannot be parsed.
         """,
         examples: ["decode @plugins/nxlink/fixtures/callback-seed.json", "decode @calls.ndjson --field callResult --field callElapsed --all", "decode {\"callId\":…}", "decode <<EOF",
-                   "decode @records.ndjson --json > annotated.ndjson", "decode --vendor itniotech @push.json"],
+                   "decode @records.ndjson --json > annotated.ndjson", "decode @last-night.ndjson --summary", "decode --vendor itniotech @push.json"],
         flags: [
             FlagSpec("vendor", .value(placeholder: "V"), summary: "decode as this vendor's payload", completion: AdapterCompletion.vendorIDs),
             FlagSpec("kind", .value(placeholder: "K"), summary: "decode as this payload kind",
                      completion: .dynamic { r in AdapterCompletion.adapters(for: r).flatMap { $0.payloads.map(\.kind) } }),
             FlagSpec("all", summary: "print every record of a batch in full"),
+            FlagSpec("summary", summary: "only the batch summary: counts, answer rate, duration percentiles (no field checks)"),
             FlagSpec("field", .value(placeholder: "PATH"), summary: "only these fields (a payload path; repeatable)", repeatable: true,
                      completion: AdapterCompletion.payloadFieldPaths),
         ],
@@ -50,6 +53,9 @@ struct DecodeRun {
         if let kind, !session.adapters.contains(where: { a in (vendor == nil || a.id == vendor) && a.payload(kind) != nil }) {
             throw CommandError.usage("no payload kind '\(kind)'", hint: "kinds: \(session.adapters.flatMap { $0.payloads.map(\.kind) }.joined(separator: ", "))")
         }
+        if summaryOnly, context.arguments.has("all") || context.arguments.has("field") {
+            throw CommandError.usage("--summary prints no records: it does not go with --all or --field")
+        }
         var decoder = PayloadDecoder(adapters: session.adapters, vendor: vendor, kind: kind)
         decoder.fieldFilter = context.arguments.values("field")
         switch try openSource() {
@@ -57,6 +63,9 @@ struct DecodeRun {
         case .document(let input): return try decodeDocument(input, decoder: &decoder)
         }
     }
+
+    /// `--summary`: only the batch summary, no field checked.
+    var summaryOnly: Bool { context.arguments.has("summary") }
 
     enum Source {
         /// NDJSON from a file or stdin, read line by line (total size when known, for progress).

@@ -18,6 +18,14 @@ extension DecodeRun {
         let document = try CommandError.wrap { () throws(WorkbenchError) in
             try DocumentDecoding.decode(input.bytes, origin: input.origin, decoder: &decoder, verifier: verifier, credentials: store)
         }
+        if summaryOnly {
+            var summary = BatchSummary()
+            for var record in document.records {
+                record.warnings = []
+                summary.add(record)
+            }
+            return printSummary(summary, failures: [])
+        }
         let report = DecodeReport.document(document.records, message: document.message, verification: document.verification,
                                            all: context.arguments.has("all"), valueWidth: valueWidth, origins: document.origins)
         return Outcome(status: document.hasProblems ? .negative : .ok, report: report)
@@ -31,9 +39,9 @@ extension DecodeRun {
         let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
         var progress = ProgressLine(total: input.bytes.count)
         var first = true
-        if context.json {
+        if context.json, !summaryOnly {
             session.output.outBytes(Array("{\"records\":[\n".utf8))
-        } else if !context.arguments.has("all") {
+        } else if !context.arguments.has("all"), !summaryOnly {
             session.output.out(renderer.render(DecodeReport.batchHeader()))
         }
         for (index, range) in elements.enumerated() {
@@ -47,7 +55,12 @@ extension DecodeRun {
                 failures.append((index + 1, "\(error.message) at line \(line), column \(column)"))
                 continue
             }
-            for record in decoder.decode(value) {
+            for var record in decoder.decode(value) {
+                if summaryOnly {
+                    record.warnings = []
+                    summary.add(record)
+                    continue
+                }
                 summary.add(record)
                 if context.json {
                     var bytes: [UInt8] = first ? [] : Array(",\n".utf8)
@@ -62,6 +75,7 @@ extension DecodeRun {
             }
         }
         progress.finish()
+        if summaryOnly { return printSummary(summary, failures: failures) }
         if context.json {
             session.output.out("\n],\"summary\":" + JSONWriter.compact(DecodeReport.summaryJSON(summary, failedLines: failures)) + "}\n")
         } else {
@@ -74,6 +88,17 @@ extension DecodeRun {
         return Outcome(status: summary.warningsByCode.isEmpty ? .ok : .negative)
     }
 
+    /// `--summary`: `{"summary":…}` or the summary blocks.
+    func printSummary(_ summary: BatchSummary, failures: [(Int, String)]) -> Outcome {
+        if context.json {
+            session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(summary, failedLines: failures, fieldsChecked: false)]) + "\n")
+        } else {
+            let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
+            session.output.out(renderer.render(DecodeReport.summaryBlocks(summary, failedLines: failures)))
+        }
+        return Outcome(status: failures.isEmpty ? .ok : .dataError)
+    }
+
     /// Off a terminal values are printed whole; on one they are cut to a column.
     var valueWidth: Int { session.terminalWidth >= 1000 ? Int.max : 40 }
 
@@ -82,11 +107,15 @@ extension DecodeRun {
     func streamNDJSON(_ stream: LineStream, total: Int?, decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
         var progress = ProgressLine(total: total)
         let result: StreamResult
-        if context.json {
-            result = StreamDecoding.annotatedJSON(stream, decoder: decoder, cancel: session.cancellation,
-                                                  progress: { progress.update($0) }, emit: session.output.outBytes)
+        if context.json || summaryOnly {
+            result = StreamDecoding.parallel(stream, decoder: decoder, output: summaryOnly ? .summaryOnly : .annotated,
+                                             cancel: session.cancellation, progress: { progress.update($0) }, emit: session.output.outBytes)
             progress.finish()
-            session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(result.summary, failedLines: result.failures.map { ($0.line, $0.message) })]) + "\n")
+            if summaryOnly {
+                _ = printSummary(result.summary, failures: result.failures.map { ($0.line, $0.message) })
+            } else {
+                session.output.out(JSONWriter.compact(["summary": DecodeReport.summaryJSON(result.summary, failedLines: result.failures.map { ($0.line, $0.message) })]) + "\n")
+            }
         } else {
             let all = context.arguments.has("all")
             let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)

@@ -185,15 +185,18 @@ enum DecodeReport {
         return blocks
     }
 
-    static func summaryJSON(_ s: BatchSummary, failedLines: [(Int, String)]) -> JSONValue {
+    /// `fieldsChecked` false (`--summary`): no "warnings" member, as none were looked for.
+    static func summaryJSON(_ s: BatchSummary, failedLines: [(Int, String)], fieldsChecked: Bool = true) -> JSONValue {
         var members: [JSONMember] = [
             JSONMember("records", .int(s.records)), JSONMember("unrecognised", .int(s.unrecognised)),
             JSONMember("results", .object(s.byResult.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map {
                 JSONMember($0.key, ["count": .int($0.value.count), "meaning": $0.value.meaning.map { .string($0) } ?? .null])
             })),
-            JSONMember("warnings", .object(s.warningsByCode.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) })),
             JSONMember("unparsableLines", .array(failedLines.map { ["line": .int($0.0), "message": .string($0.1)] })),
         ]
+        if fieldsChecked {
+            members.insert(JSONMember("warnings", .object(s.warningsByCode.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) })), at: 3)
+        }
         if let rate = s.answerRate { members.append(JSONMember("answerRate", .double(rate))) }
         if let p50 = s.percentile(50) {
             members.append(JSONMember("durationSeconds", ["p50": .int(p50), "p90": .int(s.percentile(90) ?? 0),

@@ -63,39 +63,40 @@ public struct DecodedRecord: Equatable, Sendable {
 
     /// The same document as `json`, written straight to bytes (the streaming path).
     public func writeJSON(into out: inout [UInt8]) {
-        func key(_ k: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func string(_ s: String?) {
-            if let s { JSONWriter.appendQuoted(s, into: &out) } else { out.append(contentsOf: Array("null".utf8)) }
-        }
-        out.append(UInt8(ascii: "{"))
-        key("vendor", first: true); string(vendor)
-        key("kind"); string(kind)
-        key("confidence"); string(confidence)
-        key("fields")
-        out.append(UInt8(ascii: "["))
+        writeHead(into: &out)
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "{"))
-            key("path", first: true); string(f.path)
-            key("value"); JSONWriter.compact(f.value, into: &out)
-            key("meaning"); string(f.meaning)
-            if let note = f.note { key("note"); string(note) }
+            DecodedRecord.key("path", first: true, into: &out); DecodedRecord.string(f.path, into: &out)
+            DecodedRecord.key("value", into: &out); JSONWriter.compact(f.value, into: &out)
+            DecodedRecord.key("meaning", into: &out); DecodedRecord.string(f.meaning, into: &out)
+            if let note = f.note { DecodedRecord.key("note", into: &out); DecodedRecord.string(note, into: &out) }
             out.append(UInt8(ascii: "}"))
         }
+        writeTail(into: &out)
+    }
+
+    /// Everything before the first field: `{"vendor":…,"kind":…,"confidence":…,"fields":[`.
+    func writeHead(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        DecodedRecord.key("vendor", first: true, into: &out); DecodedRecord.string(vendor, into: &out)
+        DecodedRecord.key("kind", into: &out); DecodedRecord.string(kind, into: &out)
+        DecodedRecord.key("confidence", into: &out); DecodedRecord.string(confidence, into: &out)
+        DecodedRecord.key("fields", into: &out)
+        out.append(UInt8(ascii: "["))
+    }
+
+    /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
+    func writeTail(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "]"))
-        key("warnings")
+        DecodedRecord.key("warnings", into: &out)
         out.append(UInt8(ascii: "["))
         for (i, w) in warnings.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "{"))
-            key("code", first: true); string(w.code)
-            key("path"); string(w.path)
-            key("message"); string(w.message)
+            DecodedRecord.key("code", first: true, into: &out); DecodedRecord.string(w.code, into: &out)
+            DecodedRecord.key("path", into: &out); DecodedRecord.string(w.path, into: &out)
+            DecodedRecord.key("message", into: &out); DecodedRecord.string(w.message, into: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
@@ -109,6 +110,17 @@ public struct DecodedRecord: Equatable, Sendable {
             }
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    static func key(_ k: StaticString, first: Bool = false, into out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    static func string(_ s: String?, into out: inout [UInt8]) {
+        if let s { JSONWriter.appendQuoted(s, into: &out) } else { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
     }
 
     /// The transcript and timeline members, when the record has them.

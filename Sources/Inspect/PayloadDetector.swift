@@ -25,6 +25,11 @@ public struct CompiledDetector {
     let candidates: [Candidate]
     let byKey: [String: [Int]]
     let forcedKind: Bool
+    /// `byKey` for counting straight from bytes: a key's number, and the candidates of each number.
+    let keyNumbers: ByteKeyTable
+    let candidatesOfKey: [[Int]]
+    /// The top-level members nested fingerprint paths start at (`JSONPath.values` reads only these).
+    let nestedKeys: ByteKeyTable
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
@@ -43,6 +48,10 @@ public struct CompiledDetector {
         self.candidates = candidates
         self.byKey = byKey
         forcedKind = kind != nil && candidates.count == 1
+        let keys = Array(byKey.keys)
+        keyNumbers = ByteKeyTable(keys.enumerated().map { ($0.element, $0.offset) })
+        candidatesOfKey = keys.map { byKey[$0]! }
+        nestedKeys = ByteKeyTable(Set(candidates.flatMap(\.nested).map(RecordAnnotator.topLevelKey)).map { ($0, 0) })
     }
 
     /// The best candidate, or nil when no fingerprint is at least 60% present.
@@ -56,6 +65,14 @@ public struct CompiledDetector {
                 for i in hits { counts[i] += 1 }
             }
         }
+        return detect(counts: counts, nestedRoot: record)?.detection
+    }
+
+    /// The best candidate given the counts of top-level fingerprint keys present (each key
+    /// counted once) and a record holding at least the members of `nestedKeys`.
+    func detect(counts topLevel: [Int], nestedRoot record: JSONValue) -> (candidate: Int, detection: Detection)? {
+        guard !candidates.isEmpty else { return nil }
+        var counts = topLevel
         for (i, c) in candidates.enumerated() {
             for path in c.nested where !JSONPath.values(at: path, in: record).isEmpty { counts[i] += 1 }
         }
@@ -73,7 +90,7 @@ public struct CompiledDetector {
         let runnerScore = runnerUp >= 0 ? Double(counts[runnerUp]) / Double(candidates[runnerUp].size) : 0
         let confidence = score == 1 && runnerScore < 1 ? "certain" : score >= 0.8 ? "likely" : forcedKind ? "forced" : "possible"
         let c = candidates[best]
-        return Detection(adapter: adapters[c.adapter], payload: adapters[c.adapter].payloads[c.payload], matched: counts[best], confidence: confidence)
+        return (best, Detection(adapter: adapters[c.adapter], payload: adapters[c.adapter].payloads[c.payload], matched: counts[best], confidence: confidence))
     }
 }
 

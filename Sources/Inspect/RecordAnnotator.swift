@@ -69,11 +69,46 @@ public struct RecordAnnotator {
             return out
         }
         walk(record, path: "", schemaPath: "", into: &out)
+        checkWhole(record, into: &out)
+        return out
+    }
+
+    /// What is checked on the record as a whole once its fields are annotated: required fields,
+    /// the transcript, the timelines, the summary values. Reads only the top-level members named
+    /// by `wholeRecordKeys`.
+    func checkWhole(_ record: JSONValue, into out: inout DecodedRecord) {
         checkRequired(record, into: &out)
         transcript(record, into: &out)
         timelines(record, into: &out)
         summarize(record, into: &out)
-        return out
+    }
+
+    /// The top-level member names `checkWhole` reads.
+    var wholeRecordKeys: Set<String> {
+        let first = RecordAnnotator.topLevelKey
+        var keys = Set<String>()
+        for spec in payload.fields where spec.required { keys.insert(first(spec.path)) }
+        if let t = payload.transcript { keys.insert(first(t.path)) }
+        if let t = payload.timeline {
+            if let each = t.each { keys.insert(first(each)) } else {
+                // Read as plain member names of the record (`holder.value[field]`).
+                keys.formUnion([t.originate, t.ring, t.answer, t.end, t.elapsed].compactMap { $0 })
+            }
+        }
+        keys.formUnion(summaryKeys)
+        return keys
+    }
+
+    /// The top-level member names `summarize` reads.
+    var summaryKeys: Set<String> {
+        guard let s = payload.summary else { return [] }
+        return Set([s.result, s.duration, s.answered].compactMap { $0 }.map(RecordAnnotator.topLevelKey))
+    }
+
+    /// The member of the record a `JSONPath` starts at: `a[].b.c` -> `a`.
+    static func topLevelKey(_ path: String) -> String {
+        let head = path.prefix { $0 != "." }
+        return String(head.hasSuffix("[]") ? head.dropLast(2) : head)
     }
 
     /// Only what a one-line summary needs (vendor, kind, result and its meaning, duration) and the
@@ -141,7 +176,7 @@ public struct RecordAnnotator {
         out.fields.append(annotateLeaf(value, spec: info.spec, path: path, into: &out))
     }
 
-    private func checkContainerType(_ value: JSONValue, spec: FieldSpec, path: String, into out: inout DecodedRecord) {
+    func checkContainerType(_ value: JSONValue, spec: FieldSpec, path: String, into out: inout DecodedRecord) {
         switch (spec.type, value) {
         case ("array", .object), ("object", .array):
             out.warnings.append(DecodeWarning("wrong-type", path, "expected \(spec.type == "array" ? "an array" : "an object"), got \(value.typeName)"))
@@ -149,7 +184,7 @@ public struct RecordAnnotator {
         }
     }
 
-    private func annotateLeaf(_ value: JSONValue, spec: FieldSpec?, path: String, into out: inout DecodedRecord) -> AnnotatedField {
+    func annotateLeaf(_ value: JSONValue, spec: FieldSpec?, path: String, into out: inout DecodedRecord) -> AnnotatedField {
         guard let spec else { return AnnotatedField(path: path, value: value, meaning: nil) }
         var parts: [String] = []
         var numberText: String?
@@ -262,7 +297,7 @@ public struct RecordAnnotator {
         return text
     }
 
-    private func meaningText(_ parts: [String], _ spec: FieldSpec) -> String? {
+    func meaningText(_ parts: [String], _ spec: FieldSpec) -> String? {
         if parts.isEmpty { return spec.meaning.isEmpty ? nil : spec.meaning }
         var all = parts
         if !spec.meaning.isEmpty { all.append(spec.meaning) }
@@ -294,7 +329,7 @@ public struct RecordAnnotator {
 
     // MARK: - Required fields
 
-    private func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
+    func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
         for spec in payload.fields where spec.required {
             // Check inside every existing parent (for `a[].b`: in each element of a).
             let (parentPath, key) = RecordAnnotator.splitLast(spec.path)
@@ -311,7 +346,7 @@ public struct RecordAnnotator {
 
     // MARK: - Transcript and timeline
 
-    private func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
+    func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.transcript else { return }
         let arrayPrefix = t.path.replacing("[]", with: "[]")
         let speakerSpec = t.speaker.flatMap { specs[arrayPrefix + "[]." + $0] }
@@ -362,7 +397,7 @@ public struct RecordAnnotator {
         }
     }
 
-    private func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
+    func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.timeline else { return }
         var holders: [(path: String, value: JSONValue)] = [("", record)]
         var schemaPrefix = ""
@@ -420,7 +455,7 @@ public struct RecordAnnotator {
 
     // MARK: - Summary values
 
-    private func summarize(_ record: JSONValue, into out: inout DecodedRecord) {
+    func summarize(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let s = payload.summary else { return }
         if let value = JSONPath.value(at: s.result, in: record) {
             let code = value.stringValue ?? numberText(value) ?? value.typeName

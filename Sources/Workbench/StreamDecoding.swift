@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Inspect
 import JSONText
 
@@ -35,38 +36,43 @@ public enum StreamDecoding {
         return result
     }
 
-    /// NDJSON to annotated NDJSON on two cores: lines are read in batches, each half of a batch
-    /// decoded and serialised by its own decoder, and `emit` called with the output in input order.
-    /// A line that is not JSON becomes an `{"error":…}` line.
-    public static func annotatedJSON(_ stream: LineStream, decoder: PayloadDecoder, cancel: Cancellation,
-                                     progress: (Int) -> Void, emit: ([UInt8]) -> Void) -> StreamResult {
-        let workers = 2
-        // Batches are bounded in lines and in bytes, so memory stays flat whatever the records' size.
-        let batchSize = 2048
-        let batchBytes = 1 << 21
-        let parts = BatchParts(decoders: (0..<workers).map { _ in decoder.copy() })
+    /// What a parallel stream decode writes.
+    public enum Output: Sendable {
+        /// Annotated NDJSON, one record a line.
+        case annotated
+        /// Nothing: only the summary's counts (results, durations, answer rate; no field checked).
+        case summaryOnly
+    }
+
+    /// NDJSON decoded on every core: lines are read in batches bounded in bytes, each worker takes
+    /// a contiguous share of a batch with decoders of its own, and `emit` is called with the output
+    /// in input order. A line that is not JSON becomes an `{"error":…}` line.
+    public static func parallel(_ stream: LineStream, decoder: PayloadDecoder, output: Output = .annotated, cancel: Cancellation,
+                                progress: (Int) -> Void, emit: ([UInt8]) -> Void) -> StreamResult {
+        let workers = max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        // Memory stays flat whatever the records' size: a batch holds at most this many bytes
+        // (a longer line is a batch of its own).
+        let batchBytes = workers << 20
+        let fast = decoder.fieldFilter.isEmpty ? LineAnnotator(adapters: decoder.adapters, vendor: decoder.vendor, kind: decoder.kind) : nil
+        let parts = BatchParts(workers: workers, decoder: decoder, fast: fast, output: output)
         var result = StreamResult()
         var done = false
         while !done {
             if cancel.isCancelled { result.interrupted = true; break }
-            var lines: [(Int, [UInt8])] = []
-            lines.reserveCapacity(batchSize)
-            var bytes = 0
-            while lines.count < batchSize, bytes < batchBytes {
+            let batch = Batch()
+            while batch.bytes.count < batchBytes {
                 guard let line = stream.next() else { done = true; break }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                lines.append((stream.lineNumber, Array(line)))
-                bytes += line.count
+                batch.add(line, number: stream.lineNumber)
             }
             progress(stream.bytesRead)
-            guard !lines.isEmpty else { break }
-            let batch = lines
-            let share = (batch.count + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                parts.run(worker: w, lines: batch[min(batch.count, w * share)..<min(batch.count, (w + 1) * share)])
+            guard !batch.lines.isEmpty else { break }
+            let shares = batch.shares(workers)
+            DispatchQueue.concurrentPerform(iterations: shares.count) { w in
+                parts.run(worker: w, batch: batch, lines: shares[w])
             }
-            for slot in parts.slots {
-                emit(slot.output)
+            for slot in parts.slots.prefix(shares.count) {
+                if !slot.output.isEmpty { emit(slot.output) }
                 result.summary.merge(slot.summary)
                 result.failures += slot.failures
             }
@@ -75,39 +81,94 @@ public enum StreamDecoding {
     }
 }
 
-/// Per-worker state of a parallel decode: each worker owns one slot (its decoder, with caches of
-/// its own, and its output), and no two threads touch the same slot; the caller reads the slots
+/// Lines of a stream held in one buffer, with their line numbers.
+final class Batch: @unchecked Sendable {
+    var bytes: [UInt8] = []
+    var lines: [(number: Int, range: Range<Int>)] = []
+
+    func add(_ line: ArraySlice<UInt8>, number: Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        lines.append((number, start..<bytes.count))
+    }
+
+    /// Contiguous ranges of lines with about the same number of bytes each (at most `workers`).
+    func shares(_ workers: Int) -> [Range<Int>] {
+        let target = max(1, bytes.count / workers)
+        var shares: [Range<Int>] = []
+        var from = 0
+        var size = 0
+        for (i, line) in lines.enumerated() {
+            size += line.range.count
+            if size >= target, shares.count < workers - 1 {
+                shares.append(from..<(i + 1))
+                from = i + 1
+                size = 0
+            }
+        }
+        if from < lines.count { shares.append(from..<lines.count) }
+        return shares
+    }
+}
+
+/// Per-worker state of a parallel decode: each worker owns one slot (its decoders, with caches of
+/// their own, and its output), and no two threads touch the same slot; the caller reads the slots
 /// only after `concurrentPerform` has returned.
 final class BatchParts: @unchecked Sendable {
     final class Slot {
         var decoder: PayloadDecoder
+        var fast: LineAnnotator?
         var output: [UInt8] = []
         var summary = BatchSummary()
         var failures: [(line: Int, message: String)] = []
-        init(decoder: PayloadDecoder) { self.decoder = decoder }
+        init(decoder: PayloadDecoder, fast: LineAnnotator?) {
+            self.decoder = decoder
+            self.fast = fast
+        }
     }
 
     let slots: [Slot]
+    let mode: StreamDecoding.Output
 
-    init(decoders: [PayloadDecoder]) { slots = decoders.map { Slot(decoder: $0) } }
+    init(workers: Int, decoder: PayloadDecoder, fast: LineAnnotator?, output: StreamDecoding.Output) {
+        slots = (0..<workers).map { _ in Slot(decoder: decoder.copy(), fast: fast?.copy()) }
+        mode = output
+    }
 
-    func run(worker w: Int, lines: ArraySlice<(Int, [UInt8])>) {
+    func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
-        slot.output.removeAll(keepingCapacity: false)
+        slot.output.removeAll(keepingCapacity: true)
         slot.summary = BatchSummary()
         slot.failures = []
-        for (number, line) in lines {
-            do {
-                let value = try JSONParser.parse(bytes: line)
-                for record in slot.decoder.decode(value) {
-                    slot.summary.add(record)
-                    record.writeJSON(into: &slot.output)
-                    slot.output.append(0x0A)
+        batch.bytes.withUnsafeBufferPointer { all in
+            for (number, range) in batch.lines[lines] {
+                let line = UnsafeBufferPointer(rebasing: all[range])
+                let fast: DecodedRecord? = switch mode {
+                case .annotated: slot.fast?.annotate(line, into: &slot.output)
+                case .summaryOnly: slot.fast?.summary(line)
                 }
-            } catch {
-                slot.failures.append((number, "\(error.message) at column \(error.column)"))
-                slot.output += Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
-                                                                    "column": .int(error.column)]]) + "\n").utf8)
+                if let fast {
+                    slot.summary.add(fast)
+                    continue
+                }
+                do throws(JSONSyntaxError) {
+                    let value = try JSONParser.parse(bytes: Array(line))
+                    for var record in slot.decoder.decode(value) {
+                        if mode == .summaryOnly {
+                            record.warnings = []
+                        } else {
+                            record.writeJSON(into: &slot.output)
+                            slot.output.append(0x0A)
+                        }
+                        slot.summary.add(record)
+                    }
+                } catch {
+                    slot.failures.append((number, "\(error.message) at column \(error.column)"))
+                    if mode == .annotated {
+                        slot.output += Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
+                                                                            "column": .int(error.column)]]) + "\n").utf8)
+                    }
+                }
             }
         }
     }

@@ -54,6 +54,10 @@ import Testing
         Case(name: "decode-request-body", arguments: ["decode", "-"], stdin: #"{"taskId":"t1","pageNumber":1,"pageSize":10}"#),
         Case(name: "verify-nxlink-explain", arguments: ["verify", "-", "--cred", "accessSecret=abciiiko2k3", "--now", "1655710890000", "--explain"],
              stdin: InspectCommandTests.validRequest + #"{"name":"牛小信","id":10001}"#),
+        Case(name: "decode-nxlink-batch-summary", arguments: ["decode", "@" + root + "/plugins/nxlink/fixtures/callbacks-batch.ndjson", "--summary"]),
+        Case(name: "decode-callbot-batch-summary-json", arguments: ["decode", "@" + root + "/plugins/nxcloud-callbot/fixtures/orders-batch.ndjson",
+                                                                    "--summary", "--json"]),
+        Case(name: "decode-alibaba-list-summary", arguments: ["decode", "@" + root + "/plugins/alibaba-aiccs/fixtures/call-report-batch.json", "--summary"]),
         Case(name: "sign-unknown-operation-json", arguments: ["sign", "nxlink", "call/lst", "--cred", "accessKey=a", "--cred", "accessSecret=b", "--json"]),
     ]
 

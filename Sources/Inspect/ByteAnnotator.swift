@@ -1,0 +1,439 @@
+import Adapters
+import JSONText
+
+/// One payload's schema compiled for annotating records straight from their bytes (a `JSONTape`):
+/// member names are looked up without building strings, the usual meanings are pre-rendered JSON,
+/// and the code meanings met so far are cached by the value's bytes. The output is byte for byte
+/// what `RecordAnnotator` and `DecodedRecord.writeJSON` write: every value that is not the common
+/// case (a unit to convert, a type to complain about, a code not yet seen) is handed, alone, to
+/// `RecordAnnotator`, and the record-wide checks run on a value tree of only the members they read.
+struct ByteAnnotator {
+    /// What the schema says about one place in a record (`RecordAnnotator.ChildInfo`, compiled).
+    struct Node {
+        /// Index into `specs`, or -1.
+        var spec: Int
+        var isParent: Bool
+        var isElement: Bool
+        /// Index into `levels` (the members the schema names here), or -1.
+        var members: Int
+        /// The node of this path's array elements.
+        var element: Int
+    }
+
+    /// How a leaf with a spec is annotated when nothing is wrong with it.
+    struct LeafRule {
+        /// Meanings depend on the code: cache them by the value's bytes.
+        var cached = false
+        /// A unit to convert: always through `RecordAnnotator`.
+        var converted = false
+        /// Otherwise the spec's own meaning, when the value is of an accepted kind.
+        var string = false
+        var number = false
+        var integerOnly = false
+        var bool = false
+    }
+
+    private(set) var annotator: RecordAnnotator
+    let specs: [FieldSpec]
+    let rules: [LeafRule]
+    let nodes: [Node]
+    let levels: [ByteKeyTable]
+    /// Per spec, `,"meaning":…` for a value the spec accepts, for null, and for an empty array.
+    let plainTail: [[UInt8]]
+    let nullTail: [[UInt8]]
+    let emptyTail: [[UInt8]]
+    let noMeaning = Array(#","meaning":null"#.utf8)
+    /// The top-level members `RecordAnnotator.checkWhole` reads, and those `summarize` reads.
+    let wholeKeys: ByteKeyTable
+    let summaryKeys: ByteKeyTable
+    let unknownFieldMessage: String
+
+    /// Code meanings by spec, keyed by the value's bytes: the `,"meaning":…,"note":…` tail.
+    private var cache: [ByteKeyTable]
+    private var cachedTails: [[UInt8]] = []
+    static let cacheLimit = 4096
+    /// Which member names were seen in the object being walked (duplicate detection).
+    private var stamps: [UInt32]
+    private var serial: UInt32 = 0
+
+    init(annotator: RecordAnnotator) {
+        self.annotator = annotator
+        var specIndex: [String: Int] = [:]
+        var specs: [FieldSpec] = []
+        for (path, spec) in annotator.specs.sorted(by: { $0.key < $1.key }) {
+            specIndex[path] = specs.count
+            specs.append(spec)
+        }
+        self.specs = specs
+        rules = specs.map { spec in
+            var rule = LeafRule()
+            if spec.unit != nil { rule.converted = true; return rule }
+            if spec.table != nil { rule.cached = true; return rule }
+            let t = spec.type
+            rule.string = !["integer", "number", "boolean", "array", "object"].contains(t)
+            rule.number = !["string", "boolean", "array", "object"].contains(t)
+            rule.integerOnly = t == "integer"
+            rule.bool = t == "boolean" || t == "any"
+            return rule
+        }
+        func tail(_ meaning: String?) -> [UInt8] {
+            var out = Array(#","meaning":"#.utf8)
+            DecodedRecord.string(meaning, into: &out)
+            return out
+        }
+        plainTail = specs.map { tail(annotator.meaningText([], $0)) }
+        nullTail = specs.map { tail(annotator.meaningText(["null"], $0)) }
+        emptyTail = specs.map { tail(annotator.meaningText(["empty"], $0)) }
+        wholeKeys = ByteKeyTable(annotator.wholeRecordKeys.map { ($0, 0) })
+        summaryKeys = ByteKeyTable(annotator.summaryKeys.map { ($0, 0) })
+        unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
+        cache = specs.map { _ in ByteKeyTable([]) }
+
+        // Nodes: 0 is the element of an array the schema says nothing about.
+        var nodes = [Node(spec: -1, isParent: false, isElement: true, members: -1, element: 0)]
+        var levels: [ByteKeyTable] = []
+        var made: [String: Int] = [:]
+        let parents = annotator.parents
+        let children = annotator.children
+        func node(_ path: String, isElement: Bool, isParent: Bool) -> Int {
+            let id = (isElement ? "[]|" : "|") + path
+            if let existing = made[id] { return existing }
+            let me = nodes.count
+            made[id] = me
+            nodes.append(Node(spec: specIndex[path] ?? -1, isParent: isParent, isElement: isElement, members: -1, element: 0))
+            if let known = children[path] {
+                let table = ByteKeyTable(known.map { key, info in (key, node(info.schemaPath, isElement: false, isParent: info.isParent)) })
+                nodes[me].members = levels.count
+                levels.append(table)
+            }
+            let elementPath = path + "[]"
+            if parents.contains(path) || specIndex[elementPath] != nil || children[elementPath] != nil {
+                nodes[me].element = node(elementPath, isElement: true, isParent: parents.contains(path))
+            }
+            return me
+        }
+        _ = node("", isElement: false, isParent: true)
+        self.nodes = nodes
+        self.levels = levels
+        stamps = [UInt32](repeating: 0, count: nodes.count)
+    }
+
+    /// The same compiled schema with caches of its own, for another thread.
+    func forked() -> ByteAnnotator {
+        var copy = self
+        copy.annotator = annotator.forked()
+        copy.cache = specs.map { _ in ByteKeyTable([]) }
+        copy.cachedTails = []
+        return copy
+    }
+
+    // MARK: - One record
+
+    /// The state of writing one record.
+    struct Walk {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let entries: UnsafeBufferPointer<JSONTape.Entry>
+        var out: [UInt8]
+        var path: [UInt8] = []
+        var record: DecodedRecord
+        var firstField = true
+        var whole: [JSONMember] = []
+        /// The node of each member entry, found in the duplicate pass and used in the visit pass.
+        var nodeOf: [Int]
+        /// Entries of member names unknown to the schema in the object being walked.
+        var unknown: [Int] = []
+    }
+
+    /// Writes the annotated record for the object at the tape's root into `out` and returns it
+    /// without its fields (for the summary); nil (with `out` unchanged) when this record must go
+    /// through the value tree instead.
+    mutating func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection,
+                           into out: inout [UInt8]) -> DecodedRecord? {
+        let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
+                                   confidence: detection.confidence, fingerprintMatched: detection.matched,
+                                   fingerprintSize: annotator.payload.fingerprint.count,
+                                   fields: [], warnings: [], transcript: [], timelines: [])
+        let mark = out.count
+        return tape.entries.withUnsafeBufferPointer { entries -> DecodedRecord? in
+            var walk = Walk(bytes: bytes, entries: entries, out: [], record: record, nodeOf: [Int](repeating: -1, count: entries.count))
+            swap(&walk.out, &out)
+            walk.record.writeHead(into: &walk.out)
+            let ok = walkObject(0, level: nodes[1].members, root: true, &walk)
+            if ok {
+                annotator.checkWhole(.object(walk.whole), into: &walk.record)
+                walk.record.writeTail(into: &walk.out)
+                walk.out.append(0x0A)
+            } else {
+                walk.out.removeSubrange(mark...)
+            }
+            swap(&walk.out, &out)
+            return ok ? walk.record : nil
+        }
+    }
+
+    /// Only the summary values (result, duration, answered) of the record at the tape's root.
+    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection) -> DecodedRecord {
+        var record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
+                                   confidence: detection.confidence, fingerprintMatched: detection.matched,
+                                   fingerprintSize: annotator.payload.fingerprint.count,
+                                   fields: [], warnings: [], transcript: [], timelines: [])
+        let members = ByteAnnotator.members(of: 0, in: tape, bytes: bytes, keys: summaryKeys)
+        annotator.summarize(.object(members), into: &record)
+        return record
+    }
+
+    /// The members of the object at entry `e` whose names are in `keys`, as values.
+    static func members(of e: Int, in tape: JSONTape, bytes: UnsafeBufferPointer<UInt8>, keys: ByteKeyTable) -> [JSONMember] {
+        guard !keys.isEmpty else { return [] }
+        var members: [JSONMember] = []
+        tape.entries.withUnsafeBufferPointer { entries in
+            var child = e + 1
+            for _ in 0..<entries[e].count {
+                let m = entries[child]
+                if keys.lookup(bytes, m.keyStart..<m.keyEnd) != nil {
+                    members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
+                                              value(child, bytes, entries)))
+                }
+                child = m.next
+            }
+        }
+        return members
+    }
+
+    // MARK: - Walking
+
+    private mutating func walkObject(_ e: Int, level: Int, root: Bool, _ w: inout Walk) -> Bool {
+        let count = w.entries[e].count
+        let pathLength = w.path.count
+        serial &+= 1
+        if serial == 0 {
+            for i in stamps.indices { stamps[i] = 0 }
+            serial = 1
+        }
+        w.unknown.removeAll(keepingCapacity: true)
+        // Pass 1: which node each member is, and duplicates (warned before the members' own).
+        var child = e + 1
+        for _ in 0..<count {
+            let m = w.entries[child]
+            let node = level >= 0 ? levels[level].lookup(w.bytes, m.keyStart..<m.keyEnd) : nil
+            var duplicate = false
+            if let node {
+                if stamps[node] == serial { duplicate = true } else { stamps[node] = serial }
+            } else {
+                for other in w.unknown where sameKey(w.entries[other], m, w.bytes) { duplicate = true; break }
+                if !duplicate {
+                    guard w.unknown.count < 64 else { return false }
+                    w.unknown.append(child)
+                }
+            }
+            w.nodeOf[child] = node ?? -1
+            if duplicate {
+                let key = String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
+                appendKey(m, &w)
+                w.record.warnings.append(DecodeWarning("duplicate-key", pathString(w),
+                                                       "\"\(key)\" appears more than once; parsers disagree on which value wins"))
+                w.path.removeSubrange(pathLength...)
+            }
+            child = m.next
+        }
+        // Pass 2: the members in order.
+        child = e + 1
+        for _ in 0..<count {
+            let m = w.entries[child]
+            if root, wholeKeys.lookup(w.bytes, m.keyStart..<m.keyEnd) != nil {
+                w.whole.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
+                                          ByteAnnotator.value(child, w.bytes, w.entries)))
+            }
+            appendKey(m, &w)
+            let node = w.nodeOf[child]
+            if node >= 0 {
+                guard visit(child, node: node, &w) else { return false }
+            } else {
+                w.record.warnings.append(DecodeWarning("unknown-field", pathString(w), unknownFieldMessage))
+                writeField(child, tail: noMeaning, &w)
+            }
+            w.path.removeSubrange(pathLength...)
+            child = m.next
+        }
+        return true
+    }
+
+    private mutating func walkArray(_ e: Int, element: Int, _ w: inout Walk) -> Bool {
+        let pathLength = w.path.count
+        var child = e + 1
+        for i in 0..<w.entries[e].count {
+            w.path.append(UInt8(ascii: "["))
+            appendDecimal(i, to: &w.path)
+            w.path.append(UInt8(ascii: "]"))
+            guard visit(child, node: element, &w) else { return false }
+            w.path.removeSubrange(pathLength...)
+            child = w.entries[child].next
+        }
+        return true
+    }
+
+    /// `RecordAnnotator.visit`, on the tape.
+    private mutating func visit(_ i: Int, node n: Int, _ w: inout Walk) -> Bool {
+        let node = nodes[n]
+        let v = w.entries[i]
+        let container = v.kind == .object || v.kind == .array
+        if container, node.isParent {
+            if node.spec >= 0 {
+                let type = specs[node.spec].type
+                if (type == "array" && v.kind == .object) || (type == "object" && v.kind == .array) {
+                    w.record.warnings.append(DecodeWarning("wrong-type", pathString(w),
+                                                           "expected \(type == "array" ? "an array" : "an object"), got \(v.kind == .object ? "object" : "array")"))
+                }
+            }
+            if v.kind == .array, v.count == 0 {
+                writeField(i, tail: node.spec >= 0 ? emptyTail[node.spec] : noMeaning, &w)
+            }
+            return v.kind == .object ? walkObject(i, level: node.members, root: false, &w) : walkArray(i, element: node.element, &w)
+        }
+        if node.isElement, node.spec < 0, !container {
+            writeField(i, tail: noMeaning, &w)
+            return true
+        }
+        leaf(i, spec: node.spec, &w)
+        return true
+    }
+
+    /// `RecordAnnotator.annotateLeaf`, with the common cases answered from pre-rendered bytes.
+    private mutating func leaf(_ i: Int, spec s: Int, _ w: inout Walk) {
+        guard s >= 0 else { return writeField(i, tail: noMeaning, &w) }
+        let v = w.entries[i]
+        let rule = rules[s]
+        switch v.kind {
+        case .null:
+            return writeField(i, tail: nullTail[s], &w)
+        case .object, .array:
+            return slowLeaf(i, spec: s, cacheAs: false, &w)
+        default:
+            break
+        }
+        if rule.cached {
+            if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
+            return slowLeaf(i, spec: s, cacheAs: true, &w)
+        }
+        var plain = false
+        switch v.kind {
+        case .string: plain = rule.string
+        case .trueValue, .falseValue: plain = rule.bool
+        case .number:
+            let digits = v.end - v.start - (w.bytes[v.start] == UInt8(ascii: "-") ? 1 : 0)
+            plain = rule.number && digits < 16 && !(rule.integerOnly && !isInteger(v, w.bytes))
+        default: break
+        }
+        if plain, !rule.converted { return writeField(i, tail: plainTail[s], &w) }
+        slowLeaf(i, spec: s, cacheAs: false, &w)
+    }
+
+    /// One value through `RecordAnnotator.annotateLeaf`; its meaning is cached when asked and
+    /// nothing was wrong with it.
+    private mutating func slowLeaf(_ i: Int, spec s: Int, cacheAs: Bool, _ w: inout Walk) {
+        let value = ByteAnnotator.value(i, w.bytes, w.entries)
+        let warnings = w.record.warnings.count
+        let field = annotator.annotateLeaf(value, spec: specs[s], path: pathString(w), into: &w.record)
+        var tail = Array(#","meaning":"#.utf8)
+        DecodedRecord.string(field.meaning, into: &tail)
+        if let note = field.note {
+            tail += Array(#","note":"#.utf8)
+            DecodedRecord.string(note, into: &tail)
+        }
+        if cacheAs, w.record.warnings.count == warnings, cache[s].count < ByteAnnotator.cacheLimit {
+            cache[s].insert(w.bytes, w.entries[i].start..<w.entries[i].end, value: cachedTails.count)
+            cachedTails.append(tail)
+        }
+        writeField(i, tail: tail, &w)
+    }
+
+    // MARK: - Writing
+
+    private func writeField(_ i: Int, tail: [UInt8], _ w: inout Walk) {
+        if !w.firstField { w.out.append(UInt8(ascii: ",")) }
+        w.firstField = false
+        w.out.append(contentsOf: #"{"path":""#.utf8)
+        w.out.append(contentsOf: w.path)
+        w.out.append(contentsOf: #"","value":"#.utf8)
+        ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
+        w.out.append(contentsOf: tail)
+        w.out.append(UInt8(ascii: "}"))
+    }
+
+    /// The value at entry `i` as `JSONWriter.compact` writes it.
+    static func writeCompact(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
+                             into out: inout [UInt8]) {
+        let v = entries[i]
+        switch v.kind {
+        case .object, .array:
+            let object = v.kind == .object
+            out.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+            var child = i + 1
+            for k in 0..<v.count {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                if object {
+                    let m = entries[child]
+                    if m.keyPlain {
+                        out.append(UInt8(ascii: "\""))
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]))
+                        out.append(UInt8(ascii: "\""))
+                    } else if case .string(let key)? = try? JSONParser.parse(bytes: Array(bytes[(m.keyStart - 1)...m.keyEnd])) {
+                        JSONWriter.appendQuoted(key, into: &out)
+                    }
+                    out.append(UInt8(ascii: ":"))
+                }
+                writeCompact(child, bytes, entries, into: &out)
+                child = entries[child].next
+            }
+            out.append(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        case .string where !v.plain:
+            if case .string(let text) = value(i, bytes, entries) { JSONWriter.appendQuoted(text, into: &out) }
+        default:
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
+        }
+    }
+
+    /// The value at entry `i`, built.
+    static func value(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>) -> JSONValue {
+        let v = entries[i]
+        switch v.kind {
+        case .null: return .null
+        case .trueValue: return .bool(true)
+        case .falseValue: return .bool(false)
+        case .number: return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]), as: UTF8.self))
+        case .string where v.plain:
+            return .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[(v.start + 1)..<(v.end - 1)]), as: UTF8.self))
+        default:
+            return (try? JSONParser.parse(bytes: Array(bytes[v.start..<v.end]))) ?? .null
+        }
+    }
+
+    private func appendKey(_ m: JSONTape.Entry, _ w: inout Walk) {
+        if !w.path.isEmpty { w.path.append(UInt8(ascii: ".")) }
+        w.path.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]))
+    }
+
+    private func pathString(_ w: Walk) -> String { String(decoding: w.path, as: UTF8.self) }
+
+    private func sameKey(_ a: JSONTape.Entry, _ b: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.keyEnd - a.keyStart == b.keyEnd - b.keyStart else { return false }
+        var j = b.keyStart
+        for i in a.keyStart..<a.keyEnd {
+            if bytes[i] != bytes[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    private func isInteger(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in v.start..<v.end where bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            return false
+        }
+        return true
+    }
+
+    private func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n >= 10 { appendDecimal(n / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
+    }
+}

@@ -1,0 +1,73 @@
+import Adapters
+import JSONText
+
+/// Annotates one NDJSON line straight from its bytes when it is the common case — one JSON object
+/// that an adapter recognises — and otherwise says so, for the caller to decode it through
+/// `PayloadDecoder` (lists, envelopes, unknown payloads, invalid JSON, unusual member names).
+/// Not shareable between threads: each worker takes a `copy()`.
+public struct LineAnnotator {
+    private let detector: CompiledDetector
+    private let adapters: [Adapter]
+    /// Compiled schemas by detector candidate, made when a candidate is first met.
+    private var compiled: [ByteAnnotator?]
+    private var tape = JSONTape()
+    private var counts: [Int] = []
+    private var seen: [Bool] = []
+
+    public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
+        self.adapters = adapters
+        detector = CompiledDetector(adapters: adapters, vendor: vendor, kind: kind)
+        compiled = Array(repeating: nil, count: detector.candidates.count)
+    }
+
+    /// The same annotator, its compiled schemas kept, with caches of its own.
+    public func copy() -> LineAnnotator {
+        var fresh = self
+        fresh.compiled = compiled.map { $0?.forked() }
+        return fresh
+    }
+
+    /// Appends the annotated record (and a newline) to `out` and returns the record without its
+    /// fields, for the summary; nil when the line must be decoded through the value tree.
+    public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
+        guard let (candidate, detection) = recognise(line) else { return nil }
+        if compiled[candidate] == nil { compiled[candidate] = compile(detection) }
+        return compiled[candidate]!.annotate(line, tape: tape, detection: detection, into: &out)
+    }
+
+    /// Only what a batch summary counts (result, duration, answered; no field checked, so no
+    /// warnings); nil when the line must be decoded through the value tree.
+    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
+        guard let (candidate, detection) = recognise(line) else { return nil }
+        if compiled[candidate] == nil { compiled[candidate] = compile(detection) }
+        return compiled[candidate]!.summary(line, tape: tape, detection: detection)
+    }
+
+    private func compile(_ detection: Detection) -> ByteAnnotator {
+        ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
+    }
+
+    /// Indexes the line and detects its payload from the top-level member names.
+    private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (Int, Detection)? {
+        guard tape.index(line), tape.keysPlainASCII, let root = tape.entries.first, root.kind == .object else { return nil }
+        let keyCount = detector.candidatesOfKey.count
+        if counts.count != detector.candidates.count { counts = [Int](repeating: 0, count: detector.candidates.count) }
+        if seen.count != keyCount { seen = [Bool](repeating: false, count: keyCount) }
+        for i in counts.indices { counts[i] = 0 }
+        for i in seen.indices { seen[i] = false }
+        var child = 1
+        for _ in 0..<root.count {
+            let m = tape.entries[child]
+            if let key = detector.keyNumbers.lookup(line, m.keyStart..<m.keyEnd), !seen[key] {
+                seen[key] = true
+                for c in detector.candidatesOfKey[key] { counts[c] += 1 }
+            }
+            child = m.next
+        }
+        var nested = JSONValue.object([])
+        if !detector.nestedKeys.isEmpty {
+            nested = .object(ByteAnnotator.members(of: 0, in: tape, bytes: line, keys: detector.nestedKeys))
+        }
+        return detector.detect(counts: counts, nestedRoot: nested)
+    }
+}

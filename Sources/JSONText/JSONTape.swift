@@ -1,0 +1,275 @@
+/// One JSON text indexed in place: a flat list of its values in document order, each pointing at
+/// its bytes, with no value built. Containers know where their subtree ends, so a reader can skip
+/// or descend. It accepts exactly what `JSONParser` accepts (RFC 8259, strict UTF-8, the same depth
+/// limit) and gives no message: when `index` returns false, the parser says what is wrong.
+public struct JSONTape {
+    public enum Kind: UInt8 { case object, array, string, number, trueValue, falseValue, null }
+
+    public struct Entry {
+        public var kind: Kind
+        /// For strings: nothing between the quotes needs escaping or unescaping, so the bytes
+        /// (quotes included) are already what `JSONWriter` would write.
+        public var plain: Bool
+        /// For members: the key is plain in the same sense.
+        public var keyPlain: Bool
+        /// The value's bytes (strings with their quotes).
+        public var start: Int
+        public var end: Int
+        /// For members: the key's bytes, without quotes; -1 otherwise.
+        public var keyStart: Int
+        public var keyEnd: Int
+        /// The index of the first entry after this value's subtree.
+        public var next: Int
+        /// For containers: the number of members or elements.
+        public var count: Int
+    }
+
+    public private(set) var entries: [Entry] = []
+    /// Every member name is plain and ASCII, so comparing names byte by byte is comparing them as
+    /// `String`s (which treat canonically equivalent Unicode as equal).
+    public private(set) var keysPlainASCII = true
+    public var maxDepth = 512
+
+    public init() {}
+
+    /// Indexes `bytes` (one JSON text with optional surrounding whitespace), reusing this tape's
+    /// storage. False when the text is not valid JSON.
+    public mutating func index(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        entries.removeAll(keepingCapacity: true)
+        var scanner = Scanner(bytes: bytes, maxDepth: maxDepth)
+        let ok = scanner.scan(into: &entries)
+        keysPlainASCII = scanner.keysPlainASCII
+        return ok
+    }
+
+    /// The bytes of entry `i`.
+    @inline(__always)
+    public func range(_ i: Int) -> Range<Int> { entries[i].start..<entries[i].end }
+}
+
+private struct Scanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var pos = 0
+    var keysPlainASCII = true
+
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    mutating func scan(into entries: inout [JSONTape.Entry]) -> Bool {
+        skipWhitespace()
+        guard value(into: &entries, keyStart: -1, keyEnd: -1, keyPlain: true, depth: 0) else { return false }
+        skipWhitespace()
+        return pos == bytes.count
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while pos < bytes.count {
+            let b = bytes[pos]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            pos += 1
+        }
+    }
+
+    mutating func value(into entries: inout [JSONTape.Entry], keyStart: Int, keyEnd: Int, keyPlain: Bool, depth: Int) -> Bool {
+        guard depth < maxDepth, pos < bytes.count else { return false }
+        let me = entries.count
+        let start = pos
+        var kind: JSONTape.Kind
+        var plain = true
+        var count = 0
+        entries.append(JSONTape.Entry(kind: .null, plain: true, keyPlain: keyPlain, start: start, end: start,
+                                      keyStart: keyStart, keyEnd: keyEnd, next: me + 1, count: 0))
+        switch bytes[pos] {
+        case UInt8(ascii: "{"):
+            kind = .object
+            pos += 1
+            skipWhitespace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+                break
+            }
+            while true {
+                skipWhitespace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { return false }
+                let kStart = pos + 1
+                guard let kFlags = string() else { return false }
+                let kEnd = pos - 1
+                let kPlain = kFlags & Scanner.plain != 0
+                if kFlags != Scanner.plain | Scanner.ascii { keysPlainASCII = false }
+                skipWhitespace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
+                pos += 1
+                skipWhitespace()
+                guard value(into: &entries, keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
+                count += 1
+                skipWhitespace()
+                guard pos < bytes.count else { return false }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "}") { pos += 1; break }
+                return false
+            }
+        case UInt8(ascii: "["):
+            kind = .array
+            pos += 1
+            skipWhitespace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+                pos += 1
+                break
+            }
+            while true {
+                skipWhitespace()
+                guard value(into: &entries, keyStart: -1, keyEnd: -1, keyPlain: true, depth: depth + 1) else { return false }
+                count += 1
+                skipWhitespace()
+                guard pos < bytes.count else { return false }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "]") { pos += 1; break }
+                return false
+            }
+        case UInt8(ascii: "\""):
+            kind = .string
+            guard let flags = string() else { return false }
+            plain = flags & Scanner.plain != 0
+        case UInt8(ascii: "t"):
+            kind = .trueValue
+            guard word(0x74, 0x72, 0x75, 0x65) else { return false }
+        case UInt8(ascii: "f"):
+            kind = .falseValue
+            guard word(0x66, 0x61, 0x6C, 0x73), pos < bytes.count, bytes[pos] == 0x65 else { return false }
+            pos += 1
+        case UInt8(ascii: "n"):
+            kind = .null
+            guard word(0x6E, 0x75, 0x6C, 0x6C) else { return false }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            kind = .number
+            guard number() else { return false }
+        default:
+            return false
+        }
+        entries[me].kind = kind
+        entries[me].plain = plain
+        entries[me].end = pos
+        entries[me].count = count
+        entries[me].next = entries.count
+        return true
+    }
+
+    @inline(__always)
+    mutating func word(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> Bool {
+        guard pos + 4 <= bytes.count, bytes[pos] == a, bytes[pos + 1] == b, bytes[pos + 2] == c, bytes[pos + 3] == d else { return false }
+        pos += 4
+        return true
+    }
+
+    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    mutating func number() -> Bool {
+        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < bytes.count, isDigit(bytes[pos]) else { return false }
+        if bytes[pos] == UInt8(ascii: "0") {
+            pos += 1
+            if pos < bytes.count, isDigit(bytes[pos]) { return false }
+        } else {
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < bytes.count, isDigit(bytes[pos]) else { return false }
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+            pos += 1
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            guard pos < bytes.count, isDigit(bytes[pos]) else { return false }
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        return true
+    }
+
+    static let plain: UInt8 = 1, ascii: UInt8 = 2
+
+    /// Skips a string starting at its opening quote. Nil when it is invalid; otherwise its flags:
+    /// `plain` (no escape in it, nothing `JSONWriter` would escape: DEL, U+2028, U+2029) and
+    /// `ascii` (no byte above 0x7F).
+    mutating func string() -> UInt8? {
+        pos += 1
+        var plain = true
+        var ascii = true
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                pos += 1
+                return (plain ? Scanner.plain : 0) | (ascii ? Scanner.ascii : 0)
+            }
+            if b < 0x20 { return nil }
+            if b == UInt8(ascii: "\\") {
+                plain = false
+                pos += 1
+                guard pos < bytes.count else { return nil }
+                switch bytes[pos] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    pos += 1
+                case UInt8(ascii: "u"):
+                    // Surrogates must pair up, as the parser demands.
+                    guard let unit = hex4(at: pos + 1) else { return nil }
+                    pos += 5
+                    if (0xD800...0xDBFF).contains(unit) {
+                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u"),
+                              let low = hex4(at: pos + 2), (0xDC00...0xDFFF).contains(low) else { return nil }
+                        pos += 6
+                    } else if (0xDC00...0xDFFF).contains(unit) {
+                        return nil
+                    }
+                default:
+                    return nil
+                }
+                continue
+            }
+            if b < 0x7F { pos += 1; continue }
+            if b == 0x7F { plain = false; pos += 1; continue }
+            ascii = false
+            guard let width = utf8Sequence(at: pos) else { return nil }
+            if width == 3, b == 0xE2, bytes[pos + 1] == 0x80, bytes[pos + 2] == 0xA8 || bytes[pos + 2] == 0xA9 { plain = false }
+            pos += width
+        }
+        return nil
+    }
+
+    func hex4(at p: Int) -> UInt32? {
+        guard p + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for i in p..<(p + 4) {
+            let b = bytes[i]
+            switch b {
+            case 0x30...0x39: value = value << 4 | UInt32(b - 0x30)
+            case 0x41...0x46: value = value << 4 | UInt32(b - 0x41 + 10)
+            case 0x61...0x66: value = value << 4 | UInt32(b - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return value
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `p` (Unicode table 3-7), or nil.
+    func utf8Sequence(at p: Int) -> Int? {
+        let b0 = bytes[p]
+        func cont(_ i: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            i < bytes.count && bytes[i] >= low && bytes[i] <= high
+        }
+        switch b0 {
+        case 0xC2...0xDF: return cont(p + 1) ? 2 : nil
+        case 0xE0: return cont(p + 1, 0xA0) && cont(p + 2) ? 3 : nil
+        case 0xE1...0xEC, 0xEE...0xEF: return cont(p + 1) && cont(p + 2) ? 3 : nil
+        case 0xED: return cont(p + 1, 0x80, 0x9F) && cont(p + 2) ? 3 : nil
+        case 0xF0: return cont(p + 1, 0x90) && cont(p + 2) && cont(p + 3) ? 4 : nil
+        case 0xF1...0xF3: return cont(p + 1) && cont(p + 2) && cont(p + 3) ? 4 : nil
+        case 0xF4: return cont(p + 1, 0x80, 0x8F) && cont(p + 2) && cont(p + 3) ? 4 : nil
+        default: return nil
+        }
+    }
+}

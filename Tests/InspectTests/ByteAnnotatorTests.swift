@@ -1,0 +1,246 @@
+import Foundation
+import Adapters
+import JSONText
+import Testing
+@testable import Inspect
+
+/// The byte-level annotator must write exactly what the value-tree decoder writes, for every
+/// record it accepts; these tests compare the two over every fixture and many variations of them.
+@Suite struct ByteAnnotatorTests {
+    /// Every record of every bundled fixture (objects and the elements of arrays and NDJSON files).
+    static let records: [JSONValue] = {
+        var out: [JSONValue] = []
+        for adapter in Bundled.adapters {
+            let folder = adapter.origin + "/fixtures"
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() {
+                guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { continue }
+                let bytes = [UInt8](data)
+                let values = name.hasSuffix(".ndjson") ? ((try? JSONParser.parseSequence(bytes: bytes)) ?? [])
+                                                       : ((try? JSONParser.parse(bytes: bytes)).map { [$0] } ?? [])
+                for value in values {
+                    if case .array(let items) = value { out += items } else { out.append(value) }
+                }
+            }
+        }
+        return out
+    }()
+
+    /// What the value-tree path writes for one line, and its records.
+    static func treeOutput(_ line: [UInt8], _ decoder: inout PayloadDecoder) -> ([UInt8], [DecodedRecord])? {
+        guard let value = try? JSONParser.parse(bytes: line) else { return nil }
+        var out: [UInt8] = []
+        let records = decoder.decode(value)
+        for record in records {
+            record.writeJSON(into: &out)
+            out.append(0x0A)
+        }
+        return (out, records)
+    }
+
+    /// Runs both paths over `lines`; returns how many lines the byte path accepted.
+    @discardableResult
+    static func compare(_ lines: [[UInt8]], vendor: String? = nil, kind: String? = nil,
+                        sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        var decoder = PayloadDecoder(adapters: Bundled.adapters, vendor: vendor, kind: kind)
+        var fast = LineAnnotator(adapters: Bundled.adapters, vendor: vendor, kind: kind)
+        var accepted = 0
+        for line in lines {
+            var out: [UInt8] = []
+            let record = line.withUnsafeBufferPointer { fast.annotate($0, into: &out) }
+            guard let record else {
+                #expect(out.isEmpty, "a declined line wrote nothing", sourceLocation: sourceLocation)
+                continue
+            }
+            accepted += 1
+            guard let (expected, treeRecords) = treeOutput(line, &decoder) else {
+                Issue.record("accepted a line the parser rejects: \(String(decoding: line, as: UTF8.self))", sourceLocation: sourceLocation)
+                continue
+            }
+            if out != expected {
+                Issue.record("""
+                    byte path differs for \(String(decoding: line, as: UTF8.self))
+                    tree: \(String(decoding: expected, as: UTF8.self))
+                    byte: \(String(decoding: out, as: UTF8.self))
+                    """, sourceLocation: sourceLocation)
+            }
+            guard treeRecords.count == 1, let tree = treeRecords.first else {
+                Issue.record("the tree path made \(treeRecords.count) records", sourceLocation: sourceLocation)
+                continue
+            }
+            #expect(record.vendor == tree.vendor && record.kind == tree.kind && record.confidence == tree.confidence, sourceLocation: sourceLocation)
+            #expect(record.result == tree.result && record.resultMeaning == tree.resultMeaning, sourceLocation: sourceLocation)
+            #expect(record.durationSeconds == tree.durationSeconds && record.answered == tree.answered, sourceLocation: sourceLocation)
+            #expect(record.warnings == tree.warnings, sourceLocation: sourceLocation)
+            let summary = line.withUnsafeBufferPointer { fast.summary($0) }
+            #expect(summary?.result == tree.result && summary?.durationSeconds == tree.durationSeconds
+                    && summary?.answered == tree.answered && summary?.resultMeaning == tree.resultMeaning, sourceLocation: sourceLocation)
+        }
+        return accepted
+    }
+
+    @Test func everyFixtureRecordIsAnnotatedFromBytesExactlyAsFromTheTree() {
+        // Records recognised as themselves (not envelopes around a list, which the tree unpacks).
+        let detector = CompiledDetector(adapters: Bundled.adapters)
+        let recognised = Self.records.filter { detector.detect($0) != nil }.map { Array(JSONWriter.compact($0).utf8) }
+        #expect(recognised.count >= 25)
+        // Every single recognised record takes the byte path (none silently declined).
+        #expect(Self.compare(recognised) == recognised.count)
+        // Twice through one annotator: the second pass answers from its caches.
+        #expect(Self.compare(recognised + recognised) == 2 * recognised.count)
+    }
+
+    /// Every leaf replaced in turn by values that are wrong, odd or escaped.
+    @Test func variedLeavesMatchTheTree() {
+        let variants: [JSONValue] = [.null, .string(""), .string("17"), .number("17"), .number("1.5"), .number("-0"), .number("1e3"),
+                                     .number("12345678901234567890"), .bool(true), .bool(false), .string("é\u{2028}x\u{7F}\"\\/\n"),
+                                     .array([]), .object([]), .object([JSONMember("a", .array([.number("1"), .object([JSONMember("b", .string("c"))])]))]),
+                                     .string("2025-06-01 10:00:00"), .string("not a time"), .number("1748743200000"), .number("1748743200"),
+                                     .string("😀"), .array([.string("x"), .null])]
+        var lines: [[UInt8]] = []
+        for (r, record) in Self.records.enumerated() {
+            for rotation in 0..<3 {
+                var counter = r * 7 + rotation * 3
+                lines.append(Array(JSONWriter.compact(Self.replaceLeaves(record) { _ in
+                    counter += 1
+                    return counter % 4 == 0 ? variants[(counter / 4) % variants.count] : nil
+                }).utf8))
+            }
+        }
+        let accepted = Self.compare(lines)
+        #expect(accepted >= lines.count / 2)
+    }
+
+    /// Unknown members, duplicates, whitespace, escapes: the same text in other spellings.
+    @Test func spellingsAndStructureMatchTheTree() {
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            guard case .object(var members) = record, let first = members.first else { continue }
+            lines.append(Self.write(record, spaced: true))
+            lines.append(Self.write(record, escaped: true))
+            members.append(JSONMember("extraField", .object([JSONMember("k", .string("v/w")), JSONMember("list", .array([.number("1"), .null]))])))
+            members.append(first)
+            members.append(JSONMember("extraField", .string("again")))
+            lines.append(Self.write(.object(members), spaced: true))
+            lines.append(Array(JSONWriter.compact(.object(members)).utf8))
+        }
+        let accepted = Self.compare(lines)
+        #expect(accepted >= lines.count / 2)
+    }
+
+    /// Forcing a vendor and kind (the `--vendor --kind` path) and the summary-only path.
+    @Test func forcedKindMatchesTheTree() {
+        let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
+        #expect(Self.compare(lines, vendor: "nxlink", kind: "callRecordCallback") >= 10)
+    }
+
+    /// What the byte path leaves to the tree: non-ASCII member names (which `String` compares by
+    /// canonical equivalence), top-level arrays, unrecognised objects, invalid JSON.
+    @Test func declinesWhatOnlyTheTreeHandles() {
+        var fast = LineAnnotator(adapters: Bundled.adapters)
+        guard case .object(var members)? = Self.records.first(where: { if case .object = $0 { return true } else { return false } }) else {
+            Issue.record("no fixture object")
+            return
+        }
+        var out: [UInt8] = []
+        let plain = Array(JSONWriter.compact(.object(members)).utf8)
+        #expect(plain.withUnsafeBufferPointer { fast.annotate($0, into: &out) } != nil)
+        members.append(JSONMember("caf\u{E9}", .number("1")))
+        for text in [JSONWriter.compact(.object(members)), "[" + String(decoding: plain, as: UTF8.self) + "]", #"{"hello":"world"}"#,
+                     String(decoding: plain.dropLast(), as: UTF8.self), #"{"a":1,}"#] {
+            out = []
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBufferPointer { fast.annotate($0, into: &out) } == nil, "\(text)")
+            #expect(out.isEmpty)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func replaceLeaves(_ value: JSONValue, _ replace: (JSONValue) -> JSONValue?) -> JSONValue {
+        switch value {
+        case .object(let members): return .object(members.map { JSONMember($0.key, replaceLeaves($0.value, replace)) })
+        case .array(let items): return .array(items.map { replaceLeaves($0, replace) })
+        default: return replace(value) ?? value
+        }
+    }
+
+    /// JSON text with spaces after ':' and ',' and around brackets, or with every string escaped
+    /// as much as JSON allows (`\/`, `\uXXXX` for everything outside printable ASCII).
+    static func write(_ value: JSONValue, spaced: Bool = false, escaped: Bool = false) -> [UInt8] {
+        var out = ""
+        func quote(_ s: String) {
+            guard escaped else { out += JSONWriter.quote(s); return }
+            out += "\""
+            for unit in s.utf16 {
+                switch unit {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x2F: out += "\\/"
+                case 0x20..<0x7F: out += String(UnicodeScalar(UInt8(unit)))
+                default: out += "\\u" + String(format: "%04x", unit)
+                }
+            }
+            out += "\""
+        }
+        let gap = spaced ? " " : ""
+        func go(_ v: JSONValue) {
+            switch v {
+            case .object(let members):
+                out += "{" + gap
+                for (i, m) in members.enumerated() {
+                    if i > 0 { out += "," + gap }
+                    quote(m.key)
+                    out += gap + ":" + gap
+                    go(m.value)
+                }
+                out += gap + "}"
+            case .array(let items):
+                out += "[" + gap
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out += "," + gap }
+                    go(item)
+                }
+                out += gap + "]"
+            case .string(let s): quote(s)
+            default: out += JSONWriter.compact(v)
+            }
+        }
+        go(value)
+        return Array(out.utf8)
+    }
+}
+
+@Suite struct JSONTapeTests {
+    /// The tape accepts exactly what the parser accepts.
+    @Test func acceptsWhatTheParserAccepts() {
+        let texts: [[UInt8]] = [
+            "{}", "[]", " {\"a\" : [1, 2.5e-3, -0, true, false, null, \"x\"] } ", "{\"a\":1,}", "[1,]", "01", "-", "1.", "1e", "1e+",
+            "\"\\u00e9\\/\\n\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83dx\"", "\"\\x\"", "\"tab\there\"",
+            "{\"a\":1}{", "nul", "tru", "falsey", "\"é\"", "[[[[]]]]", "{\"a\":{\"b\":{}}}", "", " ", "'x'", "[1 2]",
+        ].map { Array($0.utf8) } + [
+            [0x22, 0xC3, 0xA9, 0x22], [0x22, 0xC0, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],
+            [0x22, 0xE2, 0x80, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22], [0x22, 0xFF, 0x22], [0x22, 0x7F, 0x22],
+            Array(repeating: UInt8(ascii: "["), count: 600) + Array(repeating: UInt8(ascii: "]"), count: 600),
+        ]
+        for text in texts {
+            var tape = JSONTape()
+            let accepted = text.withUnsafeBufferPointer { tape.index($0) }
+            let parsed = (try? JSONParser.parse(bytes: text)) != nil
+            #expect(accepted == parsed, "\(text)")
+        }
+    }
+
+    /// Subtrees, counts, keys and plainness as a reader needs them.
+    @Test func indexesStructure() {
+        let text = Array(#"{"a":[1,{"b":"x\u00e9"}],"c":"d\u2028"}"#.utf8)
+        var tape = JSONTape()
+        #expect(text.withUnsafeBufferPointer { tape.index($0) })
+        let e = tape.entries
+        #expect(e.map(\.kind) == [.object, .array, .number, .object, .string, .string])
+        #expect(e[0].count == 2 && e[1].count == 2 && e[3].count == 1)
+        #expect(e[1].next == 5 && e[0].next == 6)
+        #expect(String(decoding: text[e[5].keyStart..<e[5].keyEnd], as: UTF8.self) == "c")
+        #expect(!e[4].plain && e[2].plain)
+        #expect(tape.keysPlainASCII)
+    }
+}
