@@ -22,9 +22,14 @@ struct ByteAnnotator {
 
     /// How a leaf with a spec is annotated when nothing is wrong with it.
     struct LeafRule {
-        /// Meanings depend on the code: cache them by the value's bytes.
+        /// The meaning depends on the value, and values repeat (codes, durations): cache them by
+        /// the value's bytes.
         var cached = false
-        /// A unit to convert: always through `RecordAnnotator`.
+        /// A time: every value differs. `epoch` is 1 for epoch-s, 2 for epoch-ms, 3 for
+        /// epoch-auto (numbers); `localTime` is datetime-local (strings). Written from the bytes
+        /// when nothing is wrong with the value, otherwise through `RecordAnnotator`.
+        var epoch: UInt8 = 0
+        var localTime = false
         var converted = false
         /// Otherwise the spec's own meaning, when the value is of an accepted kind.
         var string = false
@@ -47,6 +52,11 @@ struct ByteAnnotator {
     let wholeKeys: ByteKeyTable
     let summaryKeys: ByteKeyTable
     let unknownFieldMessage: String
+    /// Per spec: `" — meaning"` as it appears inside the quoted meaning (empty without one).
+    let meaningSuffix: [[UInt8]]
+    /// Per spec with local times: the offset they are read in, and `" (zone …)"` inside quotes.
+    let localOffset: [Int]
+    let localAssumed: [[UInt8]]
 
     /// Code meanings by spec, keyed by the value's bytes: the `,"meaning":…,"note":…` tail.
     private var cache: [ByteKeyTable]
@@ -67,9 +77,22 @@ struct ByteAnnotator {
         self.specs = specs
         rules = specs.map { spec in
             var rule = LeafRule()
-            if spec.unit != nil { rule.converted = true; return rule }
-            if spec.table != nil { rule.cached = true; return rule }
             let t = spec.type
+            let epochs = ["epoch-s", "epoch-ms", "epoch-auto"]
+            if let unit = spec.unit, epochs.contains(unit) || unit == "datetime-local" {
+                if spec.table == nil, epochs.contains(unit), !["string", "boolean", "array", "object"].contains(t) {
+                    rule.epoch = UInt8(epochs.firstIndex(of: unit)! + 1)
+                } else if spec.table == nil, unit == "datetime-local", !["integer", "number", "boolean", "array", "object"].contains(t) {
+                    rule.localTime = true
+                } else {
+                    rule.converted = true
+                }
+                return rule
+            }
+            if spec.unit != nil || spec.table != nil {
+                rule.cached = true
+                return rule
+            }
             rule.string = !["integer", "number", "boolean", "array", "object"].contains(t)
             rule.number = !["string", "boolean", "array", "object"].contains(t)
             rule.integerOnly = t == "integer"
@@ -88,6 +111,17 @@ struct ByteAnnotator {
         summaryKeys = ByteKeyTable(annotator.summaryKeys.map { ($0, 0) })
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         cache = specs.map { _ in ByteKeyTable([]) }
+        func inner(_ text: String) -> [UInt8] {
+            var out: [UInt8] = []
+            JSONWriter.appendQuoted(text, into: &out)
+            return Array(out.dropFirst().dropLast())
+        }
+        meaningSuffix = specs.map { $0.meaning.isEmpty ? [] : inner(" — " + $0.meaning) }
+        let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
+        localOffset = offsets
+        localAssumed = zip(specs, offsets).map { spec, offset in
+            inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")")
+        }
 
         // Nodes: 0 is the element of an array the schema says nothing about.
         var nodes = [Node(spec: -1, isParent: false, isElement: true, members: -1, element: 0)]
@@ -315,6 +349,34 @@ struct ByteAnnotator {
             if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
         }
+        if rule.epoch != 0, v.kind == .number, let n = smallInteger(v, w.bytes), n != 0 {
+            // RecordAnnotator.unitText without its warnings: milliseconds where they are expected.
+            let big = n >= 100_000_000_000
+            if (rule.epoch == 1 && !big) || (rule.epoch == 2 && big) || rule.epoch == 3 {
+                writeFieldStart(i, &w)
+                w.out.append(contentsOf: #","meaning":""#.utf8)
+                let seconds = big ? n / 1000 : n
+                TimeFormat.appendISO8601(seconds, into: &w.out)
+                if let zone = annotator.zoneMinutes, zone != 0 {
+                    w.out.append(contentsOf: " · ".utf8)
+                    let mark = w.out.count
+                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, into: &w.out)
+                    w.out.removeSubrange(mark..<min(w.out.count, mark + 11))
+                    w.out.append(contentsOf: " local".utf8)
+                }
+                return writeFieldEnd(meaningSuffix[s], &w)
+            }
+        }
+        if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21,
+           let epoch = TimeFormat.parseLocal(bytes: UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)]), offsetMinutes: localOffset[s]) {
+            writeFieldStart(i, &w)
+            w.out.append(contentsOf: #","meaning":""#.utf8)
+            TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], into: &w.out)
+            w.out.append(contentsOf: " = ".utf8)
+            TimeFormat.appendISO8601(epoch, into: &w.out)
+            w.out.append(contentsOf: localAssumed[s])
+            return writeFieldEnd(meaningSuffix[s], &w)
+        }
         var plain = false
         switch v.kind {
         case .string: plain = rule.string
@@ -350,14 +412,41 @@ struct ByteAnnotator {
     // MARK: - Writing
 
     private func writeField(_ i: Int, tail: [UInt8], _ w: inout Walk) {
+        writeFieldStart(i, &w)
+        w.out.append(contentsOf: tail)
+        w.out.append(UInt8(ascii: "}"))
+    }
+
+    /// `{"path":…,"value":…` of a field whose meaning the caller writes.
+    private func writeFieldStart(_ i: Int, _ w: inout Walk) {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.append(contentsOf: #"{"path":""#.utf8)
         w.out.append(contentsOf: w.path)
         w.out.append(contentsOf: #"","value":"#.utf8)
         ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
-        w.out.append(contentsOf: tail)
-        w.out.append(UInt8(ascii: "}"))
+    }
+
+    /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
+    private func writeFieldEnd(_ suffix: [UInt8], _ w: inout Walk) {
+        w.out.append(contentsOf: suffix)
+        w.out.append(contentsOf: #""}"#.utf8)
+    }
+
+    /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.
+    private func smallInteger(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = v.start
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard v.end - i < 16 else { return nil }
+        var n: Int64 = 0
+        while i < v.end {
+            let b = bytes[i]
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            n = n * 10 + Int64(b - 0x30)
+            i += 1
+        }
+        return negative ? -n : n
     }
 
     /// The value at entry `i` as `JSONWriter.compact` writes it.

@@ -2,12 +2,57 @@
 public enum TimeFormat {
     /// "2025-03-19T09:58:49Z", or "2025-03-19T17:58:49+08:00" with an offset.
     public static func iso8601(_ epochSeconds: Int64, offsetMinutes: Int = 0) -> String {
+        var out: [UInt8] = []
+        appendISO8601(epochSeconds, offsetMinutes: offsetMinutes, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `iso8601`, appended as UTF-8 (the streaming decoder writes it without building a string).
+    public static func appendISO8601(_ epochSeconds: Int64, offsetMinutes: Int = 0, into out: inout [UInt8]) {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let days = floorDiv(local, 86_400)
-        let secs = local - days * 86_400
+        let secs = Int(local - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
-        let time = "\(pad(Int(secs / 3600)))" + ":" + pad(Int(secs % 3600 / 60)) + ":" + pad(Int(secs % 60))
-        return "\(pad4(y))-\(pad(m))-\(pad(d))T\(time)" + zone(offsetMinutes)
+        // Years are padded to four digits ("0999"; a negative year keeps its sign after the zeros).
+        if y < 1000 { for _ in 0..<(y < 10 ? 3 : y < 100 ? 2 : 1) { out.append(0x30) } }
+        appendDecimal(y, into: &out)
+        out.append(0x2D); appendPadded(m, into: &out)
+        out.append(0x2D); appendPadded(d, into: &out)
+        out.append(0x54); appendPadded(secs / 3600, into: &out)
+        out.append(0x3A); appendPadded(secs % 3600 / 60, into: &out)
+        out.append(0x3A); appendPadded(secs % 60, into: &out)
+        appendZone(offsetMinutes, into: &out)
+    }
+
+    static func appendZone(_ offsetMinutes: Int, into out: inout [UInt8]) {
+        guard offsetMinutes != 0 else { out.append(0x5A); return }
+        let a = abs(offsetMinutes)
+        out.append(offsetMinutes < 0 ? 0x2D : 0x2B)
+        appendPadded(a / 60, into: &out)
+        out.append(0x3A)
+        appendPadded(a % 60, into: &out)
+    }
+
+    /// Two digits at least ("07", "12", "123").
+    static func appendPadded(_ v: Int, into out: inout [UInt8]) {
+        if v < 10 { out.append(0x30) }
+        appendDecimal(v, into: &out)
+    }
+
+    static func appendDecimal(_ v: Int, into out: inout [UInt8]) {
+        if v < 0 { out.append(0x2D) }
+        var n = v.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(n % 10) + 0x30
+                n /= 10
+                count += 1
+            } while n > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        }
     }
 
     /// "17:58:49" in the given offset (for timelines).
@@ -18,14 +63,19 @@ public enum TimeFormat {
     }
 
     public static func zone(_ offsetMinutes: Int) -> String {
-        guard offsetMinutes != 0 else { return "Z" }
-        let a = abs(offsetMinutes)
-        return (offsetMinutes < 0 ? "-" : "+") + pad(a / 60) + ":" + pad(a % 60)
+        var out: [UInt8] = []
+        appendZone(offsetMinutes, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Epoch seconds of "yyyy-MM-dd HH:mm:ss" (or with T) read in the given offset; nil if malformed.
     public static func parseLocal(_ text: String, offsetMinutes: Int) -> Int64? {
         let b = Array(text.utf8)
+        return b.withUnsafeBufferPointer { parseLocal(bytes: $0, offsetMinutes: offsetMinutes) }
+    }
+
+    /// `parseLocal` over UTF-8 bytes.
+    public static func parseLocal(bytes b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int64? {
         guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0
@@ -59,7 +109,6 @@ public enum TimeFormat {
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    static func pad4(_ v: Int) -> String { v < 10 ? "000\(v)" : v < 100 ? "00\(v)" : v < 1000 ? "0\(v)" : "\(v)" }
 
     /// Howard Hinnant's days-from-civil and its inverse.
     static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
