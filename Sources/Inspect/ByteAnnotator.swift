@@ -7,7 +7,7 @@ import JSONText
 /// what `RecordAnnotator` and `DecodedRecord.writeJSON` write: every value that is not the common
 /// case (a unit to convert, a type to complain about, a code not yet seen) is handed, alone, to
 /// `RecordAnnotator`, and the record-wide checks run on a value tree of only the members they read.
-struct ByteAnnotator {
+final class ByteAnnotator {
     /// What the schema says about one place in a record (`RecordAnnotator.ChildInfo`, compiled).
     struct Node {
         /// Index into `specs`, or -1.
@@ -38,7 +38,7 @@ struct ByteAnnotator {
         var bool = false
     }
 
-    private(set) var annotator: RecordAnnotator
+    let annotator: RecordAnnotator
     let specs: [FieldSpec]
     let rules: [LeafRule]
     let nodes: [Node]
@@ -50,6 +50,8 @@ struct ByteAnnotator {
     let noMeaning = Array(#","meaning":null"#.utf8)
     /// The top-level members `RecordAnnotator.checkWhole` reads, and those `summarize` reads.
     let wholeKeys: ByteKeyTable
+    /// Per node: a member of the record that `wholeKeys` names (so known members need no lookup).
+    let isWhole: [Bool]
     let summaryKeys: ByteKeyTable
     let unknownFieldMessage: String
     /// Per spec: `" — meaning"` as it appears inside the quoted meaning (empty without one).
@@ -59,12 +61,13 @@ struct ByteAnnotator {
     let localAssumed: [[UInt8]]
 
     /// Code meanings by spec, keyed by the value's bytes: the `,"meaning":…,"note":…` tail.
-    private var cache: [ByteKeyTable]
-    private var cachedTails: [[UInt8]] = []
+    // A worker's own: no other thread touches these (exclusivity is not checked at run time).
+    @exclusivity(unchecked) private var cache: [ByteKeyTable]
+    @exclusivity(unchecked) private var cachedTails: [[UInt8]] = []
     static let cacheLimit = 4096
     /// Which member names were seen in the object being walked (duplicate detection).
-    private var stamps: [UInt32]
-    private var serial: UInt32 = 0
+    @exclusivity(unchecked) private var stamps: [UInt32]
+    @exclusivity(unchecked) private var serial: UInt32 = 0
 
     init(annotator: RecordAnnotator) {
         self.annotator = annotator
@@ -110,7 +113,7 @@ struct ByteAnnotator {
         wholeKeys = ByteKeyTable(annotator.wholeRecordKeys.map { ($0, 0) })
         summaryKeys = ByteKeyTable(annotator.summaryKeys.map { ($0, 0) })
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
-        cache = specs.map { _ in ByteKeyTable([]) }
+        cache = specs.map { _ in ByteKeyTable() }
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
             JSONWriter.appendQuoted(text, into: &out)
@@ -147,19 +150,20 @@ struct ByteAnnotator {
             return me
         }
         _ = node("", isElement: false, isParent: true)
+        let whole = annotator.wholeRecordKeys
+        var isWhole = [Bool](repeating: false, count: nodes.count)
+        for (key, info) in children[""] ?? [:] where whole.contains(key) {
+            if let n = made["|" + info.schemaPath] { isWhole[n] = true }
+        }
+        self.isWhole = isWhole
         self.nodes = nodes
         self.levels = levels
         stamps = [UInt32](repeating: 0, count: nodes.count)
     }
 
     /// The same compiled schema with caches of its own, for another thread.
-    func forked() -> ByteAnnotator {
-        var copy = self
-        copy.annotator = annotator.forked()
-        copy.cache = specs.map { _ in ByteKeyTable([]) }
-        copy.cachedTails = []
-        return copy
-    }
+    /// Compiled again (about a millisecond): a class shares nothing mutable with its copy.
+    func forked() -> ByteAnnotator { ByteAnnotator(annotator: annotator.forked()) }
 
     // MARK: - One record
 
@@ -181,7 +185,7 @@ struct ByteAnnotator {
     /// Writes the annotated record for the object at the tape's root into `out` and returns it
     /// without its fields (for the summary); nil (with `out` unchanged) when this record must go
     /// through the value tree instead.
-    mutating func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection,
+    func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection,
                            into out: inout [UInt8]) -> DecodedRecord? {
         let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
@@ -236,7 +240,7 @@ struct ByteAnnotator {
 
     // MARK: - Walking
 
-    private mutating func walkObject(_ e: Int, level: Int, root: Bool, _ w: inout Walk) -> Bool {
+    private func walkObject(_ e: Int, level: Int, root: Bool, _ w: inout Walk) -> Bool {
         let count = w.entries[e].count
         let pathLength = w.path.count
         serial &+= 1
@@ -274,12 +278,12 @@ struct ByteAnnotator {
         child = e + 1
         for _ in 0..<count {
             let m = w.entries[child]
-            if root, wholeKeys.lookup(w.bytes, m.keyStart..<m.keyEnd) != nil {
+            let node = w.nodeOf[child]
+            if root, node >= 0 ? isWhole[node] : wholeKeys.lookup(w.bytes, m.keyStart..<m.keyEnd) != nil {
                 w.whole.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
                                           ByteAnnotator.value(child, w.bytes, w.entries)))
             }
             appendKey(m, &w)
-            let node = w.nodeOf[child]
             if node >= 0 {
                 guard visit(child, node: node, &w) else { return false }
             } else {
@@ -292,7 +296,7 @@ struct ByteAnnotator {
         return true
     }
 
-    private mutating func walkArray(_ e: Int, element: Int, _ w: inout Walk) -> Bool {
+    private func walkArray(_ e: Int, element: Int, _ w: inout Walk) -> Bool {
         let pathLength = w.path.count
         var child = e + 1
         for i in 0..<w.entries[e].count {
@@ -307,7 +311,7 @@ struct ByteAnnotator {
     }
 
     /// `RecordAnnotator.visit`, on the tape.
-    private mutating func visit(_ i: Int, node n: Int, _ w: inout Walk) -> Bool {
+    private func visit(_ i: Int, node n: Int, _ w: inout Walk) -> Bool {
         let node = nodes[n]
         let v = w.entries[i]
         let container = v.kind == .object || v.kind == .array
@@ -333,7 +337,7 @@ struct ByteAnnotator {
     }
 
     /// `RecordAnnotator.annotateLeaf`, with the common cases answered from pre-rendered bytes.
-    private mutating func leaf(_ i: Int, spec s: Int, _ w: inout Walk) {
+    private func leaf(_ i: Int, spec s: Int, _ w: inout Walk) {
         guard s >= 0 else { return writeField(i, tail: noMeaning, &w) }
         let v = w.entries[i]
         let rule = rules[s]
@@ -354,15 +358,15 @@ struct ByteAnnotator {
             let big = n >= 100_000_000_000
             if (rule.epoch == 1 && !big) || (rule.epoch == 2 && big) || rule.epoch == 3 {
                 writeFieldStart(i, &w)
-                w.out.append(contentsOf: #","meaning":""#.utf8)
+                ByteAnnotator.append(#","meaning":""#, to: &w.out)
                 let seconds = big ? n / 1000 : n
                 TimeFormat.appendISO8601(seconds, into: &w.out)
                 if let zone = annotator.zoneMinutes, zone != 0 {
-                    w.out.append(contentsOf: " · ".utf8)
+                    ByteAnnotator.append(" · ", to: &w.out)
                     let mark = w.out.count
                     TimeFormat.appendISO8601(seconds, offsetMinutes: zone, into: &w.out)
                     w.out.removeSubrange(mark..<min(w.out.count, mark + 11))
-                    w.out.append(contentsOf: " local".utf8)
+                    ByteAnnotator.append(" local", to: &w.out)
                 }
                 return writeFieldEnd(meaningSuffix[s], &w)
             }
@@ -370,9 +374,9 @@ struct ByteAnnotator {
         if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21,
            let epoch = TimeFormat.parseLocal(bytes: UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)]), offsetMinutes: localOffset[s]) {
             writeFieldStart(i, &w)
-            w.out.append(contentsOf: #","meaning":""#.utf8)
+            ByteAnnotator.append(#","meaning":""#, to: &w.out)
             TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], into: &w.out)
-            w.out.append(contentsOf: " = ".utf8)
+            ByteAnnotator.append(" = ", to: &w.out)
             TimeFormat.appendISO8601(epoch, into: &w.out)
             w.out.append(contentsOf: localAssumed[s])
             return writeFieldEnd(meaningSuffix[s], &w)
@@ -392,7 +396,7 @@ struct ByteAnnotator {
 
     /// One value through `RecordAnnotator.annotateLeaf`; its meaning is cached when asked and
     /// nothing was wrong with it.
-    private mutating func slowLeaf(_ i: Int, spec s: Int, cacheAs: Bool, _ w: inout Walk) {
+    private func slowLeaf(_ i: Int, spec s: Int, cacheAs: Bool, _ w: inout Walk) {
         let value = ByteAnnotator.value(i, w.bytes, w.entries)
         let warnings = w.record.warnings.count
         let field = annotator.annotateLeaf(value, spec: specs[s], path: pathString(w), into: &w.record)
@@ -421,16 +425,16 @@ struct ByteAnnotator {
     private func writeFieldStart(_ i: Int, _ w: inout Walk) {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
-        w.out.append(contentsOf: #"{"path":""#.utf8)
+        ByteAnnotator.append(#"{"path":""#, to: &w.out)
         w.out.append(contentsOf: w.path)
-        w.out.append(contentsOf: #"","value":"#.utf8)
+        ByteAnnotator.append(#"","value":"#, to: &w.out)
         ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
     }
 
     /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
     private func writeFieldEnd(_ suffix: [UInt8], _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
-        w.out.append(contentsOf: #""}"#.utf8)
+        ByteAnnotator.append(#""}"#, to: &w.out)
     }
 
     /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.
@@ -495,6 +499,12 @@ struct ByteAnnotator {
         default:
             return (try? JSONParser.parse(bytes: Array(bytes[v.start..<v.end]))) ?? .null
         }
+    }
+
+    /// Appends a literal's bytes (a `String`'s UTF-8 view goes through a slow generic path).
+    @inline(__always)
+    static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private func appendKey(_ m: JSONTape.Entry, _ w: inout Walk) {

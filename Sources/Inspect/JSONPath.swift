@@ -4,6 +4,7 @@ import JSONText
 public enum JSONPath {
     /// Every value at `path` (several when the path crosses arrays), with concrete paths (`a[0].b`).
     public static func values(at path: String, in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
+        if prefix.isEmpty, isMemberName(path) { return root[path].map { [(path, $0)] } ?? [] }
         var current: [(String, JSONValue)] = [(prefix, root)]
         for segment in path.split(separator: ".") {
             var key = Substring(segment)
@@ -25,7 +26,15 @@ public enum JSONPath {
         return current.map { (path: $0.0, value: $0.1) }
     }
 
-    public static func value(at path: String, in root: JSONValue) -> JSONValue? { values(at: path, in: root).last?.value }
+    public static func value(at path: String, in root: JSONValue) -> JSONValue? {
+        if isMemberName(path) { return root[path] }
+        return values(at: path, in: root).last?.value
+    }
+
+    /// A path that is one member name (no dot, no `[]`): the common case, read without splitting.
+    static func isMemberName(_ path: String) -> Bool {
+        !path.isEmpty && !path.utf8.contains(UInt8(ascii: ".")) && !path.hasSuffix("[]")
+    }
 
     /// `a[3].b[0].c` -> `a[].b[].c`.
     public static func schemaPath(_ concrete: String) -> String {

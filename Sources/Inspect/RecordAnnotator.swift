@@ -22,6 +22,8 @@ public struct RecordAnnotator {
 
     /// For each object's schema path, its members by key (no string building per field).
     let children: [String: [String: ChildInfo]]
+    /// The required fields, each with its parent's path and its own key.
+    let required: [(spec: FieldSpec, parent: String, key: String)]
     /// Meanings of code values already looked up, by field path and code.
     private var meaningCache = MeaningCache()
 
@@ -58,6 +60,10 @@ public struct RecordAnnotator {
         }
         self.children = children
         zoneMinutes = adapter.timezone.flatMap(TimeZoneOffset.minutes)
+        required = payload.fields.filter(\.required).map { spec in
+            let (parent, key) = RecordAnnotator.splitLast(spec.path)
+            return (spec, parent, key)
+        }
     }
 
     public func annotate(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
@@ -330,9 +336,8 @@ public struct RecordAnnotator {
     // MARK: - Required fields
 
     func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
-        for spec in payload.fields where spec.required {
+        for (spec, parentPath, key) in required {
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            let (parentPath, key) = RecordAnnotator.splitLast(spec.path)
             let parents = parentPath.isEmpty ? [(path: "", value: record)] : JSONPath.values(at: parentPath, in: record)
             for parent in parents {
                 guard case .object = parent.value else { continue }

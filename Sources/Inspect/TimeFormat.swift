@@ -42,16 +42,14 @@ public enum TimeFormat {
     static func appendDecimal(_ v: Int, into out: inout [UInt8]) {
         if v < 0 { out.append(0x2D) }
         var n = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(n % 10) + 0x30
-                n /= 10
-                count += 1
-            } while n > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        if n < 10 { out.append(UInt8(n) + 0x30); return }
+        if n < 100 { out.append(UInt8(n / 10) + 0x30); out.append(UInt8(n % 10) + 0x30); return }
+        var divisor: UInt = 10
+        while divisor <= n / 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(n / divisor) + 0x30)
+            n %= divisor
+            divisor /= 10
         }
     }
 

@@ -230,7 +230,11 @@ private struct Scanner {
                 }
                 continue
             }
-            if b < 0x7F { pos += 1; continue }
+            if b < 0x7F {
+                pos += 1
+                while pos + 8 <= bytes.count, plainBlock(at: pos) { pos += 8 }
+                continue
+            }
             if b == 0x7F { plain = false; pos += 1; continue }
             ascii = false
             guard let width = utf8Sequence(at: pos) else { return nil }
@@ -238,6 +242,18 @@ private struct Scanner {
             pos += width
         }
         return nil
+    }
+
+    /// Whether the 8 bytes at `p` are all printable ASCII other than `"` and `\\` (SWAR: one
+    /// 64-bit word tested at once instead of eight bytes).
+    @inline(__always)
+    func plainBlock(at p: Int) -> Bool {
+        let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + p).loadUnaligned(as: UInt64.self))
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        if word & highs != 0 { return false }                       // a byte >= 0x80
+        if (word &- ones &* 0x20) & ~word & highs != 0 { return false }  // a byte < 0x20
+        return !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C)) && !hasZero(word ^ (ones &* 0x7F))
     }
 
     func hex4(at p: Int) -> UInt32? {

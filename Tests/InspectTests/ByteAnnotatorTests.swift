@@ -222,11 +222,27 @@ import Testing
             [0x22, 0xE2, 0x80, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22], [0x22, 0xFF, 0x22], [0x22, 0x7F, 0x22],
             Array(repeating: UInt8(ascii: "["), count: 600) + Array(repeating: UInt8(ascii: "]"), count: 600),
         ]
-        for text in texts {
+        // Long strings, read eight bytes at a time: every special byte at every offset of a block.
+        var long: [[UInt8]] = []
+        for special: UInt8 in [0x22, 0x5C, 0x09, 0x1F, 0x7F, 0xC3, 0xFF] {
+            for offset in 0..<17 {
+                var text = Array("\"abcdefghijklmnopqrstuvwxyz\"".utf8)
+                text[1 + offset] = special
+                if special == 0xC3 { text.insert(0xA9, at: 2 + offset) }
+                long.append(text)
+            }
+        }
+        for text in texts + long {
             var tape = JSONTape()
             let accepted = text.withUnsafeBufferPointer { tape.index($0) }
-            let parsed = (try? JSONParser.parse(bytes: text)) != nil
-            #expect(accepted == parsed, "\(text)")
+            let value = try? JSONParser.parse(bytes: text)
+            #expect(accepted == (value != nil), "\(text)")
+            // A plain string is one the writer writes back byte for byte (an escaped one may be too:
+            // `\n` is written as it came, but the tape does not look into escapes).
+            if case .string(let s)? = value, accepted, tape.entries[0].plain {
+                #expect(Array(JSONWriter.quote(s).utf8) == text, "\(text)")
+            }
+            if case .string? = value, text.contains(0x7F) || text.contains(0x5C) { #expect(!tape.entries[0].plain) }
         }
     }
 
