@@ -353,6 +353,11 @@ final class ByteAnnotator {
             if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
         }
+        if rule.epoch != 0, v.kind == .number, v.end - v.start == 1, w.bytes[v.start] == UInt8(ascii: "0") {
+            // "0 = not set": the same for every record.
+            if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
+            return slowLeaf(i, spec: s, cacheAs: true, &w)
+        }
         if rule.epoch != 0, v.kind == .number, let n = smallInteger(v, w.bytes), n != 0 {
             // RecordAnnotator.unitText without its warnings: milliseconds where they are expected.
             let big = n >= 100_000_000_000

@@ -56,8 +56,15 @@ public enum TimeFormat {
     /// "17:58:49" in the given offset (for timelines).
     public static func clock(_ epochSeconds: Int64, offsetMinutes: Int) -> String {
         let local = epochSeconds + Int64(offsetMinutes) * 60
-        let secs = local - floorDiv(local, 86_400) * 86_400
-        return pad(Int(secs / 3600)) + ":" + pad(Int(secs % 3600 / 60)) + ":" + pad(Int(secs % 60))
+        let secs = Int(local - floorDiv(local, 86_400) * 86_400)
+        var out: [UInt8] = []
+        out.reserveCapacity(8)
+        appendPadded(secs / 3600, into: &out)
+        out.append(0x3A)
+        appendPadded(secs % 3600 / 60, into: &out)
+        out.append(0x3A)
+        appendPadded(secs % 60, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func zone(_ offsetMinutes: Int) -> String {
@@ -106,7 +113,6 @@ public enum TimeFormat {
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
-    static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     /// Howard Hinnant's days-from-civil and its inverse.
     static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
