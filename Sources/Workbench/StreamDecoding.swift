@@ -51,11 +51,24 @@ public enum StreamDecoding {
                                 progress: (Int) -> Void, emit: ([UInt8]) -> Void) -> StreamResult {
         let workers = max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         // Memory stays flat whatever the records' size: a batch holds at most this many bytes
-        // (a longer line is a batch of its own).
+        // (a longer line is a batch of its own), and at most two batches are in flight.
         let batchBytes = workers << 20
         let fast = decoder.fieldFilter.isEmpty ? LineAnnotator(adapters: decoder.adapters, vendor: decoder.vendor, kind: decoder.kind) : nil
-        let parts = BatchParts(workers: workers, decoder: decoder, fast: fast, output: output)
+        // Two sets of worker slots: while the workers decode one batch, this thread writes the
+        // previous batch's output and reads the next batch.
+        let parts = [BatchParts(workers: workers, decoder: decoder, fast: fast, output: output),
+                     BatchParts(workers: workers, decoder: decoder, fast: fast, output: output)]
         var result = StreamResult()
+        var running: (parts: BatchParts, shares: Int, group: DispatchGroup)?
+        var turn = 0
+        func finish(_ batch: (parts: BatchParts, shares: Int, group: DispatchGroup)) {
+            batch.group.wait()
+            for slot in batch.parts.slots.prefix(batch.shares) {
+                if !slot.output.isEmpty { emit(slot.output) }
+                result.summary.merge(slot.summary)
+                result.failures += slot.failures
+            }
+        }
         var done = false
         while !done {
             if cancel.isCancelled { result.interrupted = true; break }
@@ -68,15 +81,16 @@ public enum StreamDecoding {
             progress(stream.bytesRead)
             guard !batch.lines.isEmpty else { break }
             let shares = batch.shares(workers)
-            DispatchQueue.concurrentPerform(iterations: shares.count) { w in
-                parts.run(worker: w, batch: batch, lines: shares[w])
+            let set = parts[turn]
+            turn ^= 1
+            let group = DispatchGroup()
+            for (w, share) in shares.enumerated() {
+                DispatchQueue.global().async(group: group) { set.run(worker: w, batch: batch, lines: share) }
             }
-            for slot in parts.slots.prefix(shares.count) {
-                if !slot.output.isEmpty { emit(slot.output) }
-                result.summary.merge(slot.summary)
-                result.failures += slot.failures
-            }
+            if let previous = running { finish(previous) }
+            running = (set, shares.count, group)
         }
+        if let last = running { finish(last) }
         return result
     }
 }
