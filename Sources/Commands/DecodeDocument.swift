@@ -122,7 +122,11 @@ extension DecodeRun {
             if !all { session.output.out(renderer.render(DecodeReport.batchHeader())) }
             var shown = 0
             var index = 0
-            result = StreamDecoding.records(stream, decoder: &decoder, cancel: session.cancellation, progress: { progress.update($0) }) { record, line in
+            // Every record is printed with --all; otherwise the first rows are, and the rest of the
+            // stream is only counted, on every core.
+            var first = StreamDecoding.records(stream, decoder: &decoder, cancel: session.cancellation,
+                                               limit: all ? .max : DecodeReport.batchRowLimit,
+                                               progress: { progress.update($0) }) { record, line in
                 index += 1
                 if all {
                     session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: index, valueWidth: valueWidth)) + "\n")
@@ -131,6 +135,14 @@ extension DecodeRun {
                     session.output.out(renderer.render([DecodeReport.batchRow(record, line: line)]))
                 }
             }
+            if !all, !first.interrupted {
+                let rest = StreamDecoding.parallel(stream, decoder: decoder, output: .checked, cancel: session.cancellation,
+                                                   progress: { progress.update($0) }, emit: { _ in })
+                first.summary.merge(rest.summary)
+                first.failures += rest.failures
+                first.interrupted = rest.interrupted
+            }
+            result = first
             progress.finish()
             if result.summary.records > shown, !all {
                 session.output.out(renderer.render([.text("… \(result.summary.records - shown) more records (--all prints each)", .dim)]))

@@ -14,10 +14,12 @@ public struct StreamResult: Sendable {
 /// The "decode a stream" use-case: NDJSON, one record a line, in constant memory.
 public enum StreamDecoding {
     /// Calls `record` for each decoded record, in order (with its line number).
-    public static func records(_ stream: LineStream, decoder: inout PayloadDecoder, cancel: Cancellation,
+    /// With `limit`, stops after the line that brings the count of records to it (the rest of
+    /// the stream is left to read).
+    public static func records(_ stream: LineStream, decoder: inout PayloadDecoder, cancel: Cancellation, limit: Int = .max,
                                progress: (Int) -> Void, record: (DecodedRecord, Int) -> Void) -> StreamResult {
         var result = StreamResult()
-        while let line = stream.next() {
+        while result.summary.records < limit, let line = stream.next() {
             if cancel.isCancelled { result.interrupted = true; break }
             progress(stream.bytesRead)
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
@@ -42,6 +44,8 @@ public enum StreamDecoding {
         case annotated
         /// Nothing: only the summary's counts (results, durations, answer rate; no field checked).
         case summaryOnly
+        /// Nothing: the summary of fully checked records (warnings counted).
+        case checked
     }
 
     /// NDJSON decoded on every core: lines are read in batches bounded in bytes, each worker takes
@@ -52,7 +56,7 @@ public enum StreamDecoding {
         let workers = max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         // Memory stays flat whatever the records' size: a batch holds at most this many bytes
         // (a longer line is a batch of its own), and at most two batches are in flight.
-        let batchBytes = workers << 20
+        let batchBytes = workers << 19
         let fast = decoder.fieldFilter.isEmpty ? LineAnnotator(adapters: decoder.adapters, vendor: decoder.vendor, kind: decoder.kind) : nil
         // Two sets of worker slots: while the workers decode one batch, this thread writes the
         // previous batch's output and reads the next batch.
@@ -159,8 +163,10 @@ final class BatchParts: @unchecked Sendable {
                 let line = UnsafeBufferPointer(rebasing: all[range])
                 let fast: DecodedRecord? = switch mode {
                 case .annotated: slot.fast?.annotate(line, into: &slot.output)
+                case .checked: slot.fast?.annotate(line, into: &slot.output)
                 case .summaryOnly: slot.fast?.summary(line)
                 }
+                if mode == .checked { slot.output.removeAll(keepingCapacity: true) }
                 if let fast {
                     slot.summary.add(fast)
                     continue
@@ -168,9 +174,10 @@ final class BatchParts: @unchecked Sendable {
                 do throws(JSONSyntaxError) {
                     let value = try JSONParser.parse(bytes: Array(line))
                     for var record in slot.decoder.decode(value) {
-                        if mode == .summaryOnly {
-                            record.warnings = []
-                        } else {
+                        switch mode {
+                        case .summaryOnly: record.warnings = []
+                        case .checked: break
+                        case .annotated:
                             record.writeJSON(into: &slot.output)
                             slot.output.append(0x0A)
                         }

@@ -174,6 +174,39 @@ import Testing
         #expect(broken.stdout.contains("unparsable"))
     }
 
+    /// A long stream: the first rows are decoded one by one, the rest counted on every core straight
+    /// from bytes; the summary must be the one of decoding every record through the value tree
+    /// (--all), warnings, unparsable lines and line numbers included.
+    @Test func aLongStreamIsSummarisedAsEveryRecordDecodedOneByOne() throws {
+        var lines: [String] = []
+        for vendor in ["nxlink/fixtures/callbacks-batch.ndjson", "nxcloud-callbot/fixtures/orders-batch.ndjson", "itniotech/fixtures/pushes-batch.ndjson"] {
+            let text = try String(contentsOfFile: InspectCommandTests.root + "/plugins/" + vendor, encoding: .utf8)
+            lines += text.split(separator: "\n").map(String.init)
+        }
+        var stream = ""
+        for i in 0..<12 {
+            for (j, line) in lines.enumerated() {
+                // Some records get an unknown field or an unknown code; one line is broken.
+                var l = line
+                if (i + j) % 5 == 0 { l = "{\"extra\":\(i)," + l.dropFirst() }
+                if (i + j) % 7 == 0 { l = l.replacingOccurrences(of: "\"callResult\":17", with: "\"callResult\":99") }
+                stream += l + "\n"
+            }
+            if i == 6 { stream += "{oops\n" }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(getpid()).ndjson").path
+        try stream.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let counted = try h.run(["decode", "@" + path])
+        let every = try h.run(["decode", "@" + path, "--all"])
+        #expect(counted.status == 65 && every.status == 65)
+        func summary(_ text: String) -> String { String(text[text.range(of: "Summary:")!.lowerBound...]) }
+        #expect(counted.stdout.contains("more records (--all prints each)"))
+        #expect(summary(counted.stdout) == summary(every.stdout))
+        #expect(summary(counted.stdout).contains("unknown-field"))
+        #expect(summary(counted.stdout).contains("line \(7 * lines.count + 1)"))
+    }
+
     @Test func decodeCanKeepOnlySomeFields() throws {
         let r = try h.run(["decode", fixture("nxlink/fixtures/callbacks-batch.ndjson"), "--json", "--field", "callResult", "--field", "attributes"])
         let first = try json(String(r.stdout.split(separator: "\n")[0]))

@@ -1,7 +1,8 @@
 import FuzzSupport
 import JSONText
 
-/// The JSON reader: strict, lenient and NDJSON parsing, and writing back what was read.
+/// The JSON reader: strict, lenient and NDJSON parsing, the tape index against the parser, and
+/// writing back what was read.
 @_cdecl("fuzz_json_main")
 public func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     FuzzDriver.run(argc, argv, test)
@@ -9,7 +10,12 @@ public func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePoint
 
 let test: FuzzTest = { data, size in
     let bytes = FuzzDriver.bytes(data, size)
-    if let value = try? JSONParser.parse(bytes: bytes) {
+    let value = try? JSONParser.parse(bytes: bytes)
+    // The tape index accepts exactly what the parser accepts.
+    var tape = JSONTape()
+    let indexed = bytes.withUnsafeBufferPointer { tape.index($0) }
+    precondition(indexed == (value != nil), "the tape and the parser disagree")
+    if let value {
         // What was read writes back and reads again to the same value.
         let again = try? JSONParser.parse(JSONWriter.compact(value))
         precondition(again == value, "JSON round trip changed the value")
