@@ -19,6 +19,8 @@ count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>"$work/valgrind.log" >/dev/null || true
     sed -n 's/.*Collected : //p' "$work/valgrind.log"
 }
+# The interpreter itself: valgrind does not follow pyenv's shim script into it.
+python=$(python3 -c 'import sys; print(sys.executable)')
 report=bench/out/decode-instructions.md
 mkdir -p bench/out
 echo "| vendor | MB | decode --json instr/byte | decode --summary instr/byte | jq -c . instr/byte | orjson instr/byte | jq / decode --json |" > "$report"
@@ -41,7 +43,7 @@ for vendor in nxlink nxcloud-callbot itniotech alibaba-aiccs; do
     ours=$(per_byte "$work/callscope" --plugins "$PWD/plugins" decode @FILE --json)
     summary=$(per_byte "$work/callscope" --plugins "$PWD/plugins" decode @FILE --summary)
     jqs=$(per_byte jq -c . FILE)
-    py=$(per_byte python3 -c 'import orjson,sys
+    py=$(per_byte "$python" -c 'import orjson,sys
 for l in open(sys.argv[1],"rb"): orjson.loads(l)' FILE)
     ratio=$(python3 -c "print(f'{$jqs / $ours:.2f}')")
     echo "| $vendor | $(python3 -c "print(f'{$bytes/1e6:.1f}')") | $ours | $summary | $jqs | $py | ${ratio}x |" >> "$report"

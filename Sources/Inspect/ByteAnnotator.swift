@@ -36,6 +36,8 @@ final class ByteAnnotator {
         var number = false
         var integerOnly = false
         var bool = false
+        /// An object or array value is what the spec expects.
+        var container = false
     }
 
     let annotator: RecordAnnotator
@@ -81,6 +83,7 @@ final class ByteAnnotator {
         rules = specs.map { spec in
             var rule = LeafRule()
             let t = spec.type
+            rule.container = ["object", "array", "any"].contains(t)
             let epochs = ["epoch-s", "epoch-ms", "epoch-auto"]
             if let unit = spec.unit, epochs.contains(unit) || unit == "datetime-local" {
                 if spec.table == nil, epochs.contains(unit), !["string", "boolean", "array", "object"].contains(t) {
@@ -345,6 +348,8 @@ final class ByteAnnotator {
         case .null:
             return writeField(i, tail: nullTail[s], &w)
         case .object, .array:
+            // RecordAnnotator.annotateLeaf: a container where the spec allows one has the spec's meaning.
+            if rule.container { return writeField(i, tail: plainTail[s], &w) }
             return slowLeaf(i, spec: s, cacheAs: false, &w)
         default:
             break
@@ -501,8 +506,36 @@ final class ByteAnnotator {
         case .number: return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]), as: UTF8.self))
         case .string where v.plain:
             return .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[(v.start + 1)..<(v.end - 1)]), as: UTF8.self))
-        default:
+        case .string:
             return (try? JSONParser.parse(bytes: Array(bytes[v.start..<v.end]))) ?? .null
+        case .array:
+            // Built from the tape: the text was validated once already.
+            var items: [JSONValue] = []
+            items.reserveCapacity(v.count)
+            var child = i + 1
+            for _ in 0..<v.count {
+                items.append(value(child, bytes, entries))
+                child = entries[child].next
+            }
+            return .array(items)
+        case .object:
+            var members: [JSONMember] = []
+            members.reserveCapacity(v.count)
+            var child = i + 1
+            for _ in 0..<v.count {
+                let m = entries[child]
+                let key: String
+                if m.keyPlain {
+                    key = String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
+                } else if case .string(let text)? = try? JSONParser.parse(bytes: Array(bytes[(m.keyStart - 1)...m.keyEnd])) {
+                    key = text
+                } else {
+                    key = ""
+                }
+                members.append(JSONMember(key, value(child, bytes, entries)))
+                child = m.next
+            }
+            return .object(members)
         }
     }
 
