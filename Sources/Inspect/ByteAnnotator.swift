@@ -51,10 +51,17 @@ final class ByteAnnotator {
     let emptyTail: [[UInt8]]
     let noMeaning = Array(#","meaning":null"#.utf8)
     /// The top-level members `RecordAnnotator.checkWhole` reads, and those `summarize` reads.
-    let wholeKeys: ByteKeyTable
-    /// Per node: a member of the record that `wholeKeys` names (so known members need no lookup).
-    let isWhole: [Bool]
-    let summaryKeys: ByteKeyTable
+    /// `RecordAnnotator.wholeRecordReads`, compiled: per node, the members read (by bytes, to a
+    /// node), whether the whole value is, and the node of its elements (-1 for none).
+    struct Read {
+        var members: ByteKeyTable
+        var children: [Int]
+        var whole: Bool
+        var elements: Int
+    }
+    let reads: [Read]
+    /// The read-node of what `RecordAnnotator.summarize` reads (0 is what `checkWhole` reads).
+    let summaryRead: Int
     let unknownFieldMessage: String
     /// Per spec: `" — meaning"` as it appears inside the quoted meaning (empty without one).
     let meaningSuffix: [[UInt8]]
@@ -113,8 +120,20 @@ final class ByteAnnotator {
         plainTail = specs.map { tail(annotator.meaningText([], $0)) }
         nullTail = specs.map { tail(annotator.meaningText(["null"], $0)) }
         emptyTail = specs.map { tail(annotator.meaningText(["empty"], $0)) }
-        wholeKeys = ByteKeyTable(annotator.wholeRecordKeys.map { ($0, 0) })
-        summaryKeys = ByteKeyTable(annotator.summaryKeys.map { ($0, 0) })
+        var reads: [Read] = []
+        func compile(_ tree: ReadTree) -> Int {
+            let me = reads.count
+            reads.append(Read(members: ByteKeyTable(), children: [], whole: tree.whole, elements: -1))
+            let keys = tree.members.keys.sorted()
+            let children = keys.map { compile(tree.members[$0]!) }
+            let elements = tree.elements.map(compile) ?? -1
+            reads[me] = Read(members: ByteKeyTable(keys.enumerated().map { ($0.element, $0.offset) }), children: children,
+                             whole: tree.whole, elements: elements)
+            return me
+        }
+        _ = compile(annotator.wholeRecordReads)
+        summaryRead = compile(annotator.summaryReads)
+        self.reads = reads
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         cache = specs.map { _ in ByteKeyTable() }
         func inner(_ text: String) -> [UInt8] {
@@ -153,12 +172,6 @@ final class ByteAnnotator {
             return me
         }
         _ = node("", isElement: false, isParent: true)
-        let whole = annotator.wholeRecordKeys
-        var isWhole = [Bool](repeating: false, count: nodes.count)
-        for (key, info) in children[""] ?? [:] where whole.contains(key) {
-            if let n = made["|" + info.schemaPath] { isWhole[n] = true }
-        }
-        self.isWhole = isWhole
         self.nodes = nodes
         self.levels = levels
         stamps = [UInt32](repeating: 0, count: nodes.count)
@@ -178,7 +191,6 @@ final class ByteAnnotator {
         var path: [UInt8] = []
         var record: DecodedRecord
         var firstField = true
-        var whole: [JSONMember] = []
         /// The node of each member entry, found in the duplicate pass and used in the visit pass.
         var nodeOf: [Int]
         /// Entries of member names unknown to the schema in the object being walked.
@@ -199,9 +211,9 @@ final class ByteAnnotator {
             var walk = Walk(bytes: bytes, entries: entries, out: [], record: record, nodeOf: [Int](repeating: -1, count: entries.count))
             swap(&walk.out, &out)
             walk.record.writeHead(into: &walk.out)
-            let ok = walkObject(0, level: nodes[1].members, root: true, &walk)
+            let ok = walkObject(0, level: nodes[1].members, &walk)
             if ok {
-                annotator.checkWhole(.object(walk.whole), into: &walk.record)
+                annotator.checkWhole(read(0, node: 0, bytes, entries), into: &walk.record)
                 walk.record.writeTail(into: &walk.out)
                 walk.out.append(0x0A)
             } else {
@@ -218,8 +230,8 @@ final class ByteAnnotator {
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        let members = ByteAnnotator.members(of: 0, in: tape, bytes: bytes, keys: summaryKeys)
-        annotator.summarize(.object(members), into: &record)
+        let parts = tape.entries.withUnsafeBufferPointer { read(0, node: summaryRead, bytes, $0) }
+        annotator.summarize(parts, into: &record)
         return record
     }
 
@@ -243,7 +255,7 @@ final class ByteAnnotator {
 
     // MARK: - Walking
 
-    private func walkObject(_ e: Int, level: Int, root: Bool, _ w: inout Walk) -> Bool {
+    private func walkObject(_ e: Int, level: Int, _ w: inout Walk) -> Bool {
         let count = w.entries[e].count
         let pathLength = w.path.count
         serial &+= 1
@@ -282,10 +294,6 @@ final class ByteAnnotator {
         for _ in 0..<count {
             let m = w.entries[child]
             let node = w.nodeOf[child]
-            if root, node >= 0 ? isWhole[node] : wholeKeys.lookup(w.bytes, m.keyStart..<m.keyEnd) != nil {
-                w.whole.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
-                                          ByteAnnotator.value(child, w.bytes, w.entries)))
-            }
             appendKey(m, &w)
             if node >= 0 {
                 guard visit(child, node: node, &w) else { return false }
@@ -329,7 +337,7 @@ final class ByteAnnotator {
             if v.kind == .array, v.count == 0 {
                 writeField(i, tail: node.spec >= 0 ? emptyTail[node.spec] : noMeaning, &w)
             }
-            return v.kind == .object ? walkObject(i, level: node.members, root: false, &w) : walkArray(i, element: node.element, &w)
+            return v.kind == .object ? walkObject(i, level: node.members, &w) : walkArray(i, element: node.element, &w)
         }
         if node.isElement, node.spec < 0, !container {
             writeField(i, tail: noMeaning, &w)
@@ -493,6 +501,37 @@ final class ByteAnnotator {
             if case .string(let text) = value(i, bytes, entries) { JSONWriter.appendQuoted(text, into: &out) }
         default:
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
+        }
+    }
+
+    /// The parts of the value at entry `i` that read-node `n` names, built.
+    func read(_ i: Int, node n: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>) -> JSONValue {
+        let node = reads[n]
+        let v = entries[i]
+        if node.whole { return ByteAnnotator.value(i, bytes, entries) }
+        switch v.kind {
+        case .object:
+            var members: [JSONMember] = []
+            var child = i + 1
+            for _ in 0..<v.count {
+                let m = entries[child]
+                if let c = node.members.lookup(bytes, m.keyStart..<m.keyEnd) {
+                    members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
+                                              read(child, node: node.children[c], bytes, entries)))
+                }
+                child = m.next
+            }
+            return .object(members)
+        case .array where node.elements >= 0:
+            var items: [JSONValue] = []
+            var child = i + 1
+            for _ in 0..<v.count {
+                items.append(read(child, node: node.elements, bytes, entries))
+                child = entries[child].next
+            }
+            return .array(items)
+        default:
+            return ByteAnnotator.value(i, bytes, entries)
         }
     }
 

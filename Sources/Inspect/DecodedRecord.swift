@@ -100,14 +100,41 @@ public struct DecodedRecord: Equatable, Sendable {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        if !transcript.isEmpty || !timelines.isEmpty {
-            // Rare parts go through the generic writer.
-            for member in rareMembers {
-                out.append(UInt8(ascii: ","))
-                JSONWriter.appendQuoted(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                JSONWriter.compact(member.value, into: &out)
+        if !transcript.isEmpty {
+            DecodedRecord.key("transcript", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (i, t) in transcript.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "{"))
+                DecodedRecord.key("path", first: true, into: &out); DecodedRecord.string(t.path, into: &out)
+                DecodedRecord.key("speaker", into: &out); DecodedRecord.string(t.speaker, into: &out)
+                DecodedRecord.key("offset", into: &out); DecodedRecord.string(t.offset, into: &out)
+                DecodedRecord.key("text", into: &out); DecodedRecord.string(t.text, into: &out)
+                out.append(UInt8(ascii: "}"))
             }
+            out.append(UInt8(ascii: "]"))
+        }
+        if !timelines.isEmpty {
+            DecodedRecord.key("timeline", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (i, t) in timelines.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "{"))
+                DecodedRecord.key("path", first: true, into: &out); DecodedRecord.string(t.path, into: &out)
+                DecodedRecord.key("picture", into: &out); DecodedRecord.string(t.picture, into: &out)
+                DecodedRecord.key("events", into: &out)
+                out.append(UInt8(ascii: "{"))
+                for (j, event) in t.events.enumerated() {
+                    if j > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONWriter.appendQuoted(event.name, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    var number = String(event.epoch)
+                    number.withUTF8 { out.append(contentsOf: $0) }
+                }
+                out.append(UInt8(ascii: "}"))
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -121,24 +148,6 @@ public struct DecodedRecord: Equatable, Sendable {
 
     static func string(_ s: String?, into out: inout [UInt8]) {
         if let s { JSONWriter.appendQuoted(s, into: &out) } else { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
-    }
-
-    /// The transcript and timeline members, when the record has them.
-    var rareMembers: [JSONMember] {
-        var members: [JSONMember] = []
-        if !transcript.isEmpty {
-            members.append(JSONMember("transcript", .array(transcript.map { t in
-                .object([JSONMember("path", .string(t.path)), JSONMember("speaker", t.speaker.map { .string($0) } ?? .null),
-                         JSONMember("offset", t.offset.map { .string($0) } ?? .null), JSONMember("text", .string(t.text))])
-            })))
-        }
-        if !timelines.isEmpty {
-            members.append(JSONMember("timeline", .array(timelines.map { t in
-                .object([JSONMember("path", .string(t.path)), JSONMember("picture", .string(t.picture)),
-                         JSONMember("events", .object(t.events.map { JSONMember($0.name, .int($0.epoch)) }))])
-            })))
-        }
-        return members
     }
 
     /// The record as a JSON value, read back from `writeJSON`: one writer, so the document and the

@@ -80,8 +80,7 @@ public struct RecordAnnotator {
     }
 
     /// What is checked on the record as a whole once its fields are annotated: required fields,
-    /// the transcript, the timelines, the summary values. Reads only the top-level members named
-    /// by `wholeRecordKeys`.
+    /// the transcript, the timelines, the summary values. Reads only what `wholeRecordReads` names.
     func checkWhole(_ record: JSONValue, into out: inout DecodedRecord) {
         checkRequired(record, into: &out)
         transcript(record, into: &out)
@@ -89,26 +88,36 @@ public struct RecordAnnotator {
         summarize(record, into: &out)
     }
 
-    /// The top-level member names `checkWhole` reads.
-    var wholeRecordKeys: Set<String> {
-        let first = RecordAnnotator.topLevelKey
-        var keys = Set<String>()
-        for spec in payload.fields where spec.required { keys.insert(first(spec.path)) }
-        if let t = payload.transcript { keys.insert(first(t.path)) }
+    /// What `checkWhole` reads of a record: a value tree holding only these parts gives the same
+    /// warnings, transcript, timelines and summary values as the whole record.
+    var wholeRecordReads: ReadTree {
+        let root = ReadTree()
+        for (_, parent, key) in required { root.follow(parent).member(key).whole = true }
+        if let t = payload.transcript {
+            let turn = root.follow(t.path).element()
+            for key in [t.text, t.speaker, t.offset].compactMap({ $0 }) { turn.member(key).whole = true }
+        }
         if let t = payload.timeline {
-            if let each = t.each { keys.insert(first(each)) } else {
-                // Read as plain member names of the record (`holder.value[field]`).
-                keys.formUnion([t.originate, t.ring, t.answer, t.end, t.elapsed].compactMap { $0 })
+            let fields = [t.originate, t.ring, t.answer, t.end, t.elapsed].compactMap { $0 }
+            // A holder is the record, the value at `each`, or each element of it.
+            let holders = t.each.map { each in let node = root.follow(each); return [node, node.element()] } ?? [root]
+            for holder in holders {
+                for field in fields { holder.member(field).whole = true }
             }
         }
-        keys.formUnion(summaryKeys)
-        return keys
+        if let s = payload.summary {
+            for path in [s.result, s.duration, s.answered].compactMap({ $0 }) { root.follow(path).whole = true }
+        }
+        return root
     }
 
-    /// The top-level member names `summarize` reads.
-    var summaryKeys: Set<String> {
-        guard let s = payload.summary else { return [] }
-        return Set([s.result, s.duration, s.answered].compactMap { $0 }.map(RecordAnnotator.topLevelKey))
+    /// What `summarize` reads of a record.
+    var summaryReads: ReadTree {
+        let root = ReadTree()
+        if let s = payload.summary {
+            for path in [s.result, s.duration, s.answered].compactMap({ $0 }) { root.follow(path).whole = true }
+        }
+        return root
     }
 
     /// The member of the record a `JSONPath` starts at: `a[].b.c` -> `a`.
