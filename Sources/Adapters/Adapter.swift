@@ -101,11 +101,18 @@ public struct MockSpec: Sendable, Equatable {
         public var missing: String?
         public var signature: String?
         public var expired: String?
-        public init(table: String, missing: String? = nil, signature: String? = nil, expired: String? = nil) {
+        /// A request body sent with another media type than `mediaType` (NXLink: 1003).
+        public var contentType: String?
+        /// The media type the vendor expects of a request body (`application/json`), when it is documented.
+        public var mediaType: String?
+        public init(table: String, missing: String? = nil, signature: String? = nil, expired: String? = nil,
+                    contentType: String? = nil, mediaType: String? = nil) {
             self.table = table
             self.missing = missing
             self.signature = signature
             self.expired = expired
+            self.contentType = contentType
+            self.mediaType = mediaType
         }
     }
 

@@ -166,7 +166,8 @@ extension PinSpec: BinaryCodable {
 
 extension MockSpec: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(errors.map { StringList([$0.table, $0.missing ?? "\u{0}", $0.signature ?? "\u{0}", $0.expired ?? "\u{0}"]) })
+        w.write(errors.map { StringList([$0.table, $0.missing ?? "\u{0}", $0.signature ?? "\u{0}", $0.expired ?? "\u{0}",
+                                         $0.contentType ?? "\u{0}", $0.mediaType ?? "\u{0}"]) })
         w.write(operations.map { StringList([$0.operation, $0.fixture, $0.list ?? "\u{0}"]) })
         w.write(signsResponses)
     }
@@ -174,8 +175,9 @@ extension MockSpec: BinaryCodable {
         self.init()
         func optional(_ s: String) -> String? { s == "\u{0}" ? nil : s }
         for list in try r.array(StringList.self) {
-            guard list.items.count == 4 else { throw BinaryReader.Failure() }
-            errors.append(ErrorCodes(table: list.items[0], missing: optional(list.items[1]), signature: optional(list.items[2]), expired: optional(list.items[3])))
+            guard list.items.count == 6 else { throw BinaryReader.Failure() }
+            errors.append(ErrorCodes(table: list.items[0], missing: optional(list.items[1]), signature: optional(list.items[2]),
+                                     expired: optional(list.items[3]), contentType: optional(list.items[4]), mediaType: optional(list.items[5])))
         }
         for list in try r.array(StringList.self) {
             guard list.items.count == 3 else { throw BinaryReader.Failure() }

@@ -97,8 +97,11 @@ public enum AdapterBuilder {
         for (i, e) in adapter.mock.errors.enumerated() {
             let path = "mock.errors[\(i + 1)]"
             guard let table = adapter.table(named: e.table) else { throw SchemaError(path + ".table", "no code table '\(e.table)' in this plugin") }
-            for (key, code) in [("missing", e.missing), ("signature", e.signature), ("expired", e.expired)] {
+            for (key, code) in [("missing", e.missing), ("signature", e.signature), ("expired", e.expired), ("content_type", e.contentType)] {
                 if let code, table.entry(code) == nil { throw SchemaError("\(path).\(key)", "code \(code) is not in table \(e.table)") }
+            }
+            if e.contentType != nil, e.mediaType == nil {
+                throw SchemaError(path + ".media_type", "content_type needs the media type the vendor expects (media_type = \"application/json\")")
             }
         }
         for o in adapter.mock.operations where adapter.operation(named: o.operation) == nil {
@@ -143,7 +146,8 @@ public enum AdapterBuilder {
         for e in try r.records("errors") {
             e.onlyKeys(SchemaSection.mockErrors.keys)
             spec.errors.append(MockSpec.ErrorCodes(table: try e.string("table"), missing: e.table["missing"]?.scalarText,
-                                                   signature: e.table["signature"]?.scalarText, expired: e.table["expired"]?.scalarText))
+                                                   signature: e.table["signature"]?.scalarText, expired: e.table["expired"]?.scalarText,
+                                                   contentType: e.table["content_type"]?.scalarText, mediaType: e.table["media_type"]?.scalarText))
         }
         for (name, o) in try r.namedRecords("operations") {
             o.onlyKeys(SchemaSection.mockOperation.keys)
@@ -409,7 +413,7 @@ public enum SchemaSection: String, CaseIterable, Sendable {
         case .explainExample: return ["table", "code", "contains"]
         case .decodeExample: return ["name", "fixture", "kind", "records", "fields", "warnings"]
         case .mock: return ["errors", "operations", "sign_response"]
-        case .mockErrors: return ["table", "missing", "signature", "expired"]
+        case .mockErrors: return ["table", "missing", "signature", "expired", "content_type", "media_type"]
         case .mockOperation: return ["fixture", "list"]
         }
     }

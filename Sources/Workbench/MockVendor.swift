@@ -3,6 +3,7 @@ import Inspect
 import JSONText
 import Signing
 import Synchronization
+import TextSupport
 import Wire
 
 /// How the mock behaves beyond what the vendor does: its credentials, data and faults.
@@ -80,6 +81,16 @@ public final class MockVendor: Sendable {
             return plain(500, verdict: "unverifiable", note: "the plugin failed: \(error.message)")
         }
         guard let claim else { return vendorError(errors?.missing, operation, verdict: "missing", what: "a missing signature header") }
+        if let expected = errors?.mediaType, let code = errors?.contentType, !message.body.isEmpty {
+            let sent = message.headers.first { $0.name.lowercased() == "content-type" }?.value
+            let media = sent.map { $0.prefix { $0 != ";" }.trimmingBlanks().lowercased() }
+            if media != expected.lowercased() {
+                var answer = vendorError(code, operation, verdict: "content-type", what: "a wrong Content-Type")
+                answer.note = ([answer.note].compactMap { $0 }
+                               + ["Content-Type \(sent.map { "'\($0)'" } ?? "missing"), expected \(expected)"]).joined(separator: "; ")
+                return answer
+            }
+        }
         if options.expire { return vendorError(errors?.expired, operation, verdict: "expired", what: "an expired timestamp (--expire)") }
         let clockProblems = ClockCheck.warnings(claim.clock, now: clock())
         if !clockProblems.isEmpty {

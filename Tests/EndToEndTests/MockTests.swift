@@ -116,14 +116,21 @@ import TestSupport
         // Signed minified, sent pretty: the log names the mistake.
         let pretty = "{\n  \"taskId\": \"t1\"\n}"
         _ = try await Self.post(path, headers: Self.nxlinkHeaders(body: #"{"taskId":"t1"}"#, ts: Self.nowMilliseconds), body: pretty)
+        // Signed right, sent as form data or with a charset: NXLink's 1003 for the first only.
+        let form = Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds).map { $0.0 == "Content-Type" ? ($0.0, "application/x-www-form-urlencoded") : $0 }
+        let formAnswer = try await Self.post(path, headers: form, body: body)
+        #expect(formAnswer.1["code"] as? Int == 1003)
+        let charset = Self.nxlinkHeaders(body: body, ts: Self.nowMilliseconds).map { $0.0 == "Content-Type" ? ($0.0, "Application/JSON; charset=utf-8") : $0 }
+        #expect(try await Self.post(path, headers: charset, body: body).1["code"] as? Int == 0)
         let unknown = try await Self.post(mock.url + "/nope", headers: [], body: "{}")
         #expect(unknown.0 == 404)
         let (exit, log) = mock.stop()
         #expect(exit == 0)
         let lines = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(lines.map { $0["verdict"] as? String ?? "" } == ["valid", "mismatch", "expired", "missing", "mismatch", "unknown"])
-        #expect(lines.map { $0["code"] as? String } == ["0", "1003", "1004", "1001", "1003", nil])
+        #expect(lines.map { $0["verdict"] as? String ?? "" } == ["valid", "mismatch", "expired", "missing", "mismatch", "content-type", "valid", "unknown"])
+        #expect(lines.map { $0["code"] as? String } == ["0", "1003", "1004", "1001", "1003", "1003", "0", nil])
         #expect((lines[4]["note"] as? String)?.contains("reproduced by: body minify") == true, "\(lines[4])")
+        #expect((lines[5]["note"] as? String)?.contains("Content-Type 'application/x-www-form-urlencoded', expected application/json") == true, "\(lines[5])")
     }
 
     @Test func faultsOnDemand() async throws {

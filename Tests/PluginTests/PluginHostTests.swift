@@ -79,6 +79,18 @@ import Workbench
         ])
     }
 
+    /// A mock that answers a wrong Content-Type must say which media type is right.
+    @Test func aContentTypeCodeNeedsItsMediaType() {
+        let mock = { (extra: String) in "  codes = { error = { values = { { 1003, \"bad sign\" } } } },\n  mock = { errors = { { table = \"error\", content_type = 1003\(extra) } } },\n" }
+        fx.write("nomedia", fx.minimal("nomedia", extra: mock("")))
+        fx.write("withmedia", fx.minimal("withmedia", extra: mock(", media_type = \"application/json\"")))
+        let h = host()
+        #expect(h.adapter("withmedia")?.mock.errors.first?.mediaType == "application/json")
+        #expect(h.adapter("nomedia") == nil)
+        #expect(h.diagnostics.first?.keyPath == "mock.errors[1].media_type")
+        #expect(h.diagnostics.count == 1)
+    }
+
     @Test func aTypoInAUnitOrATableIsADiagnostic() {
         let payload = { (field: String) in "  codes = { status = { values = { { 1, \"ok\" } } } },\n  payloads = { p = { fingerprint = { \"a\" }, fields = { \(field) } } },\n" }
         fx.write("badunit", fx.minimal("badunit", extra: payload("{ \"a\", \"integer\", unit = \"epoch-sec\" }")))

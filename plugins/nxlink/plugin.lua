@@ -266,7 +266,9 @@ return {
   -- The local stand-in (`mock nxlink`): the codes of the error table that answer each mistake, and
   -- the records of the operations that list them.
   mock = {
-    errors = { { table = "error", missing = 1001, signature = 1003, expired = 1004 } },
+    -- 1003 also answers a wrong Content-Type (FACTS: error table, 1003).
+    errors = { { table = "error", missing = 1001, signature = 1003, expired = 1004,
+                 content_type = 1003, media_type = "application/json" } },
     operations = { ["call/list"] = { fixture = "fixtures/call-list-record-seed.json", list = "data.list" } },
   },
   pins = {
