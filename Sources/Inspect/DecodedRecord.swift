@@ -89,39 +89,17 @@ public struct DecodedRecord: Equatable, Sendable {
     /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
     func writeTail(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "]"))
-        DecodedRecord.key("warnings", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (i, w) in warnings.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "{"))
-            DecodedRecord.key("code", first: true, into: &out); DecodedRecord.string(w.code, into: &out)
-            DecodedRecord.key("path", into: &out); DecodedRecord.string(w.path, into: &out)
-            DecodedRecord.key("message", into: &out); DecodedRecord.string(w.message, into: &out)
-            out.append(UInt8(ascii: "}"))
+        DecodedRecord.list("warnings", warnings, into: &out) { w, out in
+            DecodedRecord.pairs([("code", w.code), ("path", w.path), ("message", w.message)], into: &out)
         }
-        out.append(UInt8(ascii: "]"))
         if !transcript.isEmpty {
-            DecodedRecord.key("transcript", into: &out)
-            out.append(UInt8(ascii: "["))
-            for (i, t) in transcript.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "{"))
-                DecodedRecord.key("path", first: true, into: &out); DecodedRecord.string(t.path, into: &out)
-                DecodedRecord.key("speaker", into: &out); DecodedRecord.string(t.speaker, into: &out)
-                DecodedRecord.key("offset", into: &out); DecodedRecord.string(t.offset, into: &out)
-                DecodedRecord.key("text", into: &out); DecodedRecord.string(t.text, into: &out)
-                out.append(UInt8(ascii: "}"))
+            DecodedRecord.list("transcript", transcript, into: &out) { t, out in
+                DecodedRecord.pairs([("path", t.path), ("speaker", t.speaker), ("offset", t.offset), ("text", t.text)], into: &out)
             }
-            out.append(UInt8(ascii: "]"))
         }
         if !timelines.isEmpty {
-            DecodedRecord.key("timeline", into: &out)
-            out.append(UInt8(ascii: "["))
-            for (i, t) in timelines.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "{"))
-                DecodedRecord.key("path", first: true, into: &out); DecodedRecord.string(t.path, into: &out)
-                DecodedRecord.key("picture", into: &out); DecodedRecord.string(t.picture, into: &out)
+            DecodedRecord.list("timeline", timelines, into: &out) { t, out in
+                DecodedRecord.pairs([("path", t.path), ("picture", t.picture)], into: &out)
                 DecodedRecord.key("events", into: &out)
                 out.append(UInt8(ascii: "{"))
                 for (j, event) in t.events.enumerated() {
@@ -132,11 +110,30 @@ public struct DecodedRecord: Equatable, Sendable {
                     number.withUTF8 { out.append(contentsOf: $0) }
                 }
                 out.append(UInt8(ascii: "}"))
-                out.append(UInt8(ascii: "}"))
             }
-            out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// `,"name":[{…},…]`, each object's members written by `members`.
+    static func list<T>(_ name: StaticString, _ items: [T], into out: inout [UInt8], _ members: (T, inout [UInt8]) -> Void) {
+        key(name, into: &out)
+        out.append(UInt8(ascii: "["))
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            members(item, &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `"a":"…","b":null,…`: string members, the first without a comma.
+    static func pairs(_ members: [(StaticString, String?)], into out: inout [UInt8]) {
+        for (i, (name, value)) in members.enumerated() {
+            key(name, first: i == 0, into: &out)
+            string(value, into: &out)
+        }
     }
 
     static func key(_ k: StaticString, first: Bool = false, into out: inout [UInt8]) {
