@@ -21,7 +21,8 @@ for vendor in nxlink nxcloud-callbot itniotech alibaba-aiccs; do
     [ -f "$file" ] || python3 bench/gen_ndjson.py "$vendor" "$size" "$file"
     mb=$(du -m "$file" | cut -f1)
     # decode exits 1 when records carry warnings; that is an answer, not a failure here.
-    hyperfine --runs 2 -i --output=null --export-json bench/out/decode-$vendor.json \
+    # One warm-up: a new binary first rebuilds its adapter cache, and the file must be in the page cache.
+    hyperfine --warmup 1 --runs 2 -i --output=null --export-json bench/out/decode-$vendor.json \
         "$bin decode @$file --json" "$bin decode @$file" "$bin decode @$file --summary" "jq -c . $file" \
         "python3 -c 'import orjson,sys
 for l in open(sys.argv[1],\"rb\"): orjson.loads(l)' $file" >/dev/null
