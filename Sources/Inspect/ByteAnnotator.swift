@@ -6,7 +6,8 @@ import JSONText
 /// and the code meanings met so far are cached by the value's bytes. The output is byte for byte
 /// what `RecordAnnotator` and `DecodedRecord.writeJSON` write: every value that is not the common
 /// case (a unit to convert, a type to complain about, a code not yet seen) is handed, alone, to
-/// `RecordAnnotator`, and the record-wide checks run on a value tree of only the members they read.
+/// `RecordAnnotator`, and the record-wide checks run on a value tree of only the parts they read.
+/// One instance belongs to one thread (its caches grow as it goes); `forked()` makes another.
 final class ByteAnnotator {
     /// What the schema says about one place in a record (`RecordAnnotator.ChildInfo`, compiled).
     struct Node {
@@ -50,8 +51,7 @@ final class ByteAnnotator {
     let nullTail: [[UInt8]]
     let emptyTail: [[UInt8]]
     let noMeaning = Array(#","meaning":null"#.utf8)
-    /// The top-level members `RecordAnnotator.checkWhole` reads, and those `summarize` reads.
-    /// `RecordAnnotator.wholeRecordReads`, compiled: per node, the members read (by bytes, to a
+    /// `RecordAnnotator.wholeRecordReads` and `summaryReads`, compiled: per node, the members read (by bytes, to a
     /// node), whether the whole value is, and the node of its elements (-1 for none).
     struct Read {
         var members: ByteKeyTable
