@@ -19,11 +19,8 @@ extension DecodeRun {
             try DocumentDecoding.decode(input.bytes, origin: input.origin, decoder: &decoder, verifier: verifier, credentials: store)
         }
         if summaryOnly {
-            var summary = BatchSummary()
-            for var record in document.records {
-                record.warnings = []
-                summary.add(record)
-            }
+            var summary = BatchSummary(countsWarnings: false)
+            for record in document.records { summary.add(record) }
             return printSummary(summary, failures: [])
         }
         let report = DecodeReport.document(document.records, message: document.message, verification: document.verification,
@@ -34,7 +31,7 @@ extension DecodeRun {
     /// A large list, element by element: with --json `{"records":[…]}` written as it goes (one record
     /// a line), otherwise the batch table and summary a list of records gets.
     func decodeList(_ input: InputText, elements: [Range<Int>], decoder: inout PayloadDecoder) throws(CommandError) -> Outcome {
-        var summary = BatchSummary()
+        var summary = BatchSummary(countsWarnings: !summaryOnly)
         var failures: [(Int, String)] = []
         let renderer = HumanRenderer(color: session.color, width: session.terminalWidth)
         var progress = ProgressLine(total: input.bytes.count)
@@ -55,13 +52,9 @@ extension DecodeRun {
                 failures.append((index + 1, "\(error.message) at line \(line), column \(column)"))
                 continue
             }
-            for var record in decoder.decode(value) {
-                if summaryOnly {
-                    record.warnings = []
-                    summary.add(record)
-                    continue
-                }
+            for record in decoder.decode(value) {
                 summary.add(record)
+                if summaryOnly { continue }
                 if context.json {
                     var bytes: [UInt8] = first ? [] : Array(",\n".utf8)
                     record.writeJSON(into: &bytes)

@@ -9,7 +9,10 @@ public struct BatchSummary: Sendable {
     public private(set) var warningsByCode: [String: Int] = [:]
     public private(set) var kinds: [String: Int] = [:]
 
-    public init() {}
+    /// False for `--summary`: no field was checked, so warnings are not counted.
+    public let countsWarnings: Bool
+
+    public init(countsWarnings: Bool = true) { self.countsWarnings = countsWarnings }
 
     public mutating func add(_ record: DecodedRecord) {
         records += 1
@@ -28,7 +31,9 @@ public struct BatchSummary: Sendable {
         } else if let d = record.durationSeconds {
             durations.append(d)
         }
-        for warning in record.warnings { warningsByCode[warning.code, default: 0] += 1 }
+        if countsWarnings {
+            for warning in record.warnings { warningsByCode[warning.code, default: 0] += 1 }
+        }
     }
 
     /// Adds the counts of another summary (of other records).

@@ -77,6 +77,8 @@ final class ByteAnnotator {
     /// Which member names were seen in the object being walked (duplicate detection).
     @exclusivity(unchecked) private var stamps: [UInt32]
     @exclusivity(unchecked) private var serial: UInt32 = 0
+    /// `Walk.nodeOf`'s storage, kept between records.
+    @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
 
     init(annotator: RecordAnnotator) {
         self.annotator = annotator
@@ -208,8 +210,12 @@ final class ByteAnnotator {
                                    fields: [], warnings: [], transcript: [], timelines: [])
         let mark = out.count
         return tape.entries.withUnsafeBufferPointer { entries -> DecodedRecord? in
-            var walk = Walk(bytes: bytes, entries: entries, out: [], record: record, nodeOf: [Int](repeating: -1, count: entries.count))
+            var walk = Walk(bytes: bytes, entries: entries, out: [], record: record, nodeOf: [])
             swap(&walk.out, &out)
+            // Reused from record to record: every member's slot is written before it is read.
+            swap(&walk.nodeOf, &nodeOfScratch)
+            if walk.nodeOf.count < entries.count { walk.nodeOf = [Int](repeating: -1, count: entries.count) }
+            defer { swap(&walk.nodeOf, &nodeOfScratch) }
             walk.record.writeHead(into: &walk.out)
             let ok = walkObject(0, level: nodes[1].members, &walk)
             if ok {
@@ -362,12 +368,8 @@ final class ByteAnnotator {
         default:
             break
         }
-        if rule.cached {
-            if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
-            return slowLeaf(i, spec: s, cacheAs: true, &w)
-        }
-        if rule.epoch != 0, v.kind == .number, v.end - v.start == 1, w.bytes[v.start] == UInt8(ascii: "0") {
-            // "0 = not set": the same for every record.
+        // Codes and durations repeat; an epoch of 0 is "0 = not set" in every record.
+        if rule.cached || (rule.epoch != 0 && v.kind == .number && v.end - v.start == 1 && w.bytes[v.start] == UInt8(ascii: "0")) {
             if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
         }

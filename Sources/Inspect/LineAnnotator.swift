@@ -30,25 +30,20 @@ public struct LineAnnotator {
     /// Appends the annotated record (and a newline) to `out` and returns the record without its
     /// fields, for the summary; nil when the line must be decoded through the value tree.
     public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
-        guard let (candidate, detection) = recognise(line) else { return nil }
-        if compiled[candidate] == nil { compiled[candidate] = compile(detection) }
-        return compiled[candidate]!.annotate(line, tape: tape, detection: detection, into: &out)
+        guard let (annotator, detection) = recognise(line) else { return nil }
+        return annotator.annotate(line, tape: tape, detection: detection, into: &out)
     }
 
     /// Only what a batch summary counts (result, duration, answered; no field checked, so no
     /// warnings); nil when the line must be decoded through the value tree.
     public mutating func summary(_ line: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
-        guard let (candidate, detection) = recognise(line) else { return nil }
-        if compiled[candidate] == nil { compiled[candidate] = compile(detection) }
-        return compiled[candidate]!.summary(line, tape: tape, detection: detection)
+        guard let (annotator, detection) = recognise(line) else { return nil }
+        return annotator.summary(line, tape: tape, detection: detection)
     }
 
-    private func compile(_ detection: Detection) -> ByteAnnotator {
-        ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
-    }
-
-    /// Indexes the line and detects its payload from the top-level member names.
-    private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (Int, Detection)? {
+    /// Indexes the line, detects its payload from the top-level member names, and gives the
+    /// payload's compiled schema (compiled when first met).
+    private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {
         guard tape.index(line), tape.keysPlainASCII, let root = tape.entries.first, root.kind == .object else { return nil }
         let keyCount = detector.candidatesOfKey.count
         if counts.count != detector.candidates.count { counts = [Int](repeating: 0, count: detector.candidates.count) }
@@ -68,6 +63,10 @@ public struct LineAnnotator {
         if !detector.nestedKeys.isEmpty {
             nested = .object(ByteAnnotator.members(of: 0, in: tape, bytes: line, keys: detector.nestedKeys))
         }
-        return detector.detect(counts: counts, nestedRoot: nested)
+        guard let (candidate, detection) = detector.detect(counts: counts, nestedRoot: nested) else { return nil }
+        if let annotator = compiled[candidate] { return (annotator, detection) }
+        let annotator = ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
+        compiled[candidate] = annotator
+        return (annotator, detection)
     }
 }

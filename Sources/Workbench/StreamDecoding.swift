@@ -156,7 +156,7 @@ final class BatchParts: @unchecked Sendable {
     func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
         slot.output.removeAll(keepingCapacity: true)
-        slot.summary = BatchSummary()
+        slot.summary = BatchSummary(countsWarnings: mode != .summaryOnly)
         slot.failures = []
         batch.bytes.withUnsafeBufferPointer { all in
             for (number, range) in batch.lines[lines] {
@@ -173,11 +173,8 @@ final class BatchParts: @unchecked Sendable {
                 }
                 do throws(JSONSyntaxError) {
                     let value = try JSONParser.parse(bytes: Array(line))
-                    for var record in slot.decoder.decode(value) {
-                        switch mode {
-                        case .summaryOnly: record.warnings = []
-                        case .checked: break
-                        case .annotated:
+                    for record in slot.decoder.decode(value) {
+                        if mode == .annotated {
                             record.writeJSON(into: &slot.output)
                             slot.output.append(0x0A)
                         }
