@@ -231,12 +231,27 @@ final class ByteAnnotator {
     }
 
     /// Only the summary values (result, duration, answered) of the record at the tape's root.
-    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection) -> DecodedRecord {
+    /// `withIDs`: also the record's top-level call-id members, as `RecordAnnotator.summary` gives them.
+    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false) -> DecodedRecord {
         var record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        let parts = tape.entries.withUnsafeBufferPointer { read(0, node: summaryRead, bytes, $0) }
+        let parts = tape.entries.withUnsafeBufferPointer { entries in
+            if withIDs {
+                var child = 1
+                for _ in 0..<entries[0].count {
+                    let m = entries[child]
+                    let key = UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd])
+                    if RecordAnnotator.isCallID(key) {
+                        record.fields.append(AnnotatedField(path: String(decoding: key, as: UTF8.self), value: ByteAnnotator.value(child, bytes, entries),
+                                                            meaning: nil))
+                    }
+                    child = m.next
+                }
+            }
+            return read(0, node: summaryRead, bytes, entries)
+        }
         annotator.summarize(parts, into: &record)
         return record
     }

@@ -41,6 +41,13 @@ public struct LineAnnotator {
         return annotator.summary(line, tape: tape, detection: detection)
     }
 
+    /// What a server keeps of a delivery: `summary` and the top-level call-id members
+    /// (`RecordAnnotator.summary` from bytes); nil when the body must go through the value tree.
+    public mutating func deliverySummary(_ body: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
+        guard let (annotator, detection) = recognise(body) else { return nil }
+        return annotator.summary(body, tape: tape, detection: detection, withIDs: true)
+    }
+
     /// Indexes the line, detects its payload from the top-level member names, and gives the
     /// payload's compiled schema (compiled when first met).
     private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {

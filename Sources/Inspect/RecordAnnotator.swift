@@ -134,11 +134,20 @@ public struct RecordAnnotator {
                                 fingerprintMatched: detection?.matched ?? 0, fingerprintSize: payload.fingerprint.count,
                                 fields: [], warnings: [], transcript: [], timelines: [])
         guard case .object(let members) = record else { return out }
-        for member in members where member.key.lowercased().hasSuffix("callid") || member.key.lowercased() == "call_id" {
+        for member in members where RecordAnnotator.isCallID(member.key.utf8) {
             out.fields.append(AnnotatedField(path: member.key, value: member.value, meaning: nil))
         }
         summarize(record, into: &out)
         return out
+    }
+
+    /// A member name that holds a call's id: ends in "callid" or is "call_id", in any case (ASCII).
+    static func isCallID(_ name: some Collection<UInt8>) -> Bool {
+        func matches(_ suffix: String, whole: Bool) -> Bool {
+            guard name.count >= suffix.utf8.count, !whole || name.count == suffix.utf8.count else { return false }
+            return zip(name.dropFirst(name.count - suffix.utf8.count), suffix.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+        }
+        return matches("callid", whole: false) || matches("call_id", whole: true)
     }
 
     // MARK: - Fields

@@ -17,8 +17,8 @@ public struct WebhookReception: Sendable {
     /// Answer with this status and body instead (a failing receiver, to watch the vendor retry).
     public let status: Int?
     public let reply: String?
-    /// Built once (detection tables compiled); each delivery decodes with a copy of its own.
-    private let decoders: DecoderTemplate
+    /// Built once (detection tables compiled); a delivery borrows one for its summary.
+    private let decoders: DeliveryDecoders
 
     public init(adapters: [Adapter], verifier: MessageVerifier, credentials: CredentialStore, store: any CaptureStore,
                 vendor: String?, status: Int?, reply: String?) {
@@ -29,9 +29,7 @@ public struct WebhookReception: Sendable {
         self.vendor = vendor
         self.status = status
         self.reply = reply
-        var template = PayloadDecoder(adapters: adapters, vendor: vendor)
-        template.prepareAll()
-        decoders = DecoderTemplate(template)
+        decoders = DeliveryDecoders(adapters: adapters, vendor: vendor)
     }
 
     public struct Outcome: Sendable {
@@ -44,16 +42,8 @@ public struct WebhookReception: Sendable {
     /// `elsewhere`: the request is not at the webhook's path — still captured, answered 404.
     public func receive(_ message: HTTPMessage, peer: String, now: Int64, elsewhere: Bool = false) async -> Outcome {
         var capture = Capture(receivedAt: now, peer: peer, request: message)
-        var decoder = decoders.copy()
-        var record: DecodedRecord?
-        var malformed: String?
         // A summary only: the raw bytes are kept, and 'captures show' decodes them in full.
-        do {
-            let (value, _) = try JSONParser.parseLenient(bytes: message.body)
-            record = decoder.summary(value)
-        } catch {
-            malformed = "\(error.message) at line \(error.line), column \(error.column)"
-        }
+        let (record, malformed) = decoders.summary(message.body)
         if let record, record.vendor != nil {
             capture.vendor = record.vendor
             capture.kind = record.kind
@@ -106,9 +96,43 @@ public struct WebhookReception: Sendable {
     }
 }
 
-/// A decoder shared only as a template: `copy()` gives each caller its own caches.
-final class DecoderTemplate: Sendable {
-    private let template: Mutex<PayloadDecoder>
-    init(_ decoder: sending PayloadDecoder) { template = Mutex(decoder) }
-    func copy() -> PayloadDecoder { template.withLock { $0.copy() } }
+/// The decoders deliveries are summarised with, kept warm between deliveries: one is borrowed for
+/// the (synchronous) summary and given back before the delivery is stored, so there are never
+/// more than the threads running handlers, and each one's caches and compiled schemas are reused.
+final class DeliveryDecoders: Sendable {
+    /// A single JSON object an adapter recognises is summarised from its bytes; anything else
+    /// (lists, envelopes, invalid JSON) through the value tree, which also words the errors.
+    /// Their caches are not shared: a pair moves between threads only through the pool, and one
+    /// delivery uses it at a time.
+    struct Pair: @unchecked Sendable {
+        var bytes: LineAnnotator
+        var tree: PayloadDecoder
+    }
+
+    private let template: Mutex<Pair>
+    private let idle = Mutex<[Pair]>([])
+
+    init(adapters: [Adapter], vendor: String?) {
+        var tree = PayloadDecoder(adapters: adapters, vendor: vendor)
+        tree.prepareAll()
+        template = Mutex(Pair(bytes: LineAnnotator(adapters: adapters, vendor: vendor), tree: tree))
+    }
+
+    /// The delivery's summary record (nil when no adapter recognises it), or why it is not JSON.
+    func summary(_ body: [UInt8]) -> (record: DecodedRecord?, malformed: String?) {
+        var pair = idle.withLock { $0.popLast() } ?? template.withLock { Pair(bytes: $0.bytes.copy(), tree: $0.tree.copy()) }
+        let result = DeliveryDecoders.summary(body, with: &pair)
+        idle.withLock { [pair] in if $0.count < 64 { $0.append(pair) } }
+        return result
+    }
+
+    private static func summary(_ body: [UInt8], with pair: inout Pair) -> (record: DecodedRecord?, malformed: String?) {
+        if let record = body.withUnsafeBufferPointer({ pair.bytes.deliverySummary($0) }) { return (record, nil) }
+        do {
+            let (value, _) = try JSONParser.parseLenient(bytes: body)
+            return (pair.tree.summary(value), nil)
+        } catch {
+            return (nil, "\(error.message) at line \(error.line), column \(error.column)")
+        }
+    }
 }

@@ -74,6 +74,15 @@ import Testing
             let summary = line.withUnsafeBufferPointer { fast.summary($0) }
             #expect(summary?.result == tree.result && summary?.durationSeconds == tree.durationSeconds
                     && summary?.answered == tree.answered && summary?.resultMeaning == tree.resultMeaning, sourceLocation: sourceLocation)
+            // What a listener keeps of a delivery: the same summary plus the call-id members.
+            let delivery = line.withUnsafeBufferPointer { fast.deliverySummary($0) }
+            let treeDelivery = (try? JSONParser.parse(bytes: line)).flatMap { decoder.summary($0) }
+            #expect(delivery != nil && delivery?.vendor == treeDelivery?.vendor && delivery?.kind == treeDelivery?.kind
+                    && delivery?.result == treeDelivery?.result && delivery?.resultMeaning == treeDelivery?.resultMeaning
+                    && delivery?.durationSeconds == treeDelivery?.durationSeconds && delivery?.answered == treeDelivery?.answered
+                    && delivery?.confidence == treeDelivery?.confidence, sourceLocation: sourceLocation)
+            #expect(delivery?.fields.map { "\($0.path)=\(JSONWriter.compact($0.value))" } == treeDelivery?.fields.map { "\($0.path)=\(JSONWriter.compact($0.value))" },
+                    sourceLocation: sourceLocation)
         }
         return accepted
     }
