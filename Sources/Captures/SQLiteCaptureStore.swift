@@ -64,14 +64,17 @@ public actor SQLiteCaptureStore: CaptureStore {
             pending.removeFirst(batch.count)
             do {
                 let row = "(?,?,?,?,?,?,?,?,?,?,?)"
-                let rows = try await connection.query(
+                _ = try await connection.query(
                     "INSERT INTO captures (received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
-                        + Array(repeating: row, count: batch.count).joined(separator: ",") + " RETURNING id",
+                        + Array(repeating: row, count: batch.count).joined(separator: ","),
                     batch.flatMap { SQLiteCaptureStore.binds($0.0) })
-                // Rows get consecutive ids in VALUES order; RETURNING's own order is not promised.
-                let ids = rows.compactMap { $0.column("id")?.integer }.map(Int64.init).sorted()
-                guard ids.count == batch.count else { throw StoreError("the database returned \(ids.count) ids for \(batch.count) rows") }
-                for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: ids[i]) }
+                // One statement holds the write lock throughout, and a rowid table numbers new rows
+                // max(id)+1 in VALUES order, so the batch's ids end at the last one inserted. (No
+                // RETURNING: SQLiteNIO hands every returned row to the event loop on its own.)
+                let last = Int64(try await connection.lastAutoincrementID())
+                let first = last - Int64(batch.count) + 1
+                guard first > 0 else { throw StoreError("the database returned id \(last) for a batch of \(batch.count)") }
+                for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: first + Int64(i)) }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
             }

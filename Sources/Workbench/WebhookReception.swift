@@ -19,6 +19,9 @@ public struct WebhookReception: Sendable {
     public let reply: String?
     /// Built once (detection tables compiled); a delivery borrows one for its summary.
     private let decoders: DeliveryDecoders
+    /// The acknowledgement of each "vendor/kind" whose webhook documents one ("vendor/" for a
+    /// webhook of no payload kind), written once.
+    private let acknowledgements: [String: (status: Int, body: [UInt8])]
 
     public init(adapters: [Adapter], verifier: MessageVerifier, credentials: CredentialStore, store: any CaptureStore,
                 vendor: String?, status: Int?, reply: String?) {
@@ -30,6 +33,7 @@ public struct WebhookReception: Sendable {
         self.status = status
         self.reply = reply
         decoders = DeliveryDecoders(adapters: adapters, vendor: vendor)
+        acknowledgements = WebhookReception.acknowledgements(adapters)
     }
 
     public struct Outcome: Sendable {
@@ -73,21 +77,36 @@ public struct WebhookReception: Sendable {
     func acknowledgement(for capture: Capture) -> (Int, [(String, String)], [UInt8]) {
         let json = [("Content-Type", "application/json")]
         if status != nil || reply != nil { return (status ?? 200, json, Array((reply ?? "{}").utf8)) }
-        let hook = adapters.first { $0.id == capture.vendor }?.webhooks.first { $0.payload == capture.kind && $0.ackCheck != nil }
-        guard let check = hook?.ackCheck else { return (200, json, Array("{}".utf8)) }
-        var value = JSONValue.object([])
-        if let path = check.path {
-            let equals = check.equals ?? "0"
-            JSONPath.set(path, in: &value, to: Int64(equals).map { .int($0) } ?? .string(equals))
+        guard let vendor = capture.vendor, let ack = acknowledgements[vendor + "/" + (capture.kind ?? "")] else {
+            return (200, json, Array("{}".utf8))
         }
-        return (check.status, json, Array(JSONWriter.compact(value).utf8))
+        return (ack.status, json, ack.body)
+    }
+
+    /// The body each documented acknowledgement check accepts: `{path: equals}` (0 by default).
+    static func acknowledgements(_ adapters: [Adapter]) -> [String: (status: Int, body: [UInt8])] {
+        var out: [String: (status: Int, body: [UInt8])] = [:]
+        for adapter in adapters {
+            for hook in adapter.webhooks {
+                let key = adapter.id + "/" + (hook.payload ?? "")
+                guard let check = hook.ackCheck, out[key] == nil else { continue }
+                var value = JSONValue.object([])
+                if let path = check.path {
+                    let equals = check.equals ?? "0"
+                    JSONPath.set(path, in: &value, to: Int64(equals).map { .int($0) } ?? .string(equals))
+                }
+                out[key] = (check.status, Array(JSONWriter.compact(value).utf8))
+            }
+        }
+        return out
     }
 
     /// vendor · kind, the call id, the result with its meaning, the duration, the verdict.
     static func summary(_ record: DecodedRecord?, verification: Verification?) -> String {
         guard let record, let vendor = record.vendor else { return "unrecognised payload" }
         var parts = ["\(vendor) · \(record.kind ?? "?")"]
-        if let id = record.fields.first(where: { $0.path.lowercased().hasSuffix("callid") || $0.path.lowercased().hasSuffix("call_id") }) {
+        // The summary record's fields are its call-id members only.
+        if let id = record.fields.first {
             parts.append(id.value.stringValue ?? JSONWriter.compact(id.value))
         }
         if let result = record.result { parts.append(result + (record.resultMeaning.map { " \($0)" } ?? "")) }
