@@ -3,16 +3,21 @@ import Glibc
 import JSONText
 import NIOCore
 import SQLiteNIO
+import Synchronization
 import Wire
 import Workbench
 
 /// Captures in SQLite (WAL, `synchronous=FULL`): a capture is on disk before `append` returns.
 /// Appends that arrive while a commit is running are written together in the next transaction
-/// (group commit), so durability costs one fsync per batch, not per delivery.
-public actor SQLiteCaptureStore: CaptureStore {
+/// (group commit), so durability costs one fsync per batch, not per delivery. The queue is behind
+/// a lock rather than an actor: an append then costs no hop onto the store's executor and back.
+public final class SQLiteCaptureStore: CaptureStore {
     private let connection: SQLiteConnection
-    private var pending: [(Capture, CheckedContinuation<Int64, any Error>)] = []
-    private var writing = false
+    private struct Queue {
+        var pending: [(Capture, CheckedContinuation<Int64, any Error>)] = []
+        var writing = false
+    }
+    private let queue = Mutex(Queue())
 
     public static func defaultPath(environment: [String: String]) -> String {
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.local/share")
@@ -42,26 +47,32 @@ public actor SQLiteCaptureStore: CaptureStore {
     init(connection: SQLiteConnection) { self.connection = connection }
 
     public func close() async {
-        while writing { try? await Task.sleep(for: .milliseconds(1)) }
+        while queue.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
         try? await connection.close()
     }
 
     public func append(_ capture: Capture) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((capture, continuation))
-            if !writing {
-                writing = true
-                Task { await self.drain() }
+            let start = queue.withLock { q in
+                q.pending.append((capture, continuation))
+                defer { q.writing = true }
+                return !q.writing
             }
+            if start { Task { await self.drain() } }
         }
     }
 
     /// Commits what is pending, batch after batch, until nothing is. A batch is one multi-row
     /// INSERT: one statement, one transaction, one trip to the database thread, one fsync.
     private func drain() async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(SQLiteCaptureStore.maxBatch))
-            pending.removeFirst(batch.count)
+        while true {
+            let batch = queue.withLock { q in
+                let batch = Array(q.pending.prefix(SQLiteCaptureStore.maxBatch))
+                q.pending.removeFirst(batch.count)
+                if batch.isEmpty { q.writing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
             do {
                 let row = "(?,?,?,?,?,?,?,?,?,?,?)"
                 _ = try await connection.query(
@@ -79,7 +90,6 @@ public actor SQLiteCaptureStore: CaptureStore {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
             }
         }
-        writing = false
     }
 
     /// 11 values a row, well under SQLite's limit on bound values in one statement.

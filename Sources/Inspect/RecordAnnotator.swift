@@ -26,6 +26,8 @@ public struct RecordAnnotator {
     let required: [(spec: FieldSpec, parent: String, key: String)]
     /// Meanings of code values already looked up, by field path and code.
     private var meaningCache = MeaningCache()
+    /// The code table of the summary's result field, found once (every record's summary reads it).
+    let resultTable: CodeTable?
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator {
@@ -64,6 +66,8 @@ public struct RecordAnnotator {
             let (parent, key) = RecordAnnotator.splitLast(spec.path)
             return (spec, parent, key)
         }
+        let resultSpec = payload.summary.flatMap { specs[JSONPath.schemaPath($0.result)] }
+        resultTable = resultSpec?.table.flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
     }
 
     public func annotate(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
@@ -134,7 +138,7 @@ public struct RecordAnnotator {
                                 fingerprintMatched: detection?.matched ?? 0, fingerprintSize: payload.fingerprint.count,
                                 fields: [], warnings: [], transcript: [], timelines: [])
         guard case .object(let members) = record else { return out }
-        for member in members where RecordAnnotator.isCallID(member.key.utf8) {
+        for member in members where RecordAnnotator.isCallID(member.key) {
             out.fields.append(AnnotatedField(path: member.key, value: member.value, meaning: nil))
         }
         summarize(record, into: &out)
@@ -142,10 +146,19 @@ public struct RecordAnnotator {
     }
 
     /// A member name that holds a call's id: ends in "callid" or is "call_id", in any case (ASCII).
-    static func isCallID(_ name: some Collection<UInt8>) -> Bool {
-        func matches(_ suffix: String, whole: Bool) -> Bool {
-            guard name.count >= suffix.utf8.count, !whole || name.count == suffix.utf8.count else { return false }
-            return zip(name.dropFirst(name.count - suffix.utf8.count), suffix.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+    static func isCallID(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8(isCallID)
+    }
+
+    static func isCallID(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        func lower(_ a: UInt8) -> UInt8 { a >= 0x41 && a <= 0x5A ? a | 0x20 : a }
+        guard let last = name.last, lower(last) == UInt8(ascii: "d") else { return false }
+        func matches(_ suffix: StaticString, whole: Bool) -> Bool {
+            let n = suffix.utf8CodeUnitCount
+            guard name.count >= n, !whole || name.count == n else { return false }
+            let tail = name.count - n
+            return (0..<n).allSatisfy { lower(name[tail + $0]) == suffix.utf8Start[$0] }
         }
         return matches("callid", whole: false) || matches("call_id", whole: true)
     }
@@ -328,7 +341,9 @@ public struct RecordAnnotator {
         return all.isEmpty ? nil : all.joined(separator: " — ")
     }
 
-    func resolveTable(_ name: String) -> (CodeTable, String)? {
+    func resolveTable(_ name: String) -> (CodeTable, String)? { RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters) }
+
+    static func resolveTable(_ name: String, adapter: Adapter, adapters: [Adapter]) -> (CodeTable, String)? {
         if let colon = name.firstIndex(of: ":") {
             let owner = String(name[..<colon])
             let table = String(name[name.index(after: colon)...])
@@ -483,9 +498,7 @@ public struct RecordAnnotator {
         if let value = JSONPath.value(at: s.result, in: record) {
             let code = value.stringValue ?? numberText(value) ?? value.typeName
             out.result = code
-            if let tableName = specs[JSONPath.schemaPath(s.result)]?.table, let (table, _) = resolveTable(tableName) {
-                out.resultMeaning = table.entry(code)?.meaning
-            }
+            out.resultMeaning = resultTable?.entry(code)?.meaning
         }
         if let d = s.duration, let value = JSONPath.value(at: d, in: record), let n = numberText(value).flatMap({ Int64($0) }) {
             out.durationSeconds = n
