@@ -1,7 +1,10 @@
 extension StringProtocol {
-    /// Without leading and trailing blanks (spaces, tabs, newlines).
+    /// Without leading and trailing blanks (spaces, tabs, line feeds, carriage returns — so a
+    /// trailing "\r\n" too). Scans bytes: no `Character` is formed.
     public func trimmingBlanks() -> String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        return String(drop(while: isBlank).reversed().drop(while: isBlank).reversed())
+        let bytes = Substring(self).utf8
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

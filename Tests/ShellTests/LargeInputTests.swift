@@ -43,6 +43,15 @@ import TextSupport
         #expect(!PastedMessage.carriesCredentialHeader("POST / HTTP/1.1\nContent-Type: application/json\nsign: abc\n\n{\"a\": \"token: x\"}"))
     }
 
+    @Test func trimmingBlanksIsLinearAndKeepsWhatIsInside() {
+        #expect(" \t application/json \r\n".trimmingBlanks() == "application/json")
+        #expect("a b".trimmingBlanks() == "a b" && " \n ".trimmingBlanks() == "" && "".trimmingBlanks() == "")
+        #expect(" 名前\u{301} ".trimmingBlanks() == "名前\u{301}")
+        #expect("x; y"[..<"x; y".firstIndex(of: ";")!].trimmingBlanks() == "x")
+        let huge = String(repeating: " ", count: 200_000) + "v" + String(repeating: "\n", count: 200_000)
+        #expect(huge.trimmingBlanks() == "v")
+    }
+
     @Test func noSuggestionForAnEnormousWord() {
         let word = String(repeating: "decod", count: 24_000)
         #expect(EditDistance.suggestions(for: word, among: ["decode", "explain"]).isEmpty)
