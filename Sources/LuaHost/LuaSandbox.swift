@@ -103,9 +103,18 @@ public final class LuaSandbox {
 
     /// Calls the function kept under registry reference `ref` with `arguments`.
     func call(ref: Int32, arguments: [PluginValue]) throws(LuaError) -> PluginValue {
+        try call(ref: ref) { sandbox in
+            for argument in arguments { sandbox.push(argument) }
+            return Int32(arguments.count)
+        }
+    }
+
+    /// Calls the function at `ref` with what `pushArguments` leaves on the stack (it says how many
+    /// values): for calls made on every request, whose arguments need not become `PluginValue`s first.
+    func call(ref: Int32, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue {
         lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
-        for argument in arguments { push(argument) }
-        return try protectedCall(arguments: Int32(arguments.count), results: 1)
+        let count = pushArguments(self)
+        return try protectedCall(arguments: count, results: 1)
     }
 
     /// Runs the function below `arguments` values under the limits; converts its result.
@@ -220,6 +229,43 @@ public final class LuaSandbox {
     func setGlobal(_ name: String, _ value: PluginValue) {
         push(value)
         lua_setglobal(L, name)
+    }
+
+    /// Pushes a string straight from its UTF-8 storage.
+    func push(string: String) {
+        var text = string
+        text.withUTF8 { raw in _ = lua_pushlstring(L, UnsafeRawPointer(raw.baseAddress)?.assumingMemoryBound(to: CChar.self), raw.count) }
+    }
+
+    /// Pushes a new table with room for `fields` named fields.
+    func pushTable(fields: Int) { lua_createtable(L, 0, Int32(fields)) }
+
+    /// Sets `name` of the table just below the value on top to that value (popping it); with
+    /// `unlessSet`, a name the table already has keeps its value (the value is dropped).
+    func setField(_ name: String, unlessSet: Bool = false) {
+        push(string: name)
+        if unlessSet {
+            lua_pushvalue(L, -1)
+            lua_rawget(L, -4)
+            let taken = lua_type(L, -1) != LUA_TNIL
+            cs_lua_pop(L, 1)
+            if taken {
+                cs_lua_pop(L, 2)
+                return
+            }
+        }
+        // Stack: table, value, name -> table[name] = value.
+        lua_rotate(L, -2, 1)
+        lua_rawset(L, -3)
+    }
+
+    /// Pushes a table of string fields.
+    func pushTable(strings: some Collection<(key: String, value: String)>) {
+        pushTable(fields: strings.count)
+        for (name, value) in strings {
+            push(string: value)
+            setField(name)
+        }
     }
 
     /// Pushes a value (with the memory cap lifted, so it cannot raise).

@@ -293,14 +293,28 @@ public final class PluginHost: Signer, Sendable {
     }
 
     public func signInSandbox(_ adapterID: String, request: SignRequest, credentials: [String: String], trace: Bool) throws(LuaError) -> SignOutput {
-        var requestTable = PluginTable(fields: [
-            "method": .string(request.method), "path": .string(request.path),
-            "query": .table(PluginTable(fields: request.query.mapValues { .string($0) })),
-            "pin": .table(PluginTable(fields: request.pins.mapValues { .string($0) })),
-        ])
-        if let operation = request.operation { requestTable.fields["operation"] = .string(operation) }
-        if let body = request.body { requestTable.fields["body"] = .string(body) }
-        let credentialTable = PluginTable(fields: credentials.mapValues { .string($0) })
+        // sign(request, credentials): request = {method, path, query, pin, operation?, body?}.
+        let arguments = { (sandbox: LuaSandbox) -> Int32 in
+            sandbox.pushTable(fields: 6)
+            sandbox.push(string: request.method)
+            sandbox.setField("method")
+            sandbox.push(string: request.path)
+            sandbox.setField("path")
+            sandbox.pushTable(strings: request.query)
+            sandbox.setField("query")
+            sandbox.pushTable(strings: request.pins)
+            sandbox.setField("pin")
+            if let operation = request.operation {
+                sandbox.push(string: operation)
+                sandbox.setField("operation")
+            }
+            if let body = request.body {
+                sandbox.push(string: body)
+                sandbox.setField("body")
+            }
+            sandbox.pushTable(strings: credentials)
+            return 2
+        }
         let (result, steps) = try withPlugin(adapterID) { (plugin) throws(LuaError) -> (PluginValue, [TraceStep]) in
             guard let ref = plugin.functions["sign"] else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
             let context = plugin.sandbox.context
@@ -310,7 +324,7 @@ public final class PluginHost: Signer, Sendable {
                 context.trace = nil
                 context.tracePrimitives = false
             }
-            let value = try PluginHost.call(plugin, ref: ref, arguments: [.table(requestTable), .table(credentialTable)], adapterID: adapterID)
+            let value = try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: arguments)
             return (value, context.trace ?? [])
         }
         guard case .table(let out) = result else {
@@ -332,11 +346,27 @@ public final class PluginHost: Signer, Sendable {
         }
     }
 
+    private static func call(_ plugin: LoadedPlugin, ref: Int32, adapterID: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue {
+        do {
+            return try plugin.sandbox.call(ref: ref, pushArguments: pushArguments)
+        } catch {
+            throw LuaError(error.kind, "\(adapterID): \(error.message)")
+        }
+    }
+
     /// Calls the adapter's hook `name` (from its `hooks` table) with `arguments`; nil if it has none.
     public func callHook(_ adapterID: String, _ name: String, arguments: [PluginValue]) throws(LuaError) -> PluginValue? {
         try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
             guard let ref = plugin.functions[name] else { return nil }
             return try PluginHost.call(plugin, ref: ref, arguments: arguments, adapterID: adapterID)
+        }
+    }
+
+    /// The same, with the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:)`).
+    func callHook(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue? {
+        try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
+            guard let ref = plugin.functions[name] else { return nil }
+            return try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: pushArguments)
         }
     }
 

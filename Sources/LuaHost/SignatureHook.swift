@@ -8,7 +8,7 @@ extension PluginHost {
     /// none of its signatures.
     public func signatureOf(_ vendor: String, message: HTTPMessage) throws(SigningError) -> SignatureClaim? {
         let result: PluginValue?
-        do { result = try callHook(vendor, "signature_of", arguments: [PluginHost.luaMessage(message)]) } catch {
+        do { result = try callHook(vendor, "signature_of") { PluginHost.push(message, into: $0) } } catch {
             // The message is untrusted input: what the plugin raises while reading it is about the message.
             throw SigningError(error.message, kind: error.kind == .runtime ? .input : error.kind == .interrupted ? .interrupted : .plugin)
         }
@@ -35,15 +35,27 @@ extension PluginHost {
     }
 
     /// The message as the hook sees it: method, path, headers (lower-case names, first wins), query, body.
-    static func luaMessage(_ message: HTTPMessage) -> PluginValue {
-        var headers: [String: PluginValue] = [:]
-        for h in message.headers where headers[h.name.lowercased()] == nil { headers[h.name.lowercased()] = .string(h.value) }
-        var query: [String: PluginValue] = [:]
-        for (k, v) in message.queryItems { query[k] = .string(v) }
-        return .table(PluginTable(fields: [
-            "method": .string(message.method ?? "POST"), "path": .string(message.path),
-            "headers": .table(PluginTable(fields: headers)), "query": .table(PluginTable(fields: query)),
-            "body": .string(String(decoding: message.body, as: UTF8.self)),
-        ]))
+    static func push(_ message: HTTPMessage, into sandbox: LuaSandbox) -> Int32 {
+        sandbox.pushTable(fields: 5)
+        sandbox.push(string: message.method ?? "POST")
+        sandbox.setField("method")
+        sandbox.push(string: message.path)
+        sandbox.setField("path")
+        sandbox.pushTable(fields: message.headers.count)
+        for h in message.headers {
+            sandbox.push(string: h.value)
+            sandbox.setField(h.name.lowercased(), unlessSet: true)
+        }
+        sandbox.setField("headers")
+        let query = message.queryItems
+        sandbox.pushTable(fields: query.count)
+        for (k, v) in query {
+            sandbox.push(string: v)
+            sandbox.setField(k)
+        }
+        sandbox.setField("query")
+        sandbox.push(string: String(decoding: message.body, as: UTF8.self))
+        sandbox.setField("body")
+        return 1
     }
 }

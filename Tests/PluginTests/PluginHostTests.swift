@@ -3,6 +3,7 @@ import Foundation
 import Adapters
 import Testing
 import Workbench
+import Wire
 @testable import LuaHost
 
 @Suite struct PluginLoadingTests {
@@ -125,6 +126,40 @@ import Workbench
     @Test func aPluginReturningNoTableIsSkipped() {
         fx.write("empty", "return 42")
         #expect(host().diagnostics.first?.message == "plugin.lua must return a table, not number")
+    }
+
+    /// What `sign(request, cred)` and `signature_of(message)` are given, field by field: the
+    /// two calls a mock makes on every request push their arguments straight onto the Lua stack.
+    @Test func hooksSeeTheRequestAndTheMessageAsDocumented() throws {
+        let describe = """
+          local function keys(t) local k = {} for name in pairs(t) do k[#k + 1] = name end table.sort(k) return table.concat(k, ",") end
+        """
+        fx.write("seer", describe + "\n" + fx.minimal("seer", extra: """
+          hooks = { signature_of = function(msg)
+            return { signature = msg.headers["x-sig"], pins = { method = msg.method, path = msg.path, body = msg.body,
+              q = msg.query.q, names = keys(msg.headers), fields = keys(msg), empty = keys(msg.query) } }
+          end },
+
+        """, signBody: """
+            return { signature = table.concat({ req.method, req.path, req.body or "-", req.operation or "-", req.query.a or "-",
+              req.pin.ts or "-", keys(req), keys(cred), cred.secret }, "|"), headers = { ["X-A"] = "1" } }
+        """))
+        let h = host()
+        #expect(h.diagnostics.isEmpty, "\(h.diagnostics)")
+        let signed = try h.signInSandbox("seer", request: SignRequest(operation: "op/x", method: "PUT", path: "/p", body: "{}", query: ["a": "1"], pins: ["ts": "9"]),
+                                         credentials: ["key": "k", "secret": "s"], trace: false)
+        #expect(signed.signature == "PUT|/p|{}|op/x|1|9|body,method,operation,path,pin,query|key,secret|s")
+        #expect(signed.headers.map { "\($0.0)=\($0.1)" } == ["X-A=1"])
+        let bare = try h.signInSandbox("seer", request: SignRequest(), credentials: ["secret": ""], trace: false)
+        #expect(bare.signature == "POST|/|-|-|-|-|method,path,pin,query|secret|")
+        // Header names lower-cased, the first of two spellings wins; a repeated query name keeps its
+        // last value; invalid UTF-8 in the body is repaired.
+        let message = HTTPMessage(kind: .request, method: "POST", target: "/hook?q=1&q=2", headers: [("X-Sig", "first"), ("x-sig", "second"), ("Content-Type", "a/b")],
+                                  body: [0x7B, 0xFF, 0x7D])
+        let claim = try #require(try h.signatureOf("seer", message: message))
+        #expect(claim.received == "first")
+        #expect(claim.pins == ["method": "POST", "path": "/hook", "body": "{\u{FFFD}}", "q": "2",
+                               "names": "content-type,x-sig", "fields": "body,headers,method,path,query", "empty": "q"])
     }
 
     @Test func requireResolvesOnlyInsidePluginFolders() throws {
