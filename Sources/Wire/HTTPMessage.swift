@@ -35,12 +35,13 @@ public struct HTTPMessage: Equatable, Sendable {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    /// Query parameters of the target, percent-decoded (`+` stays `+`).
+    /// Query parameters of the target, percent-decoded (`+` stays `+`). Split on bytes, not
+    /// characters: a combining mark after `&` or `=` does not hide the separator.
     public var queryItems: [(String, String)] {
-        guard let target, let q = target.firstIndex(of: "?") else { return [] }
-        return target[target.index(after: q)...].split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (percentDecode(String(parts[0])), parts.count > 1 ? percentDecode(String(parts[1])) : "")
+        guard let target, let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return [] }
+        return target.utf8[target.utf8.index(after: q)...].split(separator: UInt8(ascii: "&")).map { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            return (percentDecode(parts[0]), parts.count > 1 ? percentDecode(parts[1]) : "")
         }
     }
 
@@ -62,16 +63,28 @@ public struct HTTPMessage: Equatable, Sendable {
     }
 }
 
-func percentDecode(_ s: String) -> String {
+/// `%XX` (two hex digits) as the byte it names; anything else as it is.
+func percentDecode(_ text: some Collection<UInt8>) -> String {
+    func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+    let input = Array(text)
+    guard input.contains(UInt8(ascii: "%")) else { return String(decoding: input, as: UTF8.self) }
     var bytes: [UInt8] = []
-    var it = Array(s.utf8)[...]
-    while let b = it.first {
-        it = it.dropFirst()
-        if b == UInt8(ascii: "%"), it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-            bytes.append(v)
-            it = it.dropFirst(2)
+    bytes.reserveCapacity(input.count)
+    var i = 0
+    while i < input.count {
+        if input[i] == UInt8(ascii: "%"), i + 2 < input.count, let high = hex(input[i + 1]), let low = hex(input[i + 2]) {
+            bytes.append(high << 4 | low)
+            i += 3
         } else {
-            bytes.append(b)
+            bytes.append(input[i])
+            i += 1
         }
     }
     return String(decoding: bytes, as: UTF8.self)

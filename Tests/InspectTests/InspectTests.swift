@@ -177,6 +177,13 @@ enum Bundled {
 }
 
 @Suite struct WireTests {
+    @Test func queryItemsArePercentDecodedByteByByte() {
+        let m = HTTPMessage(kind: .request, method: "GET", target: "https://h.test:8/p?a=%41&b=%+f&c=%4&d&e=x=y&=z&f=%E5%90%8d&g=a+b%", headers: [], body: [])
+        #expect(m.queryItems.map { "\($0.0)=\($0.1)" } == ["a=A", "b=%+f", "c=%4", "d=", "e=x=y", "=z", "f=名", "g=a+b%"])
+        #expect(m.path == "/p")
+        #expect(HTTPMessage(kind: .request, method: "GET", target: "/x", headers: [], body: []).queryItems.isEmpty)
+    }
+
     @Test func rawRequestWithCRLFOrLF() throws {
         for sep in ["\r\n", "\n"] {
             let text = "POST /cb?x=1&y=a%20b HTTP/1.1\(sep)Host: h\(sep)Sign:  abc \(sep)\(sep){\"a\":1}\(sep)"
