@@ -24,10 +24,14 @@ public struct PluginDiagnostic: Equatable, Sendable, CustomStringConvertible {
 ///
 /// Loading is lazy: the first use of `adapters` (or `diagnostics`) loads every plugin, so commands
 /// that need no adapter never pay for Lua. Every piece of mutable state, the Lua states included,
-/// is behind one lock, so calls into plugins from several threads run one at a time.
+/// is behind a lock: one for the shared state of each plugin, so most calls from several threads
+/// run one at a time; `sign` and `signature_of`, which servers call on every request, run on
+/// spare states of their own and so in parallel.
 public final class PluginHost: Signer, Sendable {
     /// The Lua side of one loaded plugin: its state and the registry references of its functions.
-    final class LoadedPlugin {
+    /// Used by one thread at a time: the shared one under `state`'s lock, a spare while taken out
+    /// of `spares`.
+    final class LoadedPlugin: @unchecked Sendable {
         let sandbox: LuaSandbox
         /// `sign` and each hook, by name.
         let functions: [String: Int32]
@@ -54,6 +58,17 @@ public final class PluginHost: Signer, Sendable {
     }
 
     private let state: Mutex<State>
+
+    /// Further Lua states of each plugin, for `sign` and `signature_of` alone: a server calls them
+    /// on every request from several threads, and each call takes an idle state of its own rather
+    /// than queueing on `state`'s lock (which runs everything else). Dropped on every load.
+    private struct Spares {
+        var idle: [String: [LoadedPlugin]] = [:]
+        var generation = 0
+    }
+    private let spares = Mutex(Spares())
+    /// Idle spare states kept per plugin; more may run at once, the rest are closed after use.
+    static let maxIdleSpares = 8
     public let roots: [PluginRoot]
     private let clock: @Sendable () -> Int64
 
@@ -102,6 +117,7 @@ public final class PluginHost: Signer, Sendable {
         let roots = self.roots
         let clock = self.clock
         state.withLock { state in PluginHost.load(into: &state, roots: roots, clock: clock, useCache: useCache) }
+        spares.withLock { $0 = Spares(generation: $0.generation + 1) }
         onLoad?(self)
     }
 
@@ -169,6 +185,31 @@ public final class PluginHost: Signer, Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Runs `body` with a Lua state of the adapter that no other thread uses meanwhile, off the
+    /// host's lock: an idle spare, or a new one (the plugin's folder run again) when all are busy.
+    /// Only for functions that keep nothing between calls (`sign`, `signature_of`).
+    private func withSpare<T>(_ adapterID: String, _ body: (LoadedPlugin) throws(LuaError) -> T) throws(LuaError) -> T {
+        loadIfNeeded()
+        let (idle, generation) = spares.withLock { s in (s.idle[adapterID]?.popLast(), s.generation) }
+        let plugin: LoadedPlugin
+        if let idle {
+            plugin = idle
+        } else {
+            let (origin, limits) = state.withLock { s in (s.adapters.first { $0.id == adapterID }?.origin, s.limits) }
+            guard let origin else { throw LuaError(.setup, "\(adapterID) is not loaded") }
+            switch PluginHost.loadFolder(origin, limits: limits, roots: roots, clock: clock) {
+            case .loaded(_, let fresh, _): plugin = fresh
+            case .failed(let diagnostic): throw LuaError(.setup, "\(diagnostic) (the plugin changed since it was loaded? run 'plugins reload')")
+            }
+        }
+        defer {
+            spares.withLock { s in
+                if s.generation == generation, s.idle[adapterID, default: []].count < PluginHost.maxIdleSpares { s.idle[adapterID, default: []].append(plugin) }
+            }
+        }
+        return try body(plugin)
     }
 
     /// What loading one plugin folder produced.
@@ -315,7 +356,7 @@ public final class PluginHost: Signer, Sendable {
             sandbox.pushTable(strings: credentials)
             return 2
         }
-        let (result, steps) = try withPlugin(adapterID) { (plugin) throws(LuaError) -> (PluginValue, [TraceStep]) in
+        let (result, steps) = try withSpare(adapterID) { (plugin) throws(LuaError) -> (PluginValue, [TraceStep]) in
             guard let ref = plugin.functions["sign"] else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
             let context = plugin.sandbox.context
             context.trace = trace ? [] : nil
@@ -362,9 +403,10 @@ public final class PluginHost: Signer, Sendable {
         }
     }
 
-    /// The same, with the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:)`).
-    func callHook(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue? {
-        try withPlugin(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
+    /// The same, on a spare state (see `withSpare`: the hook must keep nothing between calls), with
+    /// the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:)`).
+    func callStatelessHook(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue? {
+        try withSpare(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
             guard let ref = plugin.functions[name] else { return nil }
             return try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: pushArguments)
         }

@@ -8,7 +8,7 @@ extension PluginHost {
     /// none of its signatures.
     public func signatureOf(_ vendor: String, message: HTTPMessage) throws(SigningError) -> SignatureClaim? {
         let result: PluginValue?
-        do { result = try callHook(vendor, "signature_of") { PluginHost.push(message, into: $0) } } catch {
+        do { result = try callStatelessHook(vendor, "signature_of") { PluginHost.push(message, into: $0) } } catch {
             // The message is untrusted input: what the plugin raises while reading it is about the message.
             throw SigningError(error.message, kind: error.kind == .runtime ? .input : error.kind == .interrupted ? .interrupted : .plugin)
         }

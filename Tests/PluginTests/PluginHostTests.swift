@@ -1,3 +1,4 @@
+import Dispatch
 import Signing
 import Foundation
 import Adapters
@@ -160,6 +161,20 @@ import Wire
         #expect(claim.received == "first")
         #expect(claim.pins == ["method": "POST", "path": "/hook", "body": "{\u{FFFD}}", "q": "2",
                                "names": "content-type,x-sig", "fields": "body,headers,method,path,query", "empty": "q"])
+    }
+
+    /// Signing runs on spare Lua states; a reload must drop them with the shared ones.
+    @Test func aReloadedPluginSignsWithItsNewCode() throws {
+        fx.write("versioned", fx.minimal("versioned", signBody: "return { signature = 'v1' }"))
+        let h = host()
+        let before = Slots(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in before.set(i, (try? h.signInSandbox("versioned", request: SignRequest(), credentials: [:], trace: false))?.signature ?? "failed") }
+        #expect(before.all == Array(repeating: "v1", count: 8))
+        fx.write("versioned", fx.minimal("versioned", signBody: "return { signature = 'v2' }"))
+        h.load(useCache: false)
+        let after = Slots(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in after.set(i, (try? h.signInSandbox("versioned", request: SignRequest(), credentials: [:], trace: false))?.signature ?? "failed") }
+        #expect(after.all == Array(repeating: "v2", count: 8))
     }
 
     @Test func requireResolvesOnlyInsidePluginFolders() throws {
