@@ -99,8 +99,10 @@ enum HostFunctions {
     }
 
     static let step: cs_host_fn = { L, result in
-        guard let name = string(L, 1), let value = string(L, 2) else { return fail(result, "cs.step expects (name, value)") }
-        context(L).record(name, value)
+        guard lua_type(L, 1) == LUA_TSTRING, lua_type(L, 2) == LUA_TSTRING else { return fail(result, "cs.step expects (name, value)") }
+        // Copied out only when a trace is kept (signing for a server keeps none).
+        let context = context(L)
+        if context.trace != nil, let name = string(L, 1), let value = string(L, 2) { context.record(name, value) }
     }
 
     static let nowMillis: cs_host_fn = { L, result in
