@@ -2,6 +2,7 @@ import Adapters
 import Glibc
 import Inspect
 import JSONText
+import LuaHost
 import Shell
 import Wire
 import Workbench
@@ -141,7 +142,9 @@ struct MockRun {
         let port = try context.integer("port", in: 0...65535) ?? 0
         let host = context.arguments.value("host") ?? "127.0.0.1"
         guard let factory = session.service(ServerFactory.self) else { throw CommandError(.unavailable, "this callscope cannot serve HTTP") }
-        let mock = MockVendor(adapter: adapter, adapters: session.adapters, signer: try session.signer(), options: options)
+        let signer = try session.signer()
+        let mock = MockVendor(adapter: adapter, adapters: session.adapters, signer: signer, options: options,
+                              adjust: adapter.hooks.contains("mock") ? MockHookBridge.adjust(host: signer, vendor: adapter.id) : nil)
         let notify = session.notify
         let json = context.json
         let quiet = context.arguments.has("quiet")
@@ -208,5 +211,32 @@ enum MockLog {
         if let code = answer.code { text += " (code \(code))" }
         if let note = answer.note { text += " — \(note)" }
         return text
+    }
+}
+
+/// Hands each of the mock's answers to the plugin's `hooks.mock` and applies what it changes.
+enum MockHookBridge {
+    static func adjust(host: PluginHost, vendor: String) -> MockVendor.Adjust {
+        { request, answer in
+            do throws(LuaError) {
+                guard let change = try host.mockHook(vendor, request: request, operation: answer.operation, verdict: answer.verdict,
+                                                     answer: (answer.status, answer.headers, answer.body)) else { return answer }
+                var changed = answer
+                if let status = change.status { changed.status = status }
+                if let headers = change.headers { changed.headers = headers }
+                if let body = change.body { changed.body = body }
+                if let note = change.note { changed.note = [answer.note, note].compactMap { $0 }.joined(separator: "; ") }
+                return changed
+            } catch {
+                // The answer is the plugin's fault, not the client's: say so rather than guess.
+                var failed = answer
+                failed.status = 500
+                failed.headers = [("Content-Type", "application/json")]
+                failed.body = Array(JSONWriter.compact(["mock": .string("the plugin's mock hook failed: \(error.message)")]).utf8)
+                failed.verdict = "unverifiable"
+                failed.note = "the plugin's mock hook failed: \(error.message)"
+                return failed
+            }
+        }
     }
 }

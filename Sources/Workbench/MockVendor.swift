@@ -50,14 +50,18 @@ public final class MockVendor: Sendable {
     /// made once (bounded, so a client walking a million pages cannot fill memory).
     private let bodies = Mutex<[String: String]>([:])
     static let cachedBodies = 4096
+    /// The plugin's say on each answer, for what its data cannot express (its `mock` hook).
+    public typealias Adjust = @Sendable (_ request: HTTPMessage, _ answer: MockAnswer) -> MockAnswer
+    private let adjust: Adjust?
 
     public init(adapter: Adapter, adapters: [Adapter], signer: any Signer, options: MockOptions,
-                clock: @escaping @Sendable () -> Int64 = MessageVerifier.systemClock) {
+                clock: @escaping @Sendable () -> Int64 = MessageVerifier.systemClock, adjust: Adjust? = nil) {
         self.adapter = adapter
         self.adapters = adapters
         self.signer = signer
         self.options = options
         self.clock = clock
+        self.adjust = adjust
         var synthesis: [String: RecordSynthesis] = [:]
         for data in adapter.mock.operations {
             synthesis[data.operation] = RecordSynthesis(adapter: adapter, data: data, adapters: adapters, seed: options.seed)
@@ -67,6 +71,13 @@ public final class MockVendor: Sendable {
     }
 
     public func answer(to message: HTTPMessage) -> MockAnswer {
+        let answer = decide(message)
+        return adjust.map { $0(message, answer) } ?? answer
+    }
+
+    /// The answer the plugin's data gives: the operation, the checks in the vendor's order, the
+    /// vendor's error or a page of records.
+    func decide(_ message: HTTPMessage) -> MockAnswer {
         guard let operation = operation(for: message) else {
             return plain(404, verdict: "unknown", note: "\(adapter.id) has no operation \(message.method ?? "?") \(message.path)")
         }
