@@ -20,7 +20,8 @@ public var mockCommand: CommandSpec {
         timestamp outside the vendor's window or in the wrong unit get the vendor's own codes in its
         envelope; where the sources do not document an answer the log says so. Good requests get
         records made from the plugin's fixtures — the same --seed gives the same data — paged as the
-        operation pages, --records in all. Responses the vendor signs are signed.
+        operation pages, --records in all. Responses the vendor signs are signed. A plugin's
+        hooks.mock may change any answer, for what its data cannot say (see plugins/README.md).
         Credentials: --cred, else the sample credentials of the vendor's documentation.
         Faults: --latency MS, --fail-rate R (a share of 503s), --expire (always the timestamp error).
         In the shell the mock runs in the background and prints a line per request above the prompt
