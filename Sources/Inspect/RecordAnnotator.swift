@@ -28,6 +28,9 @@ public struct RecordAnnotator {
     private var meaningCache = MeaningCache()
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
+    /// The transcript's speaker table and whether its offsets are milliseconds, found once.
+    let speakerTable: CodeTable?
+    let offsetsInMilliseconds: Bool
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator {
@@ -68,6 +71,10 @@ public struct RecordAnnotator {
         }
         let resultSpec = payload.summary.flatMap { specs[JSONPath.schemaPath($0.result)] }
         resultTable = resultSpec?.table.flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
+        let turn = payload.transcript.map { $0.path + "[]." }
+        speakerTable = payload.transcript?.speaker.flatMap { specs[turn! + $0]?.table }
+            .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
+        offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
     }
 
     public func annotate(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
@@ -386,9 +393,6 @@ public struct RecordAnnotator {
 
     func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.transcript else { return }
-        let arrayPrefix = t.path.replacing("[]", with: "[]")
-        let speakerSpec = t.speaker.flatMap { specs[arrayPrefix + "[]." + $0] }
-        let offsetSpec = t.offset.flatMap { specs[arrayPrefix + "[]." + $0] }
         for (path, list) in JSONPath.values(at: t.path, in: record) {
             guard case .array(let turns) = list else { continue }
             for (i, turn) in turns.enumerated() {
@@ -396,20 +400,28 @@ public struct RecordAnnotator {
                 var speaker: String?
                 if let key = t.speaker, let raw = turn[key] {
                     let code = raw.stringValue ?? numberText(raw) ?? ""
-                    speaker = speakerSpec?.table.flatMap(resolveTable)?.0.entry(code)?.meaning ?? code
+                    speaker = speakerTable?.entry(code)?.meaning ?? code
                 }
                 var offset: String?
                 if let key = t.offset, let raw = turn[key], let n = numberText(raw).flatMap({ Int64($0) }) {
-                    offset = offsetSpec?.unit == "milliseconds" ? clockOffset(milliseconds: n) : String(n)
+                    offset = offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
                 }
                 out.transcript.append(TranscriptTurn(path: "\(path)[\(i)]", speaker: speaker, offset: offset, text: text))
             }
         }
     }
 
-    private func clockOffset(milliseconds: Int64) -> String {
+    /// mm:ss.t of an offset in milliseconds.
+    static func clockOffset(milliseconds: Int64) -> String {
         let s = milliseconds / 1000
-        return "\(s / 60 < 10 ? "0" : "")\(s / 60):\(s % 60 < 10 ? "0" : "")\(s % 60).\((milliseconds % 1000) / 100)"
+        var out: [UInt8] = []
+        out.reserveCapacity(12)
+        TimeFormat.appendPadded(Int(s / 60), into: &out)
+        out.append(UInt8(ascii: ":"))
+        TimeFormat.appendPadded(Int(s % 60), into: &out)
+        out.append(UInt8(ascii: "."))
+        TimeFormat.appendDecimal(Int((milliseconds % 1000) / 100), into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func numberText(_ value: JSONValue) -> String? {
