@@ -31,6 +31,8 @@ public struct RecordAnnotator {
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
     let speakerTable: CodeTable?
     let offsetsInMilliseconds: Bool
+    /// The timeline's events in order, with the field each is read from and its spec.
+    let timelineEvents: [(name: String, field: String, spec: FieldSpec?)]
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator {
@@ -75,6 +77,14 @@ public struct RecordAnnotator {
         speakerTable = payload.transcript?.speaker.flatMap { specs[turn! + $0]?.table }
             .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
         offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
+        if let t = payload.timeline {
+            let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
+            timelineEvents = [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)].compactMap { name, field in
+                field.map { (name, $0, specs[schemaPrefix + $0]) }
+            }
+        } else {
+            timelineEvents = []
+        }
     }
 
     public func annotate(_ record: JSONValue, detection: Detection? = nil) -> DecodedRecord {
@@ -450,9 +460,7 @@ public struct RecordAnnotator {
     func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.timeline else { return }
         var holders: [(path: String, value: JSONValue)] = [("", record)]
-        var schemaPrefix = ""
         if let each = t.each {
-            schemaPrefix = each + (specs[each]?.type == "array" ? "[]." : ".")
             holders = JSONPath.values(at: each, in: record).flatMap { holder -> [(path: String, value: JSONValue)] in
                 if case .array(let items) = holder.value { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
                 return [holder]
@@ -461,8 +469,8 @@ public struct RecordAnnotator {
         let zone = zoneMinutes ?? 0
         for holder in holders {
             var events: [(name: String, epoch: Int64)] = []
-            for (name, field) in [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)] {
-                guard let field, let e = epoch(holder.value[field], spec: specs[schemaPrefix + field]) else { continue }
+            for (name, field, spec) in timelineEvents {
+                guard let e = epoch(holder.value[field], spec: spec) else { continue }
                 events.append((name, e))
             }
             guard events.count >= 2 else { continue }
