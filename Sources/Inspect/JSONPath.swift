@@ -5,30 +5,62 @@ public enum JSONPath {
     /// Every value at `path` (several when the path crosses arrays), with concrete paths (`a[0].b`).
     public static func values(at path: String, in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
         if prefix.isEmpty, isMemberName(path) { return root[path].map { [(path, $0)] } ?? [] }
-        var current: [(String, JSONValue)] = [(prefix, root)]
-        for segment in path.split(separator: ".") {
-            var key = Substring(segment)
-            let each = key.hasSuffix("[]")
-            if each { key = key.dropLast(2) }
-            var next: [(String, JSONValue)] = []
-            for (p, v) in current {
-                guard let child = v[String(key)] else { continue }
-                let childPath = p.isEmpty ? String(key) : p + "." + key
+        // Each value found so far with the element index taken at each `[]` on its way; the
+        // concrete path is written once, for the values found at the end.
+        var current: [(indices: [Int], value: JSONValue)] = [([], root)]
+        let segments = path.split(separator: ".").map { segment -> (key: String, each: Bool) in
+            segment.hasSuffix("[]") ? (String(segment.dropLast(2)), true) : (String(segment), false)
+        }
+        for (key, each) in segments {
+            var next: [(indices: [Int], value: JSONValue)] = []
+            for (indices, v) in current {
+                guard let child = v[key] else { continue }
                 if each {
                     guard case .array(let items) = child else { continue }
-                    for (i, item) in items.enumerated() { next.append(("\(childPath)[\(i)]", item)) }
+                    for (i, item) in items.enumerated() { next.append((indices + [i], item)) }
                 } else {
-                    next.append((childPath, child))
+                    next.append((indices, child))
                 }
             }
             current = next
         }
-        return current.map { (path: $0.0, value: $0.1) }
+        return current.map { indices, value in
+            var out = prefix
+            var index = 0
+            for (key, each) in segments {
+                if !out.isEmpty { out += "." }
+                out += key
+                if each {
+                    out += "["
+                    out += String(indices[index])
+                    out += "]"
+                    index += 1
+                }
+            }
+            return (out, value)
+        }
     }
 
+    /// The last value at `path` (in the order `values` gives them), without writing any path.
     public static func value(at path: String, in root: JSONValue) -> JSONValue? {
         if isMemberName(path) { return root[path] }
-        return values(at: path, in: root).last?.value
+        var current: [JSONValue] = [root]
+        for segment in path.split(separator: ".") {
+            let each = segment.hasSuffix("[]")
+            let key = String(each ? segment.dropLast(2) : segment)
+            var next: [JSONValue] = []
+            for v in current {
+                guard let child = v[key] else { continue }
+                if each {
+                    guard case .array(let items) = child else { continue }
+                    next += items
+                } else {
+                    next.append(child)
+                }
+            }
+            current = next
+        }
+        return current.last
     }
 
     /// A path that is one member name (no dot, no `[]`): the common case, read without splitting.

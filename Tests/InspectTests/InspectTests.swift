@@ -177,6 +177,42 @@ enum Bundled {
 }
 
 @Suite struct WireTests {
+    /// `JSONPath` as it was first written (paths built at every step), to compare with.
+    static func referenceValues(_ path: String, _ root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
+        var current: [(String, JSONValue)] = [(prefix, root)]
+        for segment in path.split(separator: ".") {
+            var key = Substring(segment)
+            let each = key.hasSuffix("[]")
+            if each { key = key.dropLast(2) }
+            var next: [(String, JSONValue)] = []
+            for (p, v) in current {
+                guard let child = v[String(key)] else { continue }
+                let childPath = p.isEmpty ? String(key) : p + "." + key
+                if each {
+                    guard case .array(let items) = child else { continue }
+                    for (i, item) in items.enumerated() { next.append(("\(childPath)[\(i)]", item)) }
+                } else {
+                    next.append((childPath, child))
+                }
+            }
+            current = next
+        }
+        return current.map { (path: $0.0, value: $0.1) }
+    }
+
+    @Test func pathsFindWhatTheyAlwaysFound() throws {
+        let root = try JSONParser.parse(#"{"a":[{"b":{"c":1}},{"b":2},{"x":3},{"b":{"c":[4,5]}}],"d":{"e":[[1],[2,3]],"":{"f":6}},"g":[],"h":"s"}"#)
+        let paths = ["a", "a[]", "a[].b", "a[].b.c", "a[].b.c[]", "d.e[]", "d.e[][]", ".f", "d..f", "d.f", "g[]", "g[].x", "h[]", "h.x", "zz", "a[].x", "[]", "d.", "d"]
+        for path in paths {
+            for prefix in ["", "p"] {
+                let got = JSONPath.values(at: path, in: root, prefix: prefix).map { "\($0.path)=\(JSONWriter.compact($0.value))" }
+                let expected = Self.referenceValues(path, root, prefix: prefix).map { "\($0.path)=\(JSONWriter.compact($0.value))" }
+                #expect(got == expected, "\(path) with prefix '\(prefix)'")
+            }
+            #expect(JSONPath.value(at: path, in: root).map(JSONWriter.compact) == Self.referenceValues(path, root).last.map { JSONWriter.compact($0.value) }, "\(path)")
+        }
+    }
+
     @Test func queryItemsArePercentDecodedByteByByte() {
         let m = HTTPMessage(kind: .request, method: "GET", target: "https://h.test:8/p?a=%41&b=%+f&c=%4&d&e=x=y&=z&f=%E5%90%8d&g=a+b%", headers: [], body: [])
         #expect(m.queryItems.map { "\($0.0)=\($0.1)" } == ["a=A", "b=%+f", "c=%4", "d=", "e=x=y", "=z", "f=名", "g=a+b%"])
