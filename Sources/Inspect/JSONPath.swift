@@ -5,62 +5,82 @@ public enum JSONPath {
     /// Every value at `path` (several when the path crosses arrays), with concrete paths (`a[0].b`).
     public static func values(at path: String, in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
         if prefix.isEmpty, isMemberName(path) { return root[path].map { [(path, $0)] } ?? [] }
-        // Each value found so far with the element index taken at each `[]` on its way; the
-        // concrete path is written once, for the values found at the end.
-        var current: [(indices: [Int], value: JSONValue)] = [([], root)]
-        let segments = path.split(separator: ".").map { segment -> (key: String, each: Bool) in
-            segment.hasSuffix("[]") ? (String(segment.dropLast(2)), true) : (String(segment), false)
-        }
-        for (key, each) in segments {
-            var next: [(indices: [Int], value: JSONValue)] = []
-            for (indices, v) in current {
-                guard let child = v[key] else { continue }
-                if each {
-                    guard case .array(let items) = child else { continue }
-                    for (i, item) in items.enumerated() { next.append((indices + [i], item)) }
-                } else {
-                    next.append((indices, child))
-                }
-            }
-            current = next
-        }
-        return current.map { indices, value in
-            var out = prefix
-            var index = 0
-            for (key, each) in segments {
-                if !out.isEmpty { out += "." }
-                out += key
-                if each {
-                    out += "["
-                    out += String(indices[index])
-                    out += "]"
-                    index += 1
-                }
-            }
-            return (out, value)
-        }
+        return Compiled(path).values(in: root, prefix: prefix)
     }
 
     /// The last value at `path` (in the order `values` gives them), without writing any path.
     public static func value(at path: String, in root: JSONValue) -> JSONValue? {
         if isMemberName(path) { return root[path] }
-        var current: [JSONValue] = [root]
-        for segment in path.split(separator: ".") {
-            let each = segment.hasSuffix("[]")
-            let key = String(each ? segment.dropLast(2) : segment)
-            var next: [JSONValue] = []
-            for v in current {
-                guard let child = v[key] else { continue }
-                if each {
-                    guard case .array(let items) = child else { continue }
-                    next += items
-                } else {
-                    next.append(child)
-                }
+        return Compiled(path).value(in: root)
+    }
+
+    /// A path split into its member names once, for paths read in every record.
+    public struct Compiled: Sendable {
+        /// Member names, each with whether it is followed by `[]` (every element).
+        let segments: [(key: String, each: Bool)]
+
+        public init(_ path: String) {
+            segments = path.utf8.split(separator: UInt8(ascii: ".")).map { segment in
+                let each = segment.count >= 2 && segment.last == UInt8(ascii: "]")
+                    && segment[segment.index(segment.endIndex, offsetBy: -2)] == UInt8(ascii: "[")
+                return (String(decoding: each ? segment.dropLast(2) : segment, as: UTF8.self), each)
             }
-            current = next
         }
-        return current.last
+
+        /// See `JSONPath.values(at:in:prefix:)`.
+        public func values(in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
+            // Each value found so far with the element index taken at each `[]` on its way; the
+            // concrete path is written once, for the values found at the end.
+            var current: [(indices: [Int], value: JSONValue)] = [([], root)]
+            for (key, each) in segments {
+                var next: [(indices: [Int], value: JSONValue)] = []
+                for (indices, v) in current {
+                    guard let child = v[key] else { continue }
+                    if each {
+                        guard case .array(let items) = child else { continue }
+                        for (i, item) in items.enumerated() { next.append((indices + [i], item)) }
+                    } else {
+                        next.append((indices, child))
+                    }
+                }
+                current = next
+            }
+            return current.map { indices, value in
+                var out = prefix
+                var index = 0
+                for (key, each) in segments {
+                    if !out.isEmpty { out += "." }
+                    out += key
+                    if each {
+                        out += "["
+                        out += String(indices[index])
+                        out += "]"
+                        index += 1
+                    }
+                }
+                return (out, value)
+            }
+        }
+
+        /// See `JSONPath.value(at:in:)`.
+        public func value(in root: JSONValue) -> JSONValue? {
+            if segments.count == 1, !segments[0].each { return root[segments[0].key] }
+            var current: [JSONValue] = [root]
+            for (key, each) in segments {
+                var next: [JSONValue] = []
+                for v in current {
+                    guard let child = v[key] else { continue }
+                    if each {
+                        guard case .array(let items) = child else { continue }
+                        next += items
+                    } else {
+                        next.append(child)
+                    }
+                }
+                current = next
+            }
+            return current.last
+        }
     }
 
     /// A path that is one member name (no dot, no `[]`): the common case, read without splitting.

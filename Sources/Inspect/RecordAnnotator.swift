@@ -33,6 +33,12 @@ public struct RecordAnnotator {
     let offsetsInMilliseconds: Bool
     /// The timeline's events in order, with the field each is read from and its spec.
     let timelineEvents: [(name: String, field: String, spec: FieldSpec?)]
+    /// The paths read in every record, split once: required fields' parents, the transcript's
+    /// list, the timeline's holders, the summary's result, duration and answered.
+    let requiredParents: [JSONPath.Compiled?]
+    let transcriptPath: JSONPath.Compiled?
+    let timelineHolders: JSONPath.Compiled?
+    let summaryPaths: (result: JSONPath.Compiled, duration: JSONPath.Compiled?, answered: JSONPath.Compiled?)?
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator {
@@ -77,6 +83,10 @@ public struct RecordAnnotator {
         speakerTable = payload.transcript?.speaker.flatMap { specs[turn! + $0]?.table }
             .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
         offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
+        requiredParents = required.map { $0.parent.isEmpty ? nil : JSONPath.Compiled($0.parent) }
+        transcriptPath = payload.transcript.map { JSONPath.Compiled($0.path) }
+        timelineHolders = payload.timeline?.each.map { JSONPath.Compiled($0) }
+        summaryPaths = payload.summary.map { (JSONPath.Compiled($0.result), $0.duration.map(JSONPath.Compiled.init), $0.answered.map(JSONPath.Compiled.init)) }
         if let t = payload.timeline {
             let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
             timelineEvents = [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)].compactMap { name, field in
@@ -386,9 +396,9 @@ public struct RecordAnnotator {
     // MARK: - Required fields
 
     func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
-        for (spec, parentPath, key) in required {
+        for ((spec, _, key), parentPath) in zip(required, requiredParents) {
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            let parents = parentPath.isEmpty ? [(path: "", value: record)] : JSONPath.values(at: parentPath, in: record)
+            let parents = parentPath.map { $0.values(in: record) } ?? [(path: "", value: record)]
             for parent in parents {
                 guard case .object = parent.value else { continue }
                 if parent.value[key] == nil {
@@ -403,7 +413,7 @@ public struct RecordAnnotator {
 
     func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.transcript else { return }
-        for (path, list) in JSONPath.values(at: t.path, in: record) {
+        for (path, list) in transcriptPath?.values(in: record) ?? JSONPath.values(at: t.path, in: record) {
             guard case .array(let turns) = list else { continue }
             for (i, turn) in turns.enumerated() {
                 guard let text = turn[t.text]?.stringValue else { continue }
@@ -461,7 +471,7 @@ public struct RecordAnnotator {
         guard let t = payload.timeline else { return }
         var holders: [(path: String, value: JSONValue)] = [("", record)]
         if let each = t.each {
-            holders = JSONPath.values(at: each, in: record).flatMap { holder -> [(path: String, value: JSONValue)] in
+            holders = (timelineHolders?.values(in: record) ?? JSONPath.values(at: each, in: record)).flatMap { holder -> [(path: String, value: JSONValue)] in
                 if case .array(let items) = holder.value { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
                 return [holder]
             }
@@ -514,17 +524,17 @@ public struct RecordAnnotator {
     // MARK: - Summary values
 
     func summarize(_ record: JSONValue, into out: inout DecodedRecord) {
-        guard let s = payload.summary else { return }
-        if let value = JSONPath.value(at: s.result, in: record) {
+        guard let s = payload.summary, let paths = summaryPaths else { return }
+        if let value = paths.result.value(in: record) {
             let code = value.stringValue ?? numberText(value) ?? value.typeName
             out.result = code
             out.resultMeaning = resultTable?.entry(code)?.meaning
         }
-        if let d = s.duration, let value = JSONPath.value(at: d, in: record), let n = numberText(value).flatMap({ Int64($0) }) {
+        if let d = paths.duration, let value = d.value(in: record), let n = numberText(value).flatMap({ Int64($0) }) {
             out.durationSeconds = n
         }
-        if let a = s.answered {
-            let value = JSONPath.value(at: a, in: record)
+        if let a = paths.answered {
+            let value = a.value(in: record)
             let text = value.flatMap { $0.stringValue ?? numberText($0) }
             if !s.answeredValues.isEmpty {
                 out.answered = text.map { s.answeredValues.contains($0) } ?? false
