@@ -31,8 +31,9 @@ public struct RecordAnnotator {
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
     let speakerTable: CodeTable?
     let offsetsInMilliseconds: Bool
-    /// The timeline's events in order, with the field each is read from and its spec.
-    let timelineEvents: [(name: String, field: String, spec: FieldSpec?)]
+    /// The timeline's events in order, with the field each is read from, its spec and the UTC
+    /// offset its local times are read in.
+    let timelineEvents: [(name: String, field: String, spec: FieldSpec?, offsetMinutes: Int)]
     /// The paths read in every record, split once: required fields' parents, the transcript's
     /// list, the timeline's holders, the summary's result, duration and answered.
     let requiredParents: [JSONPath.Compiled?]
@@ -89,8 +90,12 @@ public struct RecordAnnotator {
         summaryPaths = payload.summary.map { (JSONPath.Compiled($0.result), $0.duration.map(JSONPath.Compiled.init), $0.answered.map(JSONPath.Compiled.init)) }
         if let t = payload.timeline {
             let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
+            let zone = zoneMinutes
             timelineEvents = [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)].compactMap { name, field in
-                field.map { (name, $0, specs[schemaPrefix + $0]) }
+                field.map { field in
+                    let spec = specs[schemaPrefix + field]
+                    return (name, field, spec, spec?.zone.flatMap(TimeZoneOffset.minutes) ?? zone ?? 0)
+                }
             }
         } else {
             timelineEvents = []
@@ -450,7 +455,7 @@ public struct RecordAnnotator {
     }
 
     /// Epoch seconds of a timeline field, by its unit.
-    private func epoch(_ value: JSONValue?, spec: FieldSpec?) -> Int64? {
+    private func epoch(_ value: JSONValue?, spec: FieldSpec?, offsetMinutes: Int) -> Int64? {
         guard let value, let spec else { return nil }
         switch value {
         case .number(let text):
@@ -459,9 +464,8 @@ public struct RecordAnnotator {
                 return n / 1000
             }
             return n
-        case .string(let s):
-            let offset = spec.zone.flatMap(TimeZoneOffset.minutes) ?? zoneMinutes ?? 0
-            return TimeFormat.parseLocal(s, offsetMinutes: offset)
+        case .string(var s):
+            return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: offsetMinutes) }
         default:
             return nil
         }
@@ -479,22 +483,29 @@ public struct RecordAnnotator {
         let zone = zoneMinutes ?? 0
         for holder in holders {
             var events: [(name: String, epoch: Int64)] = []
-            for (name, field, spec) in timelineEvents {
-                guard let e = epoch(holder.value[field], spec: spec) else { continue }
+            for (name, field, spec, offset) in timelineEvents {
+                guard let e = epoch(holder.value[field], spec: spec, offsetMinutes: offset) else { continue }
                 events.append((name, e))
             }
             guard events.count >= 2 else { continue }
             let prefix = holder.path.isEmpty ? "" : holder.path + "."
-            var picture = ""
+            // originate 10:00:00 ──5 s──▶ answer 10:00:05 (UTC+08:00)
+            var picture: [UInt8] = []
+            picture.reserveCapacity(40 * events.count)
             for (i, event) in events.enumerated() {
                 if i > 0 {
-                    let gap = event.epoch - events[i - 1].epoch
-                    picture += " ──\(TimeFormat.duration(seconds: gap))──▶ "
+                    picture += " ──".utf8
+                    picture += TimeFormat.duration(seconds: event.epoch - events[i - 1].epoch).utf8
+                    picture += "──▶ ".utf8
                 }
-                picture += "\(event.name) \(TimeFormat.clock(event.epoch, offsetMinutes: zone))"
+                picture += event.name.utf8
+                picture.append(0x20)
+                TimeFormat.appendClock(event.epoch, offsetMinutes: zone, into: &picture)
             }
-            picture += " (\(TimeFormat.zone(zone)))"
-            out.timelines.append(CallTimeline(path: holder.path, events: events, picture: picture))
+            picture += " (".utf8
+            TimeFormat.appendZone(zone, into: &picture)
+            picture.append(UInt8(ascii: ")"))
+            out.timelines.append(CallTimeline(path: holder.path, events: events, picture: String(decoding: picture, as: UTF8.self)))
             // Timing checks.
             for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
                 out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),

@@ -55,16 +55,21 @@ public enum TimeFormat {
 
     /// "17:58:49" in the given offset (for timelines).
     public static func clock(_ epochSeconds: Int64, offsetMinutes: Int) -> String {
-        let local = epochSeconds + Int64(offsetMinutes) * 60
-        let secs = Int(local - floorDiv(local, 86_400) * 86_400)
         var out: [UInt8] = []
         out.reserveCapacity(8)
+        appendClock(epochSeconds, offsetMinutes: offsetMinutes, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `clock`, appended to `out`.
+    static func appendClock(_ epochSeconds: Int64, offsetMinutes: Int, into out: inout [UInt8]) {
+        let local = epochSeconds + Int64(offsetMinutes) * 60
+        let secs = Int(local - floorDiv(local, 86_400) * 86_400)
         appendPadded(secs / 3600, into: &out)
         out.append(0x3A)
         appendPadded(secs % 3600 / 60, into: &out)
         out.append(0x3A)
         appendPadded(secs % 60, into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func zone(_ offsetMinutes: Int) -> String {
