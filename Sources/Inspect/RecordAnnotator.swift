@@ -56,13 +56,16 @@ public struct RecordAnnotator {
         var parents = Set<String>()
         for field in payload.fields {
             specs[field.path] = field
-            var path = Substring(field.path)
-            while let cut = path.lastIndex(where: { $0 == "." }) {
-                path = path[..<cut]
-                parents.insert(String(path.hasSuffix("[]") ? path.dropLast(2) : path))
+            // Every prefix before a "." (without a trailing "[]"), and the part before the first "[]"
+            // (bytes, not Characters: paths are read once per payload, for every payload).
+            let bytes = Array(field.path.utf8)
+            func prefix(_ end: Int) -> String { String(decoding: bytes[..<end], as: UTF8.self) }
+            for (i, b) in bytes.enumerated() where b == UInt8(ascii: ".") {
+                let end = i >= 2 && bytes[i - 2] == UInt8(ascii: "[") && bytes[i - 1] == UInt8(ascii: "]") ? i - 2 : i
+                parents.insert(prefix(end))
             }
-            if let bracket = field.path.ranges(of: "[]").first {
-                parents.insert(String(field.path[..<bracket.lowerBound]))
+            if let open = bytes.indices.first(where: { $0 + 1 < bytes.count && bytes[$0] == UInt8(ascii: "[") && bytes[$0 + 1] == UInt8(ascii: "]") }) {
+                parents.insert(prefix(open))
             }
         }
         self.specs = specs
@@ -394,8 +397,8 @@ public struct RecordAnnotator {
 
     /// "a[].b.c" -> ("a[].b", "c"); "c" -> ("", "c").
     static func splitLast(_ path: String) -> (parent: String, key: String) {
-        guard let dot = path.lastIndex(of: ".") else { return ("", path) }
-        return (String(path[..<dot]), String(path[path.index(after: dot)...]))
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")) else { return ("", path) }
+        return (String(path[..<dot]), String(path[path.utf8.index(after: dot)...]))
     }
 
     // MARK: - Required fields
