@@ -16,8 +16,10 @@ mock=$!
 trap 'kill -INT $mock 2>/dev/null || true; stop_nginx "$work"; rm -rf "$work"' EXIT
 sleep 1
 body='{"taskId":"t1","pageNumber":1,"pageSize":10}'
-# One request signed now with the vendor's sample credentials: valid for the run (±60 s window).
-"$bin" --plugins plugins sign nxlink call/list "$body" --cred accessKey=fme2na3kdi3ki --cred accessSecret=abciiiko2k3 --json |
+# One request signed now with the vendor's published sample credentials (FACTS.md), passed through
+# the environment rather than the argument list: valid for the run (±60 s window).
+export NX_KEY=fme2na3kdi3ki NX_SECRET=abciiiko2k3
+"$bin" --plugins plugins sign nxlink call/list "$body" --cred accessKey=env:NX_KEY --cred accessSecret=env:NX_SECRET --json |
     python3 -c '
 import json, sys
 d = json.load(sys.stdin)
