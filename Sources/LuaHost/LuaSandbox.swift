@@ -117,8 +117,27 @@ public final class LuaSandbox {
         return try protectedCall(arguments: count, results: 1)
     }
 
+    /// Calls as `call(ref:pushArguments:)`, but hands the result to `read` while it is still on
+    /// the stack, so only the fields read are converted (see `LuaResult`); then pops it.
+    func call<T>(ref: Int32, pushArguments: (LuaSandbox) -> Int32, read: (LuaResult) throws(LuaError) -> T) throws(LuaError) -> T {
+        lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
+        let count = pushArguments(self)
+        try run(arguments: count, results: 1)
+        defer { cs_lua_pop(L, 1) }
+        return try read(LuaResult(sandbox: self, index: lua_gettop(L)))
+    }
+
     /// Runs the function below `arguments` values under the limits; converts its result.
     private func protectedCall(arguments: Int32, results: Int32) throws(LuaError) -> PluginValue {
+        try run(arguments: arguments, results: results)
+        guard results > 0 else { return .null }
+        defer { cs_lua_pop(L, 1) }
+        var allowance = ConversionAllowance(bytes: limits.memoryBytes)
+        return try convert(at: lua_gettop(L), depth: 0, allowance: &allowance)
+    }
+
+    /// Runs the function below `arguments` values under the limits, leaving `results` values.
+    private func run(arguments: Int32, results: Int32) throws(LuaError) {
         box.pointee.limit = limits.memoryBytes
         cs_sandbox_arm(L, limits.instructions)
         let status = cs_protected_call(L, arguments, results)
@@ -132,10 +151,6 @@ public final class LuaSandbox {
             if status == LUA_ERRMEM { throw LuaError(.memory, "memory limit of \(limits.memoryBytes >> 20) MiB exceeded") }
             throw LuaError(.runtime, message)
         }
-        guard results > 0 else { return .null }
-        defer { cs_lua_pop(L, 1) }
-        var allowance = ConversionAllowance(bytes: limits.memoryBytes)
-        return try convert(at: lua_gettop(L), depth: 0, allowance: &allowance)
     }
 
     /// What converting one result may produce: a table reachable twice is converted twice, so
@@ -313,5 +328,89 @@ final class PreludeBytecode: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         stored = bytes
         pthread_mutex_unlock(&mutex)
+    }
+}
+
+/// A call's result while it is still on the Lua stack. Reading a field converts that field
+/// alone, with the same checks as converting the whole value (nesting depth, the memory
+/// allowance, numeric keys only in a table's list part).
+struct LuaResult {
+    let sandbox: LuaSandbox
+    /// The result's absolute stack index.
+    let index: Int32
+
+    var isNil: Bool { lua_type(sandbox.L, index) == LUA_TNIL || lua_type(sandbox.L, index) == LUA_TNONE }
+    var isTable: Bool { lua_type(sandbox.L, index) == LUA_TTABLE }
+
+    /// The whole result, converted.
+    func value() throws(LuaError) -> PluginValue {
+        var allowance = LuaSandbox.ConversionAllowance(bytes: sandbox.limits.memoryBytes)
+        return try sandbox.convert(at: index, depth: 0, allowance: &allowance)
+    }
+
+    /// The text of field `name` when it is a string, number or boolean (`PluginValue.scalarText`).
+    func scalar(_ name: String) throws(LuaError) -> String? {
+        try withField(name) { () throws(LuaError) -> String? in
+            var allowance = LuaSandbox.ConversionAllowance(bytes: sandbox.limits.memoryBytes)
+            return try sandbox.convert(at: lua_gettop(sandbox.L), depth: 1, allowance: &allowance).scalarText
+        }
+    }
+
+    /// The string-keyed fields of field `name` whose values are scalars, as text, in no order;
+    /// nil when the field is not a table.
+    func scalars(_ name: String) throws(LuaError) -> [(String, String)]? {
+        try withField(name) { () throws(LuaError) -> [(String, String)]? in
+            let L = sandbox.L
+            let table = lua_gettop(L)
+            guard lua_type(L, table) == LUA_TTABLE else { return nil }
+            guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack exhausted") }
+            let length = lua_rawlen(L, table)
+            var allowance = LuaSandbox.ConversionAllowance(bytes: sandbox.limits.memoryBytes)
+            var out: [(String, String)] = []
+            lua_pushnil(L)
+            while lua_next(L, table) != 0 {
+                let keyType = lua_type(L, -2)
+                if keyType == LUA_TSTRING {
+                    var keyLength = 0
+                    let p = cs_lua_tostring(L, -2, &keyLength)
+                    let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
+                    do throws(LuaError) {
+                        try allowance.charge(keyLength)
+                        if let text = try sandbox.convert(at: lua_gettop(L), depth: 2, allowance: &allowance).scalarText { out.append((key, text)) }
+                    } catch {
+                        cs_lua_pop(L, 2)
+                        throw error
+                    }
+                } else if keyType == LUA_TNUMBER {
+                    var isInteger: Int32 = 0
+                    let k = cs_lua_tointeger(L, -2, &isInteger)
+                    if isInteger == 0 || k < 1 || k > lua_Integer(length) {
+                        cs_lua_pop(L, 2)
+                        throw LuaError(.runtime, "table has a numeric key outside its list part (\(k)); use a list or string keys")
+                    }
+                    // Not kept, but converted as the whole value would be: the same limits apply.
+                    do throws(LuaError) { _ = try sandbox.convert(at: lua_gettop(L), depth: 2, allowance: &allowance) } catch {
+                        cs_lua_pop(L, 2)
+                        throw error
+                    }
+                }
+                cs_lua_pop(L, 1)
+            }
+            return out
+        }
+    }
+
+    /// Runs `body` with field `name` of the result on top of the stack (nil when the result is
+    /// not a table), then pops it.
+    private func withField<T>(_ name: String, _ body: () throws(LuaError) -> T) throws(LuaError) -> T {
+        let L = sandbox.L
+        if lua_type(L, index) == LUA_TTABLE {
+            sandbox.push(string: name)
+            lua_rawget(L, index)
+        } else {
+            lua_pushnil(L)
+        }
+        defer { cs_lua_pop(L, 1) }
+        return try body()
     }
 }

@@ -23,7 +23,7 @@ extension PluginHost {
     /// The hook returns nil to keep the answer, or any of `status`, `headers`, `body`, `note`.
     public func mockHook(_ vendor: String, request: HTTPMessage, operation: String?, verdict: String,
                          answer: (status: Int, headers: [(String, String)], body: [UInt8])) throws(LuaError) -> MockAdjustment? {
-        let result = try callStatelessHook(vendor, "mock") { sandbox in
+        let result = try callStatelessHook(vendor, "mock", pushArguments: { sandbox in
             _ = PluginHost.push(request, into: sandbox)
             if let operation {
                 sandbox.push(string: operation)
@@ -43,7 +43,7 @@ extension PluginHost {
             sandbox.push(string: String(decoding: answer.body, as: UTF8.self))
             sandbox.setField("body")
             return 2
-        }
+        }) { (result) throws(LuaError) -> PluginValue in try result.value() }
         guard let result, result != .null else { return nil }
         let shape = "mock must return nil or { status = 100…599, headers = { name = value }, body = \"…\", note = \"…\" }"
         guard case .table(let t) = result else { throw LuaError(.runtime, "\(vendor): \(shape)") }

@@ -356,7 +356,7 @@ public final class PluginHost: Signer, Sendable {
             sandbox.pushTable(strings: credentials)
             return 2
         }
-        let (result, steps) = try withSpare(adapterID) { (plugin) throws(LuaError) -> (PluginValue, [TraceStep]) in
+        return try withSpare(adapterID) { (plugin) throws(LuaError) -> SignOutput in
             guard let ref = plugin.functions["sign"] else { throw LuaError(.setup, "\(adapterID) cannot sign (its plugin has no sign function)") }
             let context = plugin.sandbox.context
             context.trace = trace ? [] : nil
@@ -365,17 +365,14 @@ public final class PluginHost: Signer, Sendable {
                 context.trace = nil
                 context.tracePrimitives = false
             }
-            let value = try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: arguments)
-            return (value, context.trace ?? [])
+            var output = try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: arguments) { (result) throws(LuaError) -> SignOutput in
+                guard result.isTable else { throw LuaError(.runtime, "sign must return a table { headers = …, query = …, signature = … }") }
+                func pairs(_ key: String) throws(LuaError) -> [(String, String)] { (try result.scalars(key) ?? []).sorted { $0.0 < $1.0 } }
+                return SignOutput(headers: try pairs("headers"), query: try pairs("query"), signature: try result.scalar("signature") ?? "", steps: [])
+            }
+            output.steps = context.trace ?? []
+            return output
         }
-        guard case .table(let out) = result else {
-            throw LuaError(.runtime, "\(adapterID): sign must return a table { headers = …, query = …, signature = … }")
-        }
-        func pairs(_ key: String) -> [(String, String)] {
-            guard case .table(let t)? = out[key] else { return [] }
-            return t.fields.compactMap { name, value in value.scalarText.map { (name, $0) } }.sorted { $0.0 < $1.0 }
-        }
-        return SignOutput(headers: pairs("headers"), query: pairs("query"), signature: out["signature"]?.scalarText ?? "", steps: steps)
     }
 
     /// Calls a plugin function; its errors name the adapter.
@@ -387,9 +384,10 @@ public final class PluginHost: Signer, Sendable {
         }
     }
 
-    private static func call(_ plugin: LoadedPlugin, ref: Int32, adapterID: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue {
+    private static func call<T>(_ plugin: LoadedPlugin, ref: Int32, adapterID: String, pushArguments: (LuaSandbox) -> Int32,
+                                read: (LuaResult) throws(LuaError) -> T) throws(LuaError) -> T {
         do {
-            return try plugin.sandbox.call(ref: ref, pushArguments: pushArguments)
+            return try plugin.sandbox.call(ref: ref, pushArguments: pushArguments, read: read)
         } catch {
             throw LuaError(error.kind, "\(adapterID): \(error.message)")
         }
@@ -405,10 +403,13 @@ public final class PluginHost: Signer, Sendable {
 
     /// The same, on a spare state (see `withSpare`: the hook must keep nothing between calls), with
     /// the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:)`).
-    func callStatelessHook(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue? {
-        try withSpare(adapterID) { (plugin) throws(LuaError) -> PluginValue? in
+    /// The result is read by `read` while still on the Lua stack (see `LuaResult`); nil when the
+    /// plugin has no such hook.
+    func callStatelessHook<T>(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32,
+                              read: (LuaResult) throws(LuaError) -> T) throws(LuaError) -> T? {
+        try withSpare(adapterID) { (plugin) throws(LuaError) -> T? in
             guard let ref = plugin.functions[name] else { return nil }
-            return try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: pushArguments)
+            return try PluginHost.call(plugin, ref: ref, adapterID: adapterID, pushArguments: pushArguments, read: read)
         }
     }
 

@@ -7,24 +7,25 @@ extension PluginHost {
     /// what is needed to recompute it. Nil when the adapter has no such hook or the message carries
     /// none of its signatures.
     public func signatureOf(_ vendor: String, message: HTTPMessage) throws(SigningError) -> SignatureClaim? {
-        let result: PluginValue?
-        do { result = try callStatelessHook(vendor, "signature_of") { PluginHost.push(message, into: $0) } } catch {
+        do {
+            // Only the fields read are converted, straight from the Lua stack.
+            return try callStatelessHook(vendor, "signature_of", pushArguments: { PluginHost.push(message, into: $0) }) { (t) throws(LuaError) -> SignatureClaim? in
+                guard t.isTable, let received = try t.scalar("signature") else { return nil }
+                func map(_ key: String) throws(LuaError) -> [String: String]? {
+                    try t.scalars(key).map { Dictionary($0, uniquingKeysWith: { $1 }) }
+                }
+                var claim = SignatureClaim(vendor: vendor, received: received, publicCredentials: try map("cred") ?? [:], pins: try map("pins") ?? [:])
+                claim.query = try map("query")
+                if let c = try map("clock") {
+                    claim.clock = ClockClaim(text: c["text"] ?? "?", epochMilliseconds: c["epoch_ms"].flatMap(PluginHost.epochMilliseconds),
+                                             windowSeconds: c["window_s"].flatMap { Int64($0) }, error: c["error"], unitProblem: c["unit_problem"])
+                }
+                return claim
+            } ?? nil
+        } catch {
             // The message is untrusted input: what the plugin raises while reading it is about the message.
             throw SigningError(error.message, kind: error.kind == .runtime ? .input : error.kind == .interrupted ? .interrupted : .plugin)
         }
-        guard case .table(let t)? = result, let received = t["signature"]?.scalarText else { return nil }
-        func map(_ key: String) -> [String: String] {
-            guard case .table(let m)? = t[key] else { return [:] }
-            return m.fields.compactMapValues(\.scalarText)
-        }
-        var claim = SignatureClaim(vendor: vendor, received: received, publicCredentials: map("cred"), pins: map("pins"))
-        if case .table? = t["query"] { claim.query = map("query") }
-        if case .table(let c)? = t["clock"] {
-            claim.clock = ClockClaim(text: c["text"]?.scalarText ?? "?", epochMilliseconds: c["epoch_ms"]?.scalarText.flatMap(PluginHost.epochMilliseconds),
-                                     windowSeconds: c["window_s"]?.scalarText.flatMap { Int64($0) }, error: c["error"]?.scalarText,
-                                     unitProblem: c["unit_problem"]?.scalarText)
-        }
-        return claim
     }
 
     /// A plugin's epoch-milliseconds text as a number; nil when it is not one or does not fit.
