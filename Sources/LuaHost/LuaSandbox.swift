@@ -101,24 +101,18 @@ public final class LuaSandbox {
         return popMessage()
     }
 
-    /// Calls the function kept under registry reference `ref` with `arguments`.
+    /// Calls the function kept under registry reference `ref` with `arguments`; converts its result.
     func call(ref: Int32, arguments: [PluginValue]) throws(LuaError) -> PluginValue {
-        try call(ref: ref) { sandbox in
+        try call(ref: ref, pushArguments: { sandbox in
             for argument in arguments { sandbox.push(argument) }
             return Int32(arguments.count)
-        }
+        }, read: { (result) throws(LuaError) -> PluginValue in try result.value() })
     }
 
     /// Calls the function at `ref` with what `pushArguments` leaves on the stack (it says how many
-    /// values): for calls made on every request, whose arguments need not become `PluginValue`s first.
-    func call(ref: Int32, pushArguments: (LuaSandbox) -> Int32) throws(LuaError) -> PluginValue {
-        lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
-        let count = pushArguments(self)
-        return try protectedCall(arguments: count, results: 1)
-    }
-
-    /// Calls as `call(ref:pushArguments:)`, but hands the result to `read` while it is still on
-    /// the stack, so only the fields read are converted (see `LuaResult`); then pops it.
+    /// values; for calls made on every request, whose arguments need not become `PluginValue`s
+    /// first) and hands the result to `read` while it is still on the stack, so only the fields
+    /// read are converted (see `LuaResult`); then pops it.
     func call<T>(ref: Int32, pushArguments: (LuaSandbox) -> Int32, read: (LuaResult) throws(LuaError) -> T) throws(LuaError) -> T {
         lua_rawgeti(L, cs_lua_registryindex(), lua_Integer(ref))
         let count = pushArguments(self)

@@ -2,18 +2,13 @@ import Adapters
 import Wire
 
 /// What a plugin's `hooks.mock` changed in the mock's answer; nil fields are kept as they were.
-public struct MockAdjustment: Sendable, Equatable {
+public struct MockAdjustment: Sendable {
     public var status: Int?
     /// Replaces every header of the answer.
     public var headers: [(String, String)]?
     public var body: [UInt8]?
     /// Added to the request's line in the mock's log.
     public var note: String?
-
-    public static func == (a: MockAdjustment, b: MockAdjustment) -> Bool {
-        a.status == b.status && a.body == b.body && a.note == b.note
-            && a.headers?.map { "\($0.0)\u{0}\($0.1)" } == b.headers?.map { "\($0.0)\u{0}\($0.1)" }
-    }
 }
 
 extension PluginHost {

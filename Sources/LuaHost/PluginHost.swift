@@ -402,7 +402,7 @@ public final class PluginHost: Signer, Sendable {
     }
 
     /// The same, on a spare state (see `withSpare`: the hook must keep nothing between calls), with
-    /// the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:)`).
+    /// the arguments pushed by `pushArguments` (see `LuaSandbox.call(ref:pushArguments:read:)`).
     /// The result is read by `read` while still on the Lua stack (see `LuaResult`); nil when the
     /// plugin has no such hook.
     func callStatelessHook<T>(_ adapterID: String, _ name: String, pushArguments: (LuaSandbox) -> Int32,
