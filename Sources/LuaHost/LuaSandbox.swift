@@ -194,43 +194,55 @@ public final class LuaSandbox {
             lua_pushvalue(L, index)
             return .function(luaL_ref(L, cs_lua_registryindex()))
         case LUA_TTABLE:
-            guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack exhausted") }
             var table = PluginTable()
-            let length = lua_rawlen(L, index)
-            if length > 0 {
-                for i in 1...length {
-                    lua_rawgeti(L, index, lua_Integer(i))
-                    defer { cs_lua_pop(L, 1) }
-                    table.array.append(try convert(at: lua_gettop(L), depth: depth + 1, allowance: &allowance))
-                }
-            }
-            lua_pushnil(L)
-            while lua_next(L, index) != 0 {
-                let keyType = lua_type(L, -2)
-                if keyType == LUA_TSTRING {
-                    var keyLength = 0
-                    let p = cs_lua_tostring(L, -2, &keyLength)
-                    let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
-                    do {
-                        try allowance.charge(keyLength)
-                        table.fields[key] = try convert(at: lua_gettop(L), depth: depth + 1, allowance: &allowance)
-                    } catch {
-                        cs_lua_pop(L, 2)
-                        throw error
-                    }
-                } else if keyType == LUA_TNUMBER {
-                    var isInteger: Int32 = 0
-                    let k = cs_lua_tointeger(L, -2, &isInteger)
-                    if isInteger == 0 || k < 1 || k > lua_Integer(length) {
-                        cs_lua_pop(L, 2)
-                        throw LuaError(.runtime, "table has a numeric key outside its list part (\(k)); use a list or string keys")
-                    }
-                }
-                cs_lua_pop(L, 1)
-            }
+            try forEachEntry(of: index) { (key, top) throws(LuaError) in
+                let value = try convert(at: top, depth: depth + 1, allowance: &allowance)
+                if let key { table.fields[key] = value } else { table.array.append(value) }
+            } chargingKeys: { (length) throws(LuaError) in try allowance.charge(length) }
             return .table(table)
         default:
             return .string("<\(String(cString: lua_typename(L, lua_type(L, index))))>")
+        }
+    }
+
+    /// Visits the table at `index` (absolute): its list part `1…n` in order (`key` nil), then its
+    /// string keys; `body` gets the value's stack index. A numeric key outside the list part is an
+    /// error (results must be lists or records); `chargingKeys` is told each key's length first.
+    /// The stack is as it was afterwards, when `body` throws too.
+    func forEachEntry(of index: Int32, _ body: (_ key: String?, _ value: Int32) throws(LuaError) -> Void,
+                      chargingKeys: (Int) throws(LuaError) -> Void) throws(LuaError) {
+        guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack exhausted") }
+        let length = lua_rawlen(L, index)
+        if length > 0 {
+            for i in 1...length {
+                lua_rawgeti(L, index, lua_Integer(i))
+                defer { cs_lua_pop(L, 1) }
+                try body(nil, lua_gettop(L))
+            }
+        }
+        lua_pushnil(L)
+        while lua_next(L, index) != 0 {
+            let keyType = lua_type(L, -2)
+            if keyType == LUA_TSTRING {
+                var keyLength = 0
+                let p = cs_lua_tostring(L, -2, &keyLength)
+                let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
+                do throws(LuaError) {
+                    try chargingKeys(keyLength)
+                    try body(key, lua_gettop(L))
+                } catch {
+                    cs_lua_pop(L, 2)
+                    throw error
+                }
+            } else if keyType == LUA_TNUMBER {
+                var isInteger: Int32 = 0
+                let k = cs_lua_tointeger(L, -2, &isInteger)
+                if isInteger == 0 || k < 1 || k > lua_Integer(length) {
+                    cs_lua_pop(L, 2)
+                    throw LuaError(.runtime, "table has a numeric key outside its list part (\(k)); use a list or string keys")
+                }
+            }
+            cs_lua_pop(L, 1)
         }
     }
 
@@ -354,42 +366,15 @@ struct LuaResult {
     /// nil when the field is not a table.
     func scalars(_ name: String) throws(LuaError) -> [(String, String)]? {
         try withField(name) { () throws(LuaError) -> [(String, String)]? in
-            let L = sandbox.L
-            let table = lua_gettop(L)
-            guard lua_type(L, table) == LUA_TTABLE else { return nil }
-            guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack exhausted") }
-            let length = lua_rawlen(L, table)
+            let table = lua_gettop(sandbox.L)
+            guard lua_type(sandbox.L, table) == LUA_TTABLE else { return nil }
             var allowance = LuaSandbox.ConversionAllowance(bytes: sandbox.limits.memoryBytes)
             var out: [(String, String)] = []
-            lua_pushnil(L)
-            while lua_next(L, table) != 0 {
-                let keyType = lua_type(L, -2)
-                if keyType == LUA_TSTRING {
-                    var keyLength = 0
-                    let p = cs_lua_tostring(L, -2, &keyLength)
-                    let key = String(decoding: UnsafeRawBufferPointer(start: p, count: keyLength), as: UTF8.self)
-                    do throws(LuaError) {
-                        try allowance.charge(keyLength)
-                        if let text = try sandbox.convert(at: lua_gettop(L), depth: 2, allowance: &allowance).scalarText { out.append((key, text)) }
-                    } catch {
-                        cs_lua_pop(L, 2)
-                        throw error
-                    }
-                } else if keyType == LUA_TNUMBER {
-                    var isInteger: Int32 = 0
-                    let k = cs_lua_tointeger(L, -2, &isInteger)
-                    if isInteger == 0 || k < 1 || k > lua_Integer(length) {
-                        cs_lua_pop(L, 2)
-                        throw LuaError(.runtime, "table has a numeric key outside its list part (\(k)); use a list or string keys")
-                    }
-                    // Not kept, but converted as the whole value would be: the same limits apply.
-                    do throws(LuaError) { _ = try sandbox.convert(at: lua_gettop(L), depth: 2, allowance: &allowance) } catch {
-                        cs_lua_pop(L, 2)
-                        throw error
-                    }
-                }
-                cs_lua_pop(L, 1)
-            }
+            // List items are not kept but converted all the same: the same limits apply.
+            try sandbox.forEachEntry(of: table) { (key, value) throws(LuaError) in
+                let converted = try sandbox.convert(at: value, depth: 2, allowance: &allowance)
+                if let key, let text = converted.scalarText { out.append((key, text)) }
+            } chargingKeys: { (length) throws(LuaError) in try allowance.charge(length) }
             return out
         }
     }
