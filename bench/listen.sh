@@ -16,10 +16,7 @@ XDG_DATA_HOME=$work HOME=$work "$bin" --plugins plugins listen --port $listen_po
 listener=$!
 trap 'kill -INT $listener 2>/dev/null || true; stop_nginx "$work"; sleep 1; rm -rf "$work"' EXIT
 sleep 1
-python3 - plugins/nxlink/fixtures/callback-seed.json > "$work/post.lua" <<'PY'
-import json, sys
-print('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s' % json.dumps(open(sys.argv[1]).read()))
-PY
+callback_post plugins/nxlink/fixtures/callback-seed.json "$work/post.lua"
 run() { wrk -t2 -c32 -d"${duration}s" -s "$work/post.lua" "$1" | awk '/Requests\/sec/ {print $2}'; }
 listen_rps=$(run "http://127.0.0.1:$listen_port/hook")
 nginx_rps=$(run "http://127.0.0.1:$nginx_port/hook")

@@ -16,15 +16,7 @@ mock=$!
 trap 'kill -INT $mock 2>/dev/null || true; stop_nginx "$work"; rm -rf "$work"' EXIT
 sleep 1
 body='{"taskId":"t1","pageNumber":1,"pageSize":10}'
-# One request signed now with the vendor's published sample credentials (FACTS.md), passed through
-# the environment rather than the argument list: valid for the run (±60 s window).
-export NX_KEY=fme2na3kdi3ki NX_SECRET=abciiiko2k3
-"$bin" --plugins plugins sign nxlink call/list "$body" --cred accessKey=env:NX_KEY --cred accessSecret=env:NX_SECRET --json |
-    python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-headers = ", ".join("[%s] = %s" % (json.dumps(k), json.dumps(v)) for k, v in d["headers"].items())
-print("wrk.method = \"POST\"\nwrk.body = %s\nwrk.headers = { %s }" % (json.dumps(sys.argv[1]), headers))' "$body" > "$work/request.lua"
+signed_nxlink_request "$bin" "$body" "$work/request.lua"
 check=$(python3 - "$work/request.lua" "http://127.0.0.1:$mock_port/openapi/aiagent/call/list" "$body" <<'PY'
 import re, sys, urllib.request
 headers = dict(re.findall(r'\["(.*?)"\] = "(.*?)"', open(sys.argv[1]).read()))

@@ -5,6 +5,7 @@
 # Usage: bench/server-instructions.sh [SECONDS]   (writes bench/out/server-instructions.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration=${1:-10}
 for tool in wrk valgrind; do command -v $tool >/dev/null || apt-get install -y -qq wrk valgrind >/dev/null; done
 swift build -c release >/dev/null
@@ -37,19 +38,8 @@ measure() {
     echo "$name $requests $total"
 }
 
-python3 - plugins/nxlink/fixtures/callback-seed.json > "$work/post.lua" <<'PY'
-import json, sys
-print('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s' % json.dumps(open(sys.argv[1]).read()))
-PY
-body='{"taskId":"t1","pageNumber":1,"pageSize":10}'
-# The vendor's published sample credentials (FACTS.md), from the environment, not the argument list.
-export NX_KEY=fme2na3kdi3ki NX_SECRET=abciiiko2k3
-"$work/cs" --plugins plugins sign nxlink call/list "$body" --cred accessKey=env:NX_KEY --cred accessSecret=env:NX_SECRET --json |
-    python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-headers = ", ".join("[%s] = %s" % (json.dumps(k), json.dumps(v)) for k, v in d["headers"].items())
-print("wrk.method = \"POST\"\nwrk.body = %s\nwrk.headers = { %s }" % (json.dumps(sys.argv[1]), headers))' "$body" > "$work/request.lua"
+callback_post plugins/nxlink/fixtures/callback-seed.json "$work/post.lua"
+signed_nxlink_request "$work/cs" '{"taskId":"t1","pageNumber":1,"pageSize":10}' "$work/request.lua"
 
 results=()
 results+=("$(measure listen http://127.0.0.1:18390/hook "$work/post.lua" listen --port 18390 --quiet)")
