@@ -35,17 +35,12 @@ public struct LineAnnotator {
     }
 
     /// Only what a batch summary counts (result, duration, answered; no field checked, so no
-    /// warnings); nil when the line must be decoded through the value tree.
-    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
+    /// warnings); nil when the line must be decoded through the value tree. `withIDs`: also the
+    /// top-level call-id members, as `RecordAnnotator.summary` gives them (what a server keeps of
+    /// a delivery).
+    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, withIDs: Bool = false) -> DecodedRecord? {
         guard let (annotator, detection) = recognise(line) else { return nil }
-        return annotator.summary(line, tape: tape, detection: detection)
-    }
-
-    /// What a server keeps of a delivery: `summary` and the top-level call-id members
-    /// (`RecordAnnotator.summary` from bytes); nil when the body must go through the value tree.
-    public mutating func deliverySummary(_ body: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
-        guard let (annotator, detection) = recognise(body) else { return nil }
-        return annotator.summary(body, tape: tape, detection: detection, withIDs: true)
+        return annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs)
     }
 
     /// Indexes the line, detects its payload from the top-level member names, and gives the

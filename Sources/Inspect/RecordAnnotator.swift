@@ -420,8 +420,8 @@ public struct RecordAnnotator {
     // MARK: - Transcript and timeline
 
     func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
-        guard let t = payload.transcript else { return }
-        for (path, list) in transcriptPath?.values(in: record) ?? JSONPath.values(at: t.path, in: record) {
+        guard let t = payload.transcript, let transcriptPath else { return }
+        for (path, list) in transcriptPath.values(in: record) {
             guard case .array(let turns) = list else { continue }
             for (i, turn) in turns.enumerated() {
                 guard let text = turn[t.text]?.stringValue else { continue }
@@ -477,8 +477,8 @@ public struct RecordAnnotator {
     func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
         guard let t = payload.timeline else { return }
         var holders: [(path: String, value: JSONValue)] = [("", record)]
-        if let each = t.each {
-            holders = (timelineHolders?.values(in: record) ?? JSONPath.values(at: each, in: record)).flatMap { holder -> [(path: String, value: JSONValue)] in
+        if let each = timelineHolders {
+            holders = each.values(in: record).flatMap { holder -> [(path: String, value: JSONValue)] in
                 if case .array(let items) = holder.value { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
                 return [holder]
             }

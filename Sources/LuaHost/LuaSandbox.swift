@@ -345,7 +345,6 @@ struct LuaResult {
     /// The result's absolute stack index.
     let index: Int32
 
-    var isNil: Bool { lua_type(sandbox.L, index) == LUA_TNIL || lua_type(sandbox.L, index) == LUA_TNONE }
     var isTable: Bool { lua_type(sandbox.L, index) == LUA_TTABLE }
 
     /// The whole result, converted.

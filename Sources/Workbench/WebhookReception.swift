@@ -146,7 +146,7 @@ final class DeliveryDecoders: Sendable {
     }
 
     private static func summary(_ body: [UInt8], with pair: inout Pair) -> (record: DecodedRecord?, malformed: String?) {
-        if let record = body.withUnsafeBufferPointer({ pair.bytes.deliverySummary($0) }) { return (record, nil) }
+        if let record = body.withUnsafeBufferPointer({ pair.bytes.summary($0, withIDs: true) }) { return (record, nil) }
         do {
             let (value, _) = try JSONParser.parseLenient(bytes: body)
             return (pair.tree.summary(value), nil)

@@ -75,7 +75,7 @@ import Testing
             #expect(summary?.result == tree.result && summary?.durationSeconds == tree.durationSeconds
                     && summary?.answered == tree.answered && summary?.resultMeaning == tree.resultMeaning, sourceLocation: sourceLocation)
             // What a listener keeps of a delivery: the same summary plus the call-id members.
-            let delivery = line.withUnsafeBufferPointer { fast.deliverySummary($0) }
+            let delivery = line.withUnsafeBufferPointer { fast.summary($0, withIDs: true) }
             let treeDelivery = (try? JSONParser.parse(bytes: line)).flatMap { decoder.summary($0) }
             #expect(delivery != nil && delivery?.vendor == treeDelivery?.vendor && delivery?.kind == treeDelivery?.kind
                     && delivery?.result == treeDelivery?.result && delivery?.resultMeaning == treeDelivery?.resultMeaning
