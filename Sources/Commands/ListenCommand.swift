@@ -89,7 +89,10 @@ struct ListenRun {
         let reception = WebhookReception(adapters: session.adapters, verifier: try session.messageVerifier(), credentials: session.credentialStore,
                                          store: try session.captureStore(), vendor: vendor, status: status, reply: context.arguments.value("reply"))
         guard let factory = session.service(ServerFactory.self) else { throw CommandError(.unavailable, "this callscope cannot serve HTTP") }
-        let notify = session.notify
+        // One-shot in the foreground, the deliveries are the command's data: stdout. In the
+        // background (the shell, --background) they are events: above the prompt, or stderr.
+        let foreground = !(session.interactive || context.arguments.has("background"))
+        let notify = foreground ? session.emitLine : session.notify
         let json = context.json
         let quiet = context.arguments.has("quiet")
         let server: NetworkServer
@@ -105,7 +108,7 @@ struct ListenRun {
         }
         let service = session.service(CaptureStoreService.self)
         let lines = ["listening on \(server.baseURL)\(path ?? "")", "deliveries are stored in \(service?.path ?? "the capture store") before they are answered"]
-        if session.interactive || context.arguments.has("background") {
+        if !foreground {
             running.server = server
             return .ok(Report(json: ["url": .string(server.baseURL)], blocks: lines.map { .text($0) }))
         }

@@ -42,6 +42,9 @@ public final class Session {
     /// Prints a line that arrives in the background (a listener's notice) without garbling the
     /// line being typed. Callable from any thread.
     public var notify: @Sendable (String) -> Void = { text in FileHandleless.writeStderr(text) }
+    /// Writes one line of a command's data to stdout from any thread (a foreground server's
+    /// events: one `write` a line, so lines from several threads do not interleave).
+    public var emitLine: @Sendable (String) -> Void = { text in FileHandleless.write(text, to: 1) }
     /// Whether the user pressed Ctrl-C since the running command started; long commands poll it.
     public var interruptRequested: @Sendable () -> Bool = { false }
     /// Clears a pending Ctrl-C before a command starts, so one interrupt stops one command.
@@ -120,9 +123,11 @@ public final class Session {
 
 /// Writes to stderr without Foundation's FileHandle (unavailable in FoundationEssentials).
 enum FileHandleless {
-    static func writeStderr(_ text: String) {
+    static func writeStderr(_ text: String) { write(text, to: 2) }
+
+    static func write(_ text: String, to fd: Int32) {
         let line = text.hasSuffix("\n") ? text : text + "\n"
         var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     }
 }

@@ -17,11 +17,12 @@ import TestSupport
         return probe.port
     }
 
-    /// Runs `callscope mock …` (or `listen …`) until `stop()`; its stderr is the log.
-    /// (Unchecked: a test may kill it from another task; Process is safe for that.)
+    /// Runs `callscope mock …` (or `listen …`) until `stop()`; its stderr is the log, its stdout
+    /// the output. (Unchecked: a test may kill it from another task; Process is safe for that.)
     final class MockProcess: @unchecked Sendable {
         let process = Process()
         let err = Pipe()
+        let out = Pipe()
         let url: String
 
         init(_ arguments: [String], harness: Harness, command: String = "mock", port fixed: Int? = nil) throws {
@@ -31,7 +32,7 @@ import TestSupport
             process.arguments = [command] + arguments + ["--port", String(port)]
             process.environment = harness.environment
             process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
+            process.standardOutput = out
             process.standardError = err
             try process.run()
             // Listening within 5 s, or the test fails.
@@ -63,14 +64,15 @@ import TestSupport
             process.waitUntilExit()
         }
 
-        /// Ctrl-C (SIGKILL after 5 s if it does not go), then the log.
-        func stop() -> (status: Int32, log: String) {
+        /// Ctrl-C (SIGKILL after 5 s if it does not go), then the log and the output.
+        func stop() -> (status: Int32, log: String, output: String) {
             process.interrupt()
             for _ in 0..<100 where process.isRunning { usleep(50_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let data = err.fileHandleForReading.readDataToEndOfFile()
+            let output = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: output, as: UTF8.self))
         }
     }
 
@@ -124,7 +126,7 @@ import TestSupport
         #expect(try await Self.post(path, headers: charset, body: body).1["code"] as? Int == 0)
         let unknown = try await Self.post(mock.url + "/nope", headers: [], body: "{}")
         #expect(unknown.0 == 404)
-        let (exit, log) = mock.stop()
+        let (exit, log, _) = mock.stop()
         #expect(exit == 0)
         let lines = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(lines.map { $0["verdict"] as? String ?? "" } == ["valid", "mismatch", "expired", "missing", "mismatch", "content-type", "valid", "unknown"])
