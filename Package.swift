@@ -60,9 +60,11 @@ let package = Package(
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),
         .target(name: "CLI", dependencies: ["Commands", "Shell", "LineEditor", "CTerminal", "LuaHost", "Net", "Captures", "TextSupport"]),
         .executableTarget(name: "callscope", dependencies: ["CLI"],
-                          // lld with packed relative relocations: the loader applies tens of thousands of
-                          // them at every start, and the HTTP stack doubled their number (bench/RESULTS.md).
-                          linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))]),
+                          // lld, not position-independent, no exported symbols: a PIE has every pointer in
+                          // Swift's metadata relocated at each start (hundreds of copied pages, ~2 ms), and
+                          // the exported table made the runtime's start-up dladdr scan 41,000 symbols
+                          // (bench/RESULTS.md). Shared libraries, heap and stack are still randomised.
+                          linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-pie", "-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]),
 
         .target(name: "TestSupport", dependencies: ["Adapters", "Signing", "Wire",
                                                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
