@@ -13,8 +13,16 @@ public struct Adapter: Sendable, Equatable {
     public var regions: [Region]
     public var credentials: [Credential]
     public var codeTables: [CodeTable]
-    public var payloads: [PayloadSchema]
-    public var operations: [Operation]
+    public var payloads: [PayloadSchema] {
+        get { payloadSection.value }
+        set { payloadSection = DeferredSection(newValue) }
+    }
+    public var operations: [Operation] {
+        get { operationSection.value }
+        set { operationSection = DeferredSection(newValue) }
+    }
+    var payloadSection: DeferredSection<[PayloadSchema]>
+    var operationSection: DeferredSection<[Operation]>
     public var webhooks: [Webhook]
     public var pitfalls: [Pitfall]
     /// Facts the sources disagree on, shown rather than resolved.
@@ -53,8 +61,8 @@ public struct Adapter: Sendable, Equatable {
         self.regions = regions
         self.credentials = credentials
         self.codeTables = codeTables
-        self.payloads = payloads
-        self.operations = operations
+        self.payloadSection = DeferredSection(payloads)
+        self.operationSection = DeferredSection(operations)
         self.webhooks = webhooks
         self.pitfalls = pitfalls
         self.conflicts = conflicts

@@ -31,6 +31,13 @@ public struct BinaryWriter {
         write(values.count)
         for v in values { v.encode(to: &self) }
     }
+    /// `values` behind their length in bytes, so a reader can keep them undecoded (`section()`).
+    public mutating func writeSection<T: BinaryCodable>(_ values: [T]) {
+        var inner = BinaryWriter()
+        inner.write(values)
+        write(inner.bytes.count)
+        bytes.append(contentsOf: inner.bytes)
+    }
 }
 
 public struct BinaryReader {
@@ -75,6 +82,13 @@ public struct BinaryReader {
         for _ in 0..<n { out.append(try T(from: &self)) }
         return out
     }
+    /// The bytes of a section written by `writeSection`, not yet decoded.
+    public mutating func section() throws(Failure) -> [UInt8] {
+        let n = try int()
+        guard n >= 0, n <= bytes.count - position else { throw Failure() }
+        defer { position += n }
+        return Array(bytes[position..<position + n])
+    }
     public var atEnd: Bool { position == bytes.count }
 }
 
@@ -103,9 +117,16 @@ extension BinaryWriter {
 }
 
 extension BinaryReader {
+    /// Read straight into a dictionary of the stored size (most code entries have none).
     mutating func map() throws(Failure) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in try array(StringPair.self) { out[pair.key] = pair.value }
+        let n = try int()
+        guard n > 0 else { if n == 0 { return [:] }; throw Failure() }
+        guard n <= bytes.count else { throw Failure() }
+        var out = [String: String](minimumCapacity: n)
+        for _ in 0..<n {
+            let key = try string()
+            out[key] = try string()
+        }
         return out
     }
 }
@@ -113,7 +134,7 @@ extension BinaryReader {
 extension Adapter: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
         w.write(id); w.write(name); w.write(version); w.write(summary); w.write(docs); w.write(origin)
-        w.write(regions); w.write(credentials); w.write(codeTables); w.write(payloads); w.write(operations)
+        w.write(regions); w.write(credentials); w.write(codeTables); w.writeSection(payloads); w.writeSection(operations)
         w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
         w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
         w.write(timezone); w.write(timezoneNote); w.write(pins); w.write(mock); w.write(aliases)
@@ -122,8 +143,10 @@ extension Adapter: BinaryCodable {
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         id = try r.string(); name = try r.string(); version = try r.string(); summary = try r.string()
         docs = try r.array(); origin = try r.string()
-        regions = try r.array(); credentials = try r.array(); codeTables = try r.array(); payloads = try r.array()
-        operations = try r.array(); webhooks = try r.array(); pitfalls = try r.array(); conflicts = try r.array()
+        regions = try r.array(); credentials = try r.array(); codeTables = try r.array()
+        payloadSection = DeferredSection(bytes: try r.section(), empty: []) { r throws(BinaryReader.Failure) in try r.array() }
+        operationSection = DeferredSection(bytes: try r.section(), empty: []) { r throws(BinaryReader.Failure) in try r.array() }
+        webhooks = try r.array(); pitfalls = try r.array(); conflicts = try r.array()
         undocumented = try r.array(); examples = try r.read(); canSign = try r.bool()
         hooks = Set(try r.array(String.self))
         commands = []

@@ -41,6 +41,9 @@ public enum App {
                               interactive: interactive,
                               // Off a terminal nothing is cut: lines are as long as their content.
                               terminalWidth: cs_terminal_columns(1) > 0 ? Int(max(40, cs_terminal_columns(1))) : 100_000)
+        // Never released: the process ends when main returns, and freeing every adapter table and
+        // command spec first cost more than a one-shot command's own work (1.5 M instructions).
+        _ = Unmanaged.passRetained(session)
         let host = PluginHost(roots: PluginLocator.roots(executablePath: executablePath(), environment: environment,
                                                          extra: options.pluginDirectories),
                               cachePath: AdapterCache.defaultPath(environment: environment))

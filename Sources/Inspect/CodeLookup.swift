@@ -68,14 +68,16 @@ public enum CodeLookup {
     /// contains every term.
     public static func find(_ query: ExplainQuery, in adapters: [Adapter]) -> [CodeMatch] {
         let tables = scope(query, adapters)
-        let needle = query.terms.joined(separator: " ")
+        let needle = query.terms.count == 1 ? query.terms[0] : query.terms.joined(separator: " ")
+        // "017" finds code "17".
+        let number = Int(needle).map { String($0) }
         // "NORMAL_clearing" or "no_answer" name a code; a plain lower-case word ("busy") is text to search.
         let codeLike = needle.contains { $0.isUppercase || $0 == "_" }
         let lowered = needle.lowercased()
         var exact: [CodeMatch] = []
         for (vendor, table) in tables {
             for entry in table.entries {
-                if entry.code == needle || (Int(needle).map { String($0) == entry.code } ?? false) {
+                if entry.code == needle || number == entry.code {
                     exact.append(CodeMatch(vendor: vendor, table: table, entry: entry, via: "code"))
                 } else if !needle.isEmpty, entry.aliases.contains(needle)
                             || (codeLike && (entry.code.lowercased() == lowered

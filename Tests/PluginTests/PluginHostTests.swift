@@ -1,7 +1,7 @@
 import Dispatch
 import Signing
 import Foundation
-import Adapters
+@testable import Adapters
 import Testing
 import Workbench
 import Wire
@@ -341,7 +341,21 @@ import Wire
             FileManager.default.createFile(atPath: cache, contents: Data(bytes))
             let read = AdapterCache.load(path: cache, key: key)
             if round % 4 == 0, read != nil { truncationsRead += 1 }
+            // The parts decoded on first use are damaged input too.
+            for adapter in read?.adapters ?? [] { _ = (adapter.payloads.count, adapter.operations.count) }
         }
         #expect(truncationsRead == 0, "a truncated cache is never taken for a whole one")
+    }
+
+    @Test func aDeferredPartDecodesOnFirstUseAndReadsDamageAsEmpty() {
+        var writer = BinaryWriter()
+        writer.write(["call", "list"])
+        func section(_ bytes: [UInt8]) -> [String] {
+            DeferredSection<[String]>(bytes: bytes, empty: []) { r throws(BinaryReader.Failure) in try r.array() }.value
+        }
+        #expect(section(writer.bytes) == ["call", "list"])
+        #expect(section(Array(writer.bytes.dropLast())) == [], "cut short")
+        #expect(section(writer.bytes + [0]) == [], "trailing bytes")
+        #expect(section([0x7F]) == [], "a count with nothing behind it")
     }
 }

@@ -1,0 +1,35 @@
+import Synchronization
+
+/// A part of an adapter read from the adapter cache but decoded only when first asked for.
+/// `explain` reads code tables only; payload schemas and operations were a third of its start-up.
+/// The bytes were checked for length when the cache was read; should their contents not decode
+/// (a file altered behind callscope's back), the part reads as empty rather than failing later.
+final class DeferredSection<Value: Sendable & Equatable>: Sendable, Equatable {
+    private enum State {
+        case ready(Value)
+        case encoded([UInt8], decode: @Sendable (inout BinaryReader) throws(BinaryReader.Failure) -> Value, empty: Value)
+    }
+    private let state: Mutex<State>
+
+    init(_ value: Value) { state = Mutex(.ready(value)) }
+
+    init(bytes: [UInt8], empty: Value, decode: @escaping @Sendable (inout BinaryReader) throws(BinaryReader.Failure) -> Value) {
+        state = Mutex(.encoded(bytes, decode: decode, empty: empty))
+    }
+
+    var value: Value {
+        state.withLock { state in
+            switch state {
+            case .ready(let value):
+                return value
+            case .encoded(let bytes, let decode, let empty):
+                var reader = BinaryReader(bytes)
+                let value = (try? decode(&reader)).flatMap { reader.atEnd ? $0 : nil } ?? empty
+                state = .ready(value)
+                return value
+            }
+        }
+    }
+
+    static func == (a: DeferredSection, b: DeferredSection) -> Bool { a === b || a.value == b.value }
+}
