@@ -4,7 +4,9 @@ import Synchronization
 /// `explain` reads code tables only; payload schemas and operations were a third of its start-up.
 /// The bytes were checked for length when the cache was read; should their contents not decode
 /// (a file altered behind callscope's back), the part reads as empty rather than failing later.
-final class DeferredSection<Value: Sendable & Equatable>: Sendable, Equatable {
+/// (Only `Sendable` is required of the value: a protocol requirement on a generic class costs a
+/// scan of every conformance in the binary when its metadata is first made, at every start.)
+final class DeferredSection<Value: Sendable>: Sendable {
     private enum State {
         case ready(Value)
         case encoded([UInt8], decode: @Sendable (inout BinaryReader) throws(BinaryReader.Failure) -> Value, empty: Value)
@@ -30,6 +32,8 @@ final class DeferredSection<Value: Sendable & Equatable>: Sendable, Equatable {
             }
         }
     }
+}
 
+extension DeferredSection: Equatable where Value: Equatable {
     static func == (a: DeferredSection, b: DeferredSection) -> Bool { a === b || a.value == b.value }
 }
