@@ -25,28 +25,39 @@ import TestSupport
         let out = Pipe()
         let url: String
 
+        /// What the log said before the URL was read from it.
+        private var logStart = Data()
+
+        /// With `port` nil the server picks a free port itself (`--port 0`) and its URL is read
+        /// from the "listening on" line: no other test can take the port in between.
         init(_ arguments: [String], harness: Harness, command: String = "mock", port fixed: Int? = nil) throws {
-            let port = try fixed ?? MockTests.freePort()
-            url = "http://127.0.0.1:\(port)"
             process.executableURL = URL(fileURLWithPath: Harness.binary)
-            process.arguments = [command] + arguments + ["--port", String(port)]
+            process.arguments = [command] + arguments + ["--port", String(fixed ?? 0)]
             process.environment = harness.environment
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = out
             process.standardError = err
             try process.run()
-            // Listening within 5 s, or the test fails.
-            for _ in 0..<100 {
-                let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(UInt16(port).bigEndian),
-                                          sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            // Listening within 10 s, or the test fails.
+            let reader = err.fileHandleForReading.fileDescriptor
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                var poller = pollfd(fd: reader, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 100) >= 0 else { break }
+                if poller.revents == 0 { continue }
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let n = read(reader, &chunk, chunk.count)
+                guard n > 0 else { break }
+                logStart.append(contentsOf: chunk[0..<n])
+                let log = String(decoding: logStart, as: UTF8.self)
+                if let range = log.range(of: "listening on http://") {
+                    let address = log[range.upperBound...].prefix { $0 != "\n" && $0 != " " && $0 != "/" }
+                    url = "http://" + address
+                    return
                 }
-                close(socket)
-                if connected == 0 { return }
-                usleep(50_000)
             }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             throw POSIXError(.ETIMEDOUT)
         }
 
@@ -69,7 +80,7 @@ import TestSupport
             process.interrupt()
             for _ in 0..<100 where process.isRunning { usleep(50_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            let data = err.fileHandleForReading.readDataToEndOfFile()
+            let data = logStart + err.fileHandleForReading.readDataToEndOfFile()
             let output = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: output, as: UTF8.self))
@@ -186,16 +197,16 @@ import TestSupport
 
     /// `send` against `mock` for every vendor, in one script: the mock in the background.
     @Test func sendAgainstMockForEveryVendor() throws {
-        let ports = try (0..<4).map { _ in try Self.freePort() }
+        // Each mock picks a free port and the script reads its URL from the result.
         let script = try h.write("all.cs", """
-        mock nxlink --background --port \(ports[0])
-        mock nxcloud-callbot --background --port \(ports[1])
-        mock itniotech --background --port \(ports[2])
-        mock alibaba-aiccs --background --port \(ports[3])
-        send nxlink call/list --base-url http://127.0.0.1:\(ports[0]) --cred accessKey=fme2na3kdi3ki --cred accessSecret=abciiiko2k3 --all --json '{"taskId":"t1","pageSize":10}'
-        send nxcloud-callbot listOrderDetail --base-url http://127.0.0.1:\(ports[1]) --cred uuid=Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR --cred secretKey=u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr --json '{"orderIds":["o1"]}'
-        send itniotech recordQuery --base-url http://127.0.0.1:\(ports[2]) --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9 --json '{"current":1,"size":5,"params":{}}'
-        send alibaba-aiccs QueryAiCallTaskPage --base-url http://127.0.0.1:\(ports[3]) --cred accessKeyId=YourAccessKeyId --cred accessKeySecret=YourAccessKeySecret --json '{}'
+        let m0 = mock nxlink --background --port 0
+        let m1 = mock nxcloud-callbot --background --port 0
+        let m2 = mock itniotech --background --port 0
+        let m3 = mock alibaba-aiccs --background --port 0
+        send nxlink call/list --base-url $m0.url --cred accessKey=fme2na3kdi3ki --cred accessSecret=abciiiko2k3 --all --json '{"taskId":"t1","pageSize":10}'
+        send nxcloud-callbot listOrderDetail --base-url $m1.url --cred uuid=Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR --cred secretKey=u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr --json '{"orderIds":["o1"]}'
+        send itniotech recordQuery --base-url $m2.url --cred apiKey=bDqJFiq9 --cred apiSecret=7bz1lzh9 --json '{"current":1,"size":5,"params":{}}'
+        send alibaba-aiccs QueryAiCallTaskPage --base-url $m3.url --cred accessKeyId=YourAccessKeyId --cred accessKeySecret=YourAccessKeySecret --json '{}'
         mock stop
         """)
         let r = try h.run(["-f", script])
