@@ -1,97 +1,154 @@
 import Glibc
 
 /// A map from byte strings (member names, values) to small integers, looked up straight from an
-/// input buffer without building a `String`: FNV-1a hashing, open addressing, keys kept in one
-/// contiguous array. A class, so a lookup never copies the table. Filled by its owner before it is
-/// shared; a table that keeps growing (a cache) belongs to one thread.
+/// input buffer without building a `String`: open addressing on a hash read a word at a time,
+/// keys kept in one contiguous array. A class, so a lookup never copies the table. Filled by its
+/// owner before it is shared; a table that keeps growing (a cache) belongs to one thread.
 public final class ByteKeyTable: @unchecked Sendable {
-    @exclusivity(unchecked) private var slots: [Int32]      // index into `offsets`, or -1
-    @exclusivity(unchecked) private var offsets: [Int] = [0]
-    @exclusivity(unchecked) private var values: [Int] = []
-    @exclusivity(unchecked) private var hashes: [UInt64] = []
-    @exclusivity(unchecked) private var arena: [UInt8] = []
+    /// One key: its bytes in `arena`, its hash and its value.
+    private struct Key {
+        var hash: UInt64
+        var offset: Int
+        var length: Int
+        var value: Int
+    }
+    // Storage the class allocates and frees itself: a lookup is a handful of loads, with no
+    // array to retain or bounds to check (with arrays it cost three times as much).
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Int32>   // index into `keys`, or -1
     @exclusivity(unchecked) private var mask: Int
+    @exclusivity(unchecked) private var keys: UnsafeMutablePointer<Key>
+    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) private var arena: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var arenaCapacity: Int
+    @exclusivity(unchecked) private var arenaCount = 0
 
     public convenience init<S: Sequence>(_ pairs: S) where S.Element == (String, Int) {
         let list = Array(pairs)
         var size = 8
-        while size < list.count * 2 { size <<= 1 }
+        while size < list.count * 4 { size <<= 1 }
         self.init(size: size)
         for (key, value) in list {
             let bytes = Array(key.utf8)
-            let (hash, present) = bytes.withUnsafeBufferPointer { buffer in
-                (ByteKeyTable.hash(buffer, buffer.indices), lookup(buffer, buffer.indices) != nil)
-            }
-            if !present { add(bytes[...], hash: hash, value: value) }
+            bytes.withUnsafeBufferPointer { insert($0, $0.indices, value: value) }
         }
     }
 
     private init(size: Int) {
         mask = size - 1
-        slots = [Int32](repeating: -1, count: size)
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
+        keys = .allocate(capacity: size / 4)   // the slots are kept at most a quarter full
+        arenaCapacity = 64
+        arena = .allocate(capacity: arenaCapacity)
+    }
+
+    deinit {
+        slots.deallocate()
+        keys.deallocate()
+        arena.deallocate()
     }
 
     /// An empty table.
     public convenience init() { self.init(size: 8) }
 
-    public var isEmpty: Bool { values.isEmpty }
-    public var count: Int { values.count }
+    public var isEmpty: Bool { count == 0 }
 
     /// Adds `bytes[range]` with `value` (a key already present keeps its value).
     public func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, value: Int) {
         guard lookup(bytes, range) == nil else { return }
-        add(bytes[range], hash: ByteKeyTable.hash(bytes, range), value: value)
-    }
-
-    private func add<C: Collection>(_ key: C, hash: UInt64, value: Int) where C.Element == UInt8 {
-        if (values.count + 1) * 2 > slots.count { grow() }
-        arena.append(contentsOf: key)
-        offsets.append(arena.count)
-        values.append(value)
-        hashes.append(hash)
-        place(values.count - 1)
+        let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
+        if (count + 1) * 4 > mask + 1 { grow() }
+        if arenaCount + key.count > arenaCapacity {
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(arenaCapacity * 2, arenaCount + key.count))
+            bigger.update(from: arena, count: arenaCount)
+            arena.deallocate()
+            arena = bigger
+            arenaCapacity = max(arenaCapacity * 2, arenaCount + key.count)
+        }
+        if let base = key.baseAddress { (arena + arenaCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count) }
+        (keys + count).initialize(to: Key(hash: ByteKeyTable.hash(key), offset: arenaCount, length: key.count, value: value))
+        arenaCount += key.count
+        count += 1
+        place(count - 1)
     }
 
     private func place(_ index: Int) {
-        var slot = Int(truncatingIfNeeded: hashes[index]) & mask
+        var slot = Int(truncatingIfNeeded: keys[index].hash) & mask
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
         slots[slot] = Int32(index)
     }
 
+    /// Twice the slots and room for as many keys. At most a quarter of the slots are taken, so
+    /// a miss (most lookups of the record-wide reads) usually stops at the first empty slot.
     private func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        mask = slots.count - 1
-        for index in values.indices { place(index) }
+        let size = (mask + 1) * 2
+        slots.deallocate()
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
+        mask = size - 1
+        let bigger = UnsafeMutablePointer<Key>.allocate(capacity: size / 4)
+        bigger.moveInitialize(from: keys, count: count)
+        keys.deallocate()
+        keys = bigger
+        for index in 0..<count { place(index) }
+    }
+
+    /// Every byte counts, eight at a time (a key's last word overlaps the one before it).
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        let n = key.count
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        if n >= 8 {
+            var i = 0
+            while i + 8 < n {
+                h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+                i += 8
+            }
+            h = (h ^ key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+        } else if n > 0 {
+            h = (h ^ ByteKeyTable.shortWord(key)) &* 0xBF58_476D_1CE4_E5B9
+        }
+        h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 29)
+    }
+
+    /// The bytes of a key shorter than eight, as one word.
+    @inline(__always)
+    static func shortWord(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var word: UInt64 = 0
+        for i in 0..<key.count { word |= UInt64(key[i]) << (UInt64(i) &* 8) }
+        return word
     }
 
     @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in range {
-            h = (h ^ UInt64(bytes[i])) &* 0x100_0000_01b3
+    static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = a.count
+        if n >= 8 {
+            if n <= 16 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            return memcmp(a.baseAddress!, b.baseAddress!, n) == 0
         }
-        return h
+        return n == 0 || shortWord(a) == shortWord(b)
     }
 
     /// The value stored for the bytes `bytes[range]`, or nil.
     public func lookup(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        if values.isEmpty { return nil }
-        let hash = ByteKeyTable.hash(bytes, range)
+        if count == 0 { return nil }
+        let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
+        let hash = ByteKeyTable.hash(key)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let index = Int(slots[slot])
             if index < 0 { return nil }
-            if hashes[index] == hash, equal(index, bytes, range) { return values[index] }
+            let stored = keys[index]
+            if stored.hash == hash, stored.length == key.count,
+               ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length), key) {
+                return stored.value
+            }
             slot = (slot + 1) & mask
-        }
-    }
-
-    private func equal(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        let from = offsets[index], to = offsets[index + 1]
-        guard to - from == range.count else { return false }
-        if range.isEmpty { return true }
-        return arena.withUnsafeBufferPointer { stored in
-            memcmp(stored.baseAddress! + from, bytes.baseAddress! + range.lowerBound, range.count) == 0
         }
     }
 }

@@ -200,6 +200,13 @@ private struct Scanner {
         var plain = true
         var ascii = true
         while pos < bytes.count {
+            // Eight bytes at a time up to the first one that needs a look (a quote, a backslash,
+            // a control byte, DEL, or a byte of a multi-byte character).
+            if pos + 8 <= bytes.count {
+                let special = specialBytes(at: pos)
+                if special == 0 { pos += 8; continue }
+                pos += special.trailingZeroBitCount >> 3
+            }
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 pos += 1
@@ -232,7 +239,6 @@ private struct Scanner {
             }
             if b < 0x7F {
                 pos += 1
-                while pos + 8 <= bytes.count, plainBlock(at: pos) { pos += 8 }
                 continue
             }
             if b == 0x7F { plain = false; pos += 1; continue }
@@ -244,16 +250,17 @@ private struct Scanner {
         return nil
     }
 
-    /// Whether the 8 bytes at `p` are all printable ASCII other than `"` and `\\` (SWAR: one
-    /// 64-bit word tested at once instead of eight bytes).
+    /// The 8 bytes at `p` as a mask with the high bit of each byte set where the byte is not
+    /// printable ASCII other than `"` and `\\` (SWAR: one 64-bit word tested at once). Only the
+    /// lowest set bit is exact (a borrow may mark a byte above it), which is the one used.
     @inline(__always)
-    func plainBlock(at p: Int) -> Bool {
+    func specialBytes(at p: Int) -> UInt64 {
         let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + p).loadUnaligned(as: UInt64.self))
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-        if word & highs != 0 { return false }                       // a byte >= 0x80
-        if (word &- ones &* 0x20) & ~word & highs != 0 { return false }  // a byte < 0x20
-        return !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C)) && !hasZero(word ^ (ones &* 0x7F))
+        @inline(__always) func zeros(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        return (word & highs)                                   // a byte >= 0x80
+            | ((word &- ones &* 0x20) & ~word & highs)          // a byte < 0x20
+            | zeros(word ^ (ones &* 0x22)) | zeros(word ^ (ones &* 0x5C)) | zeros(word ^ (ones &* 0x7F))
     }
 
     func hex4(at p: Int) -> UInt32? {

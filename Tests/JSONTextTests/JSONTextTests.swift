@@ -61,3 +61,37 @@ import Testing
         #expect(JSONWriter.pretty(value) == "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}")
     }
 }
+
+@Suite struct ByteKeyTableTests {
+    /// Keys of every length around the word boundaries, keys that differ only in the middle or at
+    /// one end, and misses that share a prefix or suffix with a key: answers agree with a Dictionary.
+    @Test func answersAsADictionaryWould() {
+        var keys: [String] = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "callResult", "callResulT",
+                              "manualCallStart", "manualCallAnswer", "0123456789abcdef", "0123456789abcdefg",
+                              "2025-03-19 10:00:01", "2025-03-20 10:00:01", "2025-03-19 10:00:02", "牛小信", "\"quoted\\"]
+        keys += (0..<300).map { "key-\($0)-" + String(repeating: "x", count: $0 % 40) }
+        let table = ByteKeyTable()
+        var reference: [String: Int] = [:]
+        for (i, key) in keys.enumerated() {
+            Array(key.utf8).withUnsafeBufferPointer { table.insert($0, $0.indices, value: i) }
+            if reference[key] == nil { reference[key] = i }
+            // Inserting again keeps the first value.
+            Array(key.utf8).withUnsafeBufferPointer { table.insert($0, $0.indices, value: -1) }
+        }
+        #expect(table.count == reference.count)
+        let misses = ["abcdefgX", "Xbcdefgh", "abcdef", "callResul", "callResultt", "2025-03-21 10:00:01", "key-5-", "key-299-"]
+        for key in keys + misses {
+            // Looked up inside a larger buffer, as members are.
+            let padded = Array(("{\"" + key + "\":1}").utf8)
+            let found = padded.withUnsafeBufferPointer { table.lookup($0, 2..<(padded.count - 4)) }
+            #expect(found == reference[key], "\(key)")
+        }
+        #expect(ByteKeyTable().lookup(UnsafeBufferPointer(start: nil, count: 0), 0..<0) == nil)
+    }
+
+    @Test func pairsInitialiserKeepsTheFirstOfDuplicates() {
+        let table = ByteKeyTable([("a", 1), ("b", 2), ("a", 3)])
+        #expect(table.count == 2)
+        #expect(Array("a".utf8).withUnsafeBufferPointer { table.lookup($0, $0.indices) } == 1)
+    }
+}
