@@ -79,6 +79,14 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var serial: UInt32 = 0
     /// `Walk.nodeOf`'s storage, kept between records.
     @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
+    /// `Walk.out`'s storage, kept between records.
+    @exclusivity(unchecked) private var fields = FieldBuffer()
+    @exclusivity(unchecked) private var path = FieldBuffer(capacity: 256)
+
+    deinit {
+        fields.free()
+        path.free()
+    }
 
     init(annotator: RecordAnnotator) {
         self.annotator = annotator
@@ -189,8 +197,10 @@ final class ByteAnnotator {
     struct Walk {
         let bytes: UnsafeBufferPointer<UInt8>
         let entries: UnsafeBufferPointer<JSONTape.Entry>
-        var out: [UInt8]
-        var path: [UInt8] = []
+        /// The fields, copied to the output after the walk.
+        var out: FieldBuffer
+        /// The path of the value being visited (`a.b[2].c`).
+        var path: FieldBuffer
         var record: DecodedRecord
         var firstField = true
         /// The node of each member entry, found in the duplicate pass and used in the visit pass.
@@ -208,25 +218,24 @@ final class ByteAnnotator {
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        let mark = out.count
         return tape.entries.withUnsafeBufferPointer { entries -> DecodedRecord? in
-            var walk = Walk(bytes: bytes, entries: entries, out: [], record: record, nodeOf: [])
-            swap(&walk.out, &out)
+            fields.removeAll()
+            path.removeAll()
+            var walk = Walk(bytes: bytes, entries: entries, out: fields, path: path, record: record, nodeOf: [])
             // Reused from record to record: every member's slot is written before it is read.
             swap(&walk.nodeOf, &nodeOfScratch)
             if walk.nodeOf.count < entries.count { walk.nodeOf = [Int](repeating: -1, count: entries.count) }
             defer { swap(&walk.nodeOf, &nodeOfScratch) }
-            walk.record.writeHead(into: &walk.out)
             let ok = walkObject(0, level: nodes[1].members, &walk)
-            if ok {
-                annotator.checkWhole(read(0, node: 0, bytes, entries), into: &walk.record)
-                walk.record.writeTail(into: &walk.out)
-                walk.out.append(0x0A)
-            } else {
-                walk.out.removeSubrange(mark...)
-            }
-            swap(&walk.out, &out)
-            return ok ? walk.record : nil
+            fields = walk.out   // they may have moved as they grew
+            path = walk.path
+            guard ok else { return nil }
+            annotator.checkWhole(read(0, node: 0, bytes, entries), into: &walk.record)
+            walk.record.writeHead(into: &out)
+            out.append(contentsOf: fields.bytes)
+            walk.record.writeTail(into: &out)
+            out.append(0x0A)
+            return walk.record
         }
     }
 
@@ -306,7 +315,7 @@ final class ByteAnnotator {
                 appendKey(m, &w)
                 w.record.warnings.append(DecodeWarning("duplicate-key", pathString(w),
                                                        "\"\(key)\" appears more than once; parsers disagree on which value wins"))
-                w.path.removeSubrange(pathLength...)
+                w.path.truncate(to: pathLength)
             }
             child = m.next
         }
@@ -322,7 +331,7 @@ final class ByteAnnotator {
                 w.record.warnings.append(DecodeWarning("unknown-field", pathString(w), unknownFieldMessage))
                 writeField(child, tail: noMeaning, &w)
             }
-            w.path.removeSubrange(pathLength...)
+            w.path.truncate(to: pathLength)
             child = m.next
         }
         return true
@@ -336,7 +345,7 @@ final class ByteAnnotator {
             appendDecimal(i, to: &w.path)
             w.path.append(UInt8(ascii: "]"))
             guard visit(child, node: element, &w) else { return false }
-            w.path.removeSubrange(pathLength...)
+            w.path.truncate(to: pathLength)
             child = w.entries[child].next
         }
         return true
@@ -395,12 +404,12 @@ final class ByteAnnotator {
                 writeFieldStart(i, &w)
                 ByteAnnotator.append(#","meaning":""#, to: &w.out)
                 let seconds = big ? n / 1000 : n
-                TimeFormat.appendISO8601(seconds, into: &w.out)
+                TimeFormat.appendISO8601(seconds, to: &w.out)
                 if let zone = annotator.zoneMinutes, zone != 0 {
                     ByteAnnotator.append(" · ", to: &w.out)
                     let mark = w.out.count
-                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, into: &w.out)
-                    w.out.removeSubrange(mark..<min(w.out.count, mark + 11))
+                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, to: &w.out)
+                    w.out.remove(mark..<min(w.out.count, mark + 11))
                     ByteAnnotator.append(" local", to: &w.out)
                 }
                 return writeFieldEnd(meaningSuffix[s], &w)
@@ -410,9 +419,9 @@ final class ByteAnnotator {
            let epoch = TimeFormat.parseLocal(bytes: UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)]), offsetMinutes: localOffset[s]) {
             writeFieldStart(i, &w)
             ByteAnnotator.append(#","meaning":""#, to: &w.out)
-            TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], into: &w.out)
+            TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], to: &w.out)
             ByteAnnotator.append(" = ", to: &w.out)
-            TimeFormat.appendISO8601(epoch, into: &w.out)
+            TimeFormat.appendISO8601(epoch, to: &w.out)
             w.out.append(contentsOf: localAssumed[s])
             return writeFieldEnd(meaningSuffix[s], &w)
         }
@@ -461,7 +470,7 @@ final class ByteAnnotator {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
         ByteAnnotator.append(#"{"path":""#, to: &w.out)
-        w.out.append(contentsOf: w.path)
+        w.out.append(contentsOf: w.path.bytes)
         ByteAnnotator.append(#"","value":"#, to: &w.out)
         ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
     }
@@ -489,8 +498,8 @@ final class ByteAnnotator {
     }
 
     /// The value at entry `i` as `JSONWriter.compact` writes it.
-    static func writeCompact(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
-                             into out: inout [UInt8]) {
+    static func writeCompact<Out: ByteAppending>(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
+                                                 into out: inout Out) {
         let v = entries[i]
         switch v.kind {
         case .object, .array:
@@ -506,7 +515,7 @@ final class ByteAnnotator {
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]))
                         out.append(UInt8(ascii: "\""))
                     } else if case .string(let key)? = try? JSONParser.parse(bytes: Array(bytes[(m.keyStart - 1)...m.keyEnd])) {
-                        JSONWriter.appendQuoted(key, into: &out)
+                        out.append(contentsOf: Array(JSONWriter.quote(key).utf8))
                     }
                     out.append(UInt8(ascii: ":"))
                 }
@@ -515,7 +524,7 @@ final class ByteAnnotator {
             }
             out.append(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         case .string where !v.plain:
-            if case .string(let text) = value(i, bytes, entries) { JSONWriter.appendQuoted(text, into: &out) }
+            if case .string(let text) = value(i, bytes, entries) { out.append(contentsOf: Array(JSONWriter.quote(text).utf8)) }
         default:
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
         }
@@ -597,16 +606,16 @@ final class ByteAnnotator {
 
     /// Appends a literal's bytes (a `String`'s UTF-8 view goes through a slow generic path).
     @inline(__always)
-    static func append(_ text: StaticString, to out: inout [UInt8]) {
+    static func append<Out: ByteAppending>(_ text: StaticString, to out: inout Out) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private func appendKey(_ m: JSONTape.Entry, _ w: inout Walk) {
-        if !w.path.isEmpty { w.path.append(UInt8(ascii: ".")) }
+        if w.path.count > 0 { w.path.append(UInt8(ascii: ".")) }
         w.path.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]))
     }
 
-    private func pathString(_ w: Walk) -> String { String(decoding: w.path, as: UTF8.self) }
+    private func pathString(_ w: Walk) -> String { String(decoding: w.path.bytes, as: UTF8.self) }
 
     private func sameKey(_ a: JSONTape.Entry, _ b: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.keyEnd - a.keyStart == b.keyEnd - b.keyStart else { return false }
@@ -625,7 +634,7 @@ final class ByteAnnotator {
         return true
     }
 
-    private func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+    private func appendDecimal(_ n: Int, to out: inout FieldBuffer) {
         if n >= 10 { appendDecimal(n / 10, to: &out) }
         out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }

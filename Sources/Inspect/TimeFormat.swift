@@ -9,6 +9,10 @@ public enum TimeFormat {
 
     /// `iso8601`, appended as UTF-8 (the streaming decoder writes it without building a string).
     public static func appendISO8601(_ epochSeconds: Int64, offsetMinutes: Int = 0, into out: inout [UInt8]) {
+        appendISO8601(epochSeconds, offsetMinutes: offsetMinutes, to: &out)
+    }
+
+    static func appendISO8601<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int = 0, to out: inout Out) {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let days = floorDiv(local, 86_400)
         let secs = Int(local - days * 86_400)
@@ -24,7 +28,7 @@ public enum TimeFormat {
         appendZone(offsetMinutes, into: &out)
     }
 
-    static func appendZone(_ offsetMinutes: Int, into out: inout [UInt8]) {
+    static func appendZone<Out: ByteAppending>(_ offsetMinutes: Int, into out: inout Out) {
         guard offsetMinutes != 0 else { out.append(0x5A); return }
         let a = abs(offsetMinutes)
         out.append(offsetMinutes < 0 ? 0x2D : 0x2B)
@@ -34,12 +38,12 @@ public enum TimeFormat {
     }
 
     /// Two digits at least ("07", "12", "123").
-    static func appendPadded(_ v: Int, into out: inout [UInt8]) {
+    static func appendPadded<Out: ByteAppending>(_ v: Int, into out: inout Out) {
         if v < 10 { out.append(0x30) }
         appendDecimal(v, into: &out)
     }
 
-    static func appendDecimal(_ v: Int, into out: inout [UInt8]) {
+    static func appendDecimal<Out: ByteAppending>(_ v: Int, into out: inout Out) {
         if v < 0 { out.append(0x2D) }
         var n = v.magnitude
         if n < 10 { out.append(UInt8(n) + 0x30); return }
