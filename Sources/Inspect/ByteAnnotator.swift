@@ -60,6 +60,9 @@ final class ByteAnnotator {
         var elements: Int
     }
     let reads: [Read]
+    /// Per node, the child of read-node 0 it is (or -1); nil when the walk's nodes cannot stand in
+    /// for looking the record's member names up in read-node 0.
+    let rootReadOfNode: [Int]?
     /// The read-node of what `RecordAnnotator.summarize` reads (0 is what `checkWhole` reads).
     let summaryRead: Int
     let unknownFieldMessage: String
@@ -77,6 +80,10 @@ final class ByteAnnotator {
     /// Which member names were seen in the object being walked (duplicate detection).
     @exclusivity(unchecked) private var stamps: [UInt32]
     @exclusivity(unchecked) private var serial: UInt32 = 0
+    /// Per level and member place (the first `predictedPlaces`), the key number found there in
+    /// the last record (-1: none yet).
+    @exclusivity(unchecked) private var keyAtPlace: [Int32]
+    static let predictedPlaces = 128
     /// `Walk.nodeOf`'s storage, kept between records.
     @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
     /// `Walk.out`'s storage, kept between records.
@@ -134,14 +141,15 @@ final class ByteAnnotator {
         func compile(_ tree: ReadTree) -> Int {
             let me = reads.count
             reads.append(Read(members: ByteKeyTable(), children: [], whole: tree.whole, elements: -1))
-            let keys = tree.members.keys.sorted()
+            let keys = tree.memberKeys
             let children = keys.map { compile(tree.members[$0]!) }
             let elements = tree.elements.map(compile) ?? -1
             reads[me] = Read(members: ByteKeyTable(keys.enumerated().map { ($0.element, $0.offset) }), children: children,
                              whole: tree.whole, elements: elements)
             return me
         }
-        _ = compile(annotator.wholeRecordReads)
+        let wholeReads = annotator.wholeRecordReads
+        _ = compile(wholeReads)
         summaryRead = compile(annotator.summaryReads)
         self.reads = reads
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
@@ -184,7 +192,21 @@ final class ByteAnnotator {
         _ = node("", isElement: false, isParent: true)
         self.nodes = nodes
         self.levels = levels
+        // The record's members that checkWhole reads, by the node the walk already found for
+        // them (no second lookup of every member name); only when each is a member the schema names.
+        var readOfNode = [Int](repeating: -1, count: nodes.count)
+        var everyReadNamed = !reads[0].whole && nodes[1].members >= 0
+        for (c, key) in wholeReads.memberKeys.enumerated() where everyReadNamed {
+            let bytes = Array(key.utf8)
+            if let node = bytes.withUnsafeBufferPointer({ levels[nodes[1].members].lookup($0, $0.indices) }) {
+                readOfNode[node] = c
+            } else {
+                everyReadNamed = false
+            }
+        }
+        rootReadOfNode = everyReadNamed ? readOfNode : nil
         stamps = [UInt32](repeating: 0, count: nodes.count)
+        keyAtPlace = [Int32](repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
     }
 
     /// The same compiled schema with caches of its own, for another thread.
@@ -230,7 +252,8 @@ final class ByteAnnotator {
             fields = walk.out   // they may have moved as they grew
             path = walk.path
             guard ok else { return nil }
-            annotator.checkWhole(read(0, node: 0, bytes, entries), into: &walk.record)
+            let parts = rootReadOfNode.map { readRoot(bytes, entries, nodeOf: walk.nodeOf, readOfNode: $0) } ?? read(0, node: 0, bytes, entries)
+            annotator.checkWhole(parts, into: &walk.record)
             walk.record.writeHead(into: &out)
             out.append(contentsOf: fields.bytes)
             walk.record.writeTail(into: &out)
@@ -295,10 +318,22 @@ final class ByteAnnotator {
         }
         w.unknown.removeAll(keepingCapacity: true)
         // Pass 1: which node each member is, and duplicates (warned before the members' own).
+        // Records of one kind list their members in the same order, so the name at each place
+        // is first compared with the one found there last time, and looked up only if it differs.
+        let table = level >= 0 ? levels[level] : nil
         var child = e + 1
-        for _ in 0..<count {
+        for k in 0..<count {
             let m = w.entries[child]
-            let node = level >= 0 ? levels[level].lookup(w.bytes, m.keyStart..<m.keyEnd) : nil
+            var node: Int?
+            if let table {
+                let place = k < ByteAnnotator.predictedPlaces ? level * ByteAnnotator.predictedPlaces + k : -1
+                if place >= 0, table.matches(Int(keyAtPlace[place]), w.bytes, m.keyStart..<m.keyEnd) {
+                    node = table.value(at: Int(keyAtPlace[place]))
+                } else if let index = table.index(of: w.bytes, m.keyStart..<m.keyEnd) {
+                    node = table.value(at: index)
+                    if place >= 0 { keyAtPlace[place] = Int32(index) }
+                }
+            }
             var duplicate = false
             if let node {
                 if stamps[node] == serial { duplicate = true } else { stamps[node] = serial }
@@ -559,6 +594,23 @@ final class ByteAnnotator {
         default:
             return ByteAnnotator.value(i, bytes, entries)
         }
+    }
+
+    /// `read(0, node: 0, …)` of the record just walked, with each member's node from the walk.
+    private func readRoot(_ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
+                          nodeOf: [Int], readOfNode: [Int]) -> JSONValue {
+        var members: [JSONMember] = []
+        var child = 1
+        for _ in 0..<entries[0].count {
+            let m = entries[child]
+            let node = nodeOf[child]
+            if node >= 0, readOfNode[node] >= 0 {
+                members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
+                                          read(child, node: reads[0].children[readOfNode[node]], bytes, entries)))
+            }
+            child = m.next
+        }
+        return .object(members)
     }
 
     /// The value at entry `i`, built.

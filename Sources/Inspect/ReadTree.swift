@@ -14,6 +14,9 @@ final class ReadTree {
         return node
     }
 
+    /// The member names, in the order `ByteAnnotator` numbers its read-node children.
+    var memberKeys: [String] { members.keys.sorted() }
+
     func element() -> ReadTree {
         if let elements { return elements }
         let node = ReadTree()

@@ -136,6 +136,11 @@ public final class ByteKeyTable: @unchecked Sendable {
 
     /// The value stored for the bytes `bytes[range]`, or nil.
     public func lookup(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        index(of: bytes, range).map { keys[$0].value }
+    }
+
+    /// The number of the key `bytes[range]` (keys are numbered from 0 as they were added), or nil.
+    public func index(of bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
         if count == 0 { return nil }
         let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
         let hash = ByteKeyTable.hash(key)
@@ -146,9 +151,23 @@ public final class ByteKeyTable: @unchecked Sendable {
             let stored = keys[index]
             if stored.hash == hash, stored.length == key.count,
                ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length), key) {
-                return stored.value
+                return index
             }
             slot = (slot + 1) & mask
         }
     }
+
+    /// Whether key number `index` is the bytes `bytes[range]` (a guess checked without hashing).
+    @inline(__always)
+    public func matches(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        guard index >= 0, index < count else { return false }
+        let stored = keys[index]
+        guard stored.length == range.count else { return false }
+        return ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length),
+                                 UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))
+    }
+
+    /// The value of key number `index`.
+    @inline(__always)
+    public func value(at index: Int) -> Int { keys[index].value }
 }

@@ -136,6 +136,32 @@ import Testing
         #expect(accepted >= lines.count / 2)
     }
 
+    /// One annotator over records whose members come in changing orders (the annotator guesses
+    /// each member from the one at the same place in the last record).
+    @Test func memberOrderChangingFromRecordToRecordMatchesTheTree() {
+        func reorder(_ value: JSONValue, _ how: Int) -> JSONValue {
+            switch value {
+            case .object(let members):
+                var m = members.map { JSONMember($0.key, reorder($0.value, how)) }
+                switch how {
+                case 1: m.reverse()
+                case 2: if m.count > 1 { m = Array(m[1...] + m[..<1]) }
+                case 3: if m.count > 2 { m.remove(at: m.count / 2) }
+                case 4: if m.count > 1 { m.swapAt(0, m.count - 1) }
+                default: break
+                }
+                return .object(m)
+            case .array(let items): return .array(items.map { reorder($0, how) })
+            default: return value
+            }
+        }
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            for how in [0, 1, 0, 2, 3, 0, 4, 4] { lines.append(Array(JSONWriter.compact(reorder(record, how)).utf8)) }
+        }
+        #expect(Self.compare(lines) >= lines.count / 2)
+    }
+
     /// Forcing a vendor and kind (the `--vendor --kind` path) and the summary-only path.
     @Test func forcedKindMatchesTheTree() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
