@@ -73,10 +73,13 @@ public enum StreamDecoding {
                 result.failures += slot.failures
             }
         }
+        // Two batches, reused in turn like the parts: the one read now was finished with two turns ago.
+        let batches = [Batch(capacity: batchBytes), Batch(capacity: batchBytes)]
         var done = false
         while !done {
             if cancel.isCancelled { result.interrupted = true; break }
-            let batch = Batch()
+            let batch = batches[turn]
+            batch.removeAll()
             while batch.bytes.count < batchBytes {
                 guard let line = stream.next() else { done = true; break }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
@@ -103,6 +106,14 @@ public enum StreamDecoding {
 final class Batch: @unchecked Sendable {
     var bytes: [UInt8] = []
     var lines: [(number: Int, range: Range<Int>)] = []
+
+    /// Room for `capacity` bytes (and the one line that may run past it) from the start.
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity + (capacity >> 2)) }
+
+    func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+    }
 
     func add(_ line: ArraySlice<UInt8>, number: Int) {
         let start = bytes.count
@@ -156,6 +167,10 @@ final class BatchParts: @unchecked Sendable {
     func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
         slot.output.removeAll(keepingCapacity: true)
+        // Annotated records are about three times their input: room for them from the start.
+        if mode == .annotated, let first = lines.first, let last = lines.last {
+            slot.output.reserveCapacity(3 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
+        }
         slot.summary = BatchSummary(countsWarnings: mode != .summaryOnly)
         slot.failures = []
         batch.bytes.withUnsafeBufferPointer { all in
