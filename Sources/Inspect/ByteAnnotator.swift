@@ -288,6 +288,24 @@ final class ByteAnnotator {
         return record
     }
 
+    /// The members of the object at entry `e` whose names are in `keys`, as values.
+    static func members(of e: Int, in tape: JSONTape, bytes: UnsafeBufferPointer<UInt8>, keys: ByteKeyTable) -> [JSONMember] {
+        guard !keys.isEmpty else { return [] }
+        var members: [JSONMember] = []
+        tape.entries.withUnsafeBufferPointer { entries in
+            var child = e + 1
+            for _ in 0..<entries[e].count {
+                let m = entries[child]
+                if keys.lookup(bytes, m.keyStart..<m.keyEnd) != nil {
+                    members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
+                                              value(child, bytes, entries)))
+                }
+                child = m.next
+            }
+        }
+        return members
+    }
+
     // MARK: - Walking
 
     private func walkObject(_ e: Int, level: Int, _ w: inout Walk) -> Bool {

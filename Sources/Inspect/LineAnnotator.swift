@@ -1,5 +1,4 @@
 import Adapters
-import Glibc
 import JSONText
 
 /// Annotates one NDJSON line straight from its bytes when it is the common case — one JSON object
@@ -14,8 +13,6 @@ public struct LineAnnotator {
     private var tape = JSONTape()
     private var counts: [Int] = []
     private var seen: [Bool] = []
-    /// The last line's top-level member names by place, and what each was found to be.
-    private var names = MemberNameMemo()
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
@@ -56,74 +53,22 @@ public struct LineAnnotator {
         for i in counts.indices { counts[i] = 0 }
         for i in seen.indices { seen[i] = false }
         var child = 1
-        var nestedMembers: [JSONMember] = []
-        names.begin()
         for _ in 0..<root.count {
             let m = tape.entries[child]
-            let name = UnsafeBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])
-            let (key, isNested) = names.next(name) { name in
-                let all = name.indices
-                return (detector.keyNumbers.lookup(name, all) ?? -1, !detector.nestedKeys.isEmpty && detector.nestedKeys.lookup(name, all) != nil)
-            }
-            if key >= 0, !seen[key] {
+            if let key = detector.keyNumbers.lookup(line, m.keyStart..<m.keyEnd), !seen[key] {
                 seen[key] = true
                 for c in detector.candidatesOfKey[key] { counts[c] += 1 }
             }
-            if isNested {
-                let value = tape.entries.withUnsafeBufferPointer { ByteAnnotator.value(child, line, $0) }
-                nestedMembers.append(JSONMember(String(decoding: name, as: UTF8.self), value))
-            }
             child = m.next
         }
-        names.end()
-        let nested = JSONValue.object(nestedMembers)
+        var nested = JSONValue.object([])
+        if !detector.nestedKeys.isEmpty {
+            nested = .object(ByteAnnotator.members(of: 0, in: tape, bytes: line, keys: detector.nestedKeys))
+        }
         guard let (candidate, detection) = detector.detect(counts: counts, nestedRoot: nested) else { return nil }
         if let annotator = compiled[candidate] { return (annotator, detection) }
         let annotator = ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
         compiled[candidate] = annotator
         return (annotator, detection)
-    }
-}
-
-/// The top-level member names of the last line, by place, with what they were found to be: lines
-/// of one kind list the same names in the same order, so a name is compared with the one at its
-/// place last time (a few instructions) and looked up only when it differs.
-struct MemberNameMemo {
-    private var last: [UInt8] = []
-    private var lastEnds: [Int] = []
-    private var lastFound: [(Int, Bool)] = []
-    private var current: [UInt8] = []
-    private var currentEnds: [Int] = []
-    private var currentFound: [(Int, Bool)] = []
-
-    mutating func begin() {
-        current.removeAll(keepingCapacity: true)
-        currentEnds.removeAll(keepingCapacity: true)
-        currentFound.removeAll(keepingCapacity: true)
-    }
-
-    /// What the next member name is: remembered when the last line had it at this place,
-    /// otherwise `find(name)`.
-    mutating func next(_ name: UnsafeBufferPointer<UInt8>, find: (UnsafeBufferPointer<UInt8>) -> (Int, Bool)) -> (Int, Bool) {
-        let place = currentEnds.count
-        var found: (Int, Bool)?
-        if place < lastEnds.count {
-            let start = place == 0 ? 0 : lastEnds[place - 1]
-            if lastEnds[place] - start == name.count,
-               name.isEmpty || last.withUnsafeBufferPointer({ memcmp($0.baseAddress! + start, name.baseAddress!, name.count) == 0 }) {
-                found = lastFound[place]
-            }
-        }
-        let result = found ?? find(name)
-        current.append(contentsOf: name)
-        currentEnds.append(current.count)
-        currentFound.append(result)
-        return result
-    }
-
-    mutating func end() {
-        swap(&last, &current)
-        swap(&lastEnds, &currentEnds)
-        swap(&lastFound, &currentFound)
     }
 }
