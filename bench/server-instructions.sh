@@ -22,7 +22,8 @@ measure() {
     valgrind --tool=callgrind --callgrind-out-file="$work/cg.$name" "$work/cs" --plugins plugins "$@" \
         2>"$work/$name.log" >/dev/null &
     server=$!
-    for _ in $(seq 1 300); do grep -q "listening\|mock" "$work/$name.log" 2>/dev/null && break; sleep 0.1; done
+    # "listening on": valgrind's own banner names the command too, so "mock" alone matched at once.
+    for _ in $(seq 1 600); do grep -q "listening on" "$work/$name.log" 2>/dev/null && break; sleep 0.1; done
     sleep 2
     # One warm-up request, then counters from zero: only request handling is counted.
     wrk -t1 -c1 -d1s -s "$script" "$url" >/dev/null
