@@ -33,7 +33,7 @@ public struct RecordAnnotator {
     let offsetsInMilliseconds: Bool
     /// The timeline's events in order, with the field each is read from, its spec and the UTC
     /// offset its local times are read in.
-    let timelineEvents: [(name: String, field: String, spec: FieldSpec?, offsetMinutes: Int)]
+    let timelineEvents: [TimelineEvent]
     /// The paths read in every record, split once: required fields' parents, the transcript's
     /// list, the timeline's holders, the summary's result, duration and answered.
     let requiredParents: [JSONPath.Compiled?]
@@ -97,7 +97,7 @@ public struct RecordAnnotator {
             timelineEvents = [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)].compactMap { name, field in
                 field.map { field in
                     let spec = specs[schemaPrefix + field]
-                    return (name, field, spec, spec?.zone.flatMap(TimeZoneOffset.minutes) ?? zone ?? 0)
+                    return TimelineEvent(name: name, field: field, spec: spec, offsetMinutes: spec?.zone.flatMap(TimeZoneOffset.minutes) ?? zone ?? 0)
                 }
             }
         } else {
@@ -458,17 +458,17 @@ public struct RecordAnnotator {
     }
 
     /// Epoch seconds of a timeline field, by its unit.
-    private func epoch(_ value: JSONValue?, spec: FieldSpec?, offsetMinutes: Int) -> Int64? {
-        guard let value, let spec else { return nil }
+    private func epoch(_ value: JSONValue?, _ event: TimelineEvent) -> Int64? {
+        guard let value, event.described else { return nil }
         switch value {
         case .number(let text):
             guard let n = Int64(text), n > 0 else { return nil }
-            if spec.unit == "epoch-ms" || (spec.unit == "epoch-auto" && n >= 100_000_000_000) || (spec.unit == "epoch-s" && n >= 100_000_000_000) {
+            if event.milliseconds == .always || (event.milliseconds == .whenLarge && n >= 100_000_000_000) {
                 return n / 1000
             }
             return n
         case .string(var s):
-            return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: offsetMinutes) }
+            return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: event.offsetMinutes) }
         default:
             return nil
         }
@@ -486,26 +486,29 @@ public struct RecordAnnotator {
         let zone = zoneMinutes ?? 0
         for holder in holders {
             var events: [(name: String, epoch: Int64)] = []
-            for (name, field, spec, offset) in timelineEvents {
-                guard let e = epoch(holder.value[field], spec: spec, offsetMinutes: offset) else { continue }
-                events.append((name, e))
+            events.reserveCapacity(timelineEvents.count)
+            for k in timelineEvents.indices {
+                guard let e = epoch(holder.value[timelineEvents[k].field], timelineEvents[k]) else { continue }
+                events.append((timelineEvents[k].name, e))
             }
             guard events.count >= 2 else { continue }
             let prefix = holder.path.isEmpty ? "" : holder.path + "."
             // originate 10:00:00 ──5 s──▶ answer 10:00:05 (UTC+08:00)
             var picture: [UInt8] = []
             picture.reserveCapacity(40 * events.count)
-            for (i, event) in events.enumerated() {
+            for i in events.indices {
                 if i > 0 {
-                    picture += " ──".utf8
-                    picture += TimeFormat.duration(seconds: event.epoch - events[i - 1].epoch).utf8
-                    picture += "──▶ ".utf8
+                    picture.append(contentsOf: RecordAnnotator.arrowStart)
+                    TimeFormat.appendDuration(seconds: events[i].epoch - events[i - 1].epoch, into: &picture)
+                    picture.append(contentsOf: RecordAnnotator.arrowEnd)
                 }
-                picture += event.name.utf8
+                var name = events[i].name
+                name.withUTF8 { picture.append(contentsOf: $0) }
                 picture.append(0x20)
-                TimeFormat.appendClock(event.epoch, offsetMinutes: zone, into: &picture)
+                TimeFormat.appendClock(events[i].epoch, offsetMinutes: zone, into: &picture)
             }
-            picture += " (".utf8
+            picture.append(0x20)
+            picture.append(UInt8(ascii: "("))
             TimeFormat.appendZone(zone, into: &picture)
             picture.append(UInt8(ascii: ")"))
             out.timelines.append(CallTimeline(path: holder.path, events: events, picture: String(decoding: picture, as: UTF8.self)))
@@ -525,6 +528,8 @@ public struct RecordAnnotator {
             }
         }
     }
+
+    static let arrowStart = Array(" ──".utf8), arrowEnd = Array("──▶ ".utf8)
 
     private func fieldName(_ event: String, _ t: TimelineSpec) -> String? {
         switch event {
@@ -570,4 +575,30 @@ final class MeaningCache {
 
     func get(_ field: String, _ code: String) -> Entry? { entries[field]?[code] }
     func set(_ field: String, _ code: String, _ meaning: String?, note: String?) { entries[field, default: [:]][code] = Entry(meaning: meaning, note: note) }
+}
+
+/// One event of a payload's timeline, compiled from its field's spec.
+struct TimelineEvent {
+    enum Milliseconds { case never, always, whenLarge }
+    let name: String
+    let field: String
+    /// Whether the schema describes the field (an undescribed one is not read).
+    let described: Bool
+    /// Whether a number is in milliseconds: epoch-ms always; epoch-auto and epoch-s when it is
+    /// too large for seconds.
+    let milliseconds: Milliseconds
+    /// The UTC offset a local time is read in.
+    let offsetMinutes: Int
+
+    init(name: String, field: String, spec: FieldSpec?, offsetMinutes: Int) {
+        self.name = name
+        self.field = field
+        described = spec != nil
+        switch spec?.unit {
+        case "epoch-ms": milliseconds = .always
+        case "epoch-auto", "epoch-s": milliseconds = .whenLarge
+        default: milliseconds = .never
+        }
+        self.offsetMinutes = offsetMinutes
+    }
 }

@@ -103,12 +103,41 @@ public enum TimeFormat {
 
     /// "2 min 17 s", "1 h 3 min", "45 s", "0 s".
     public static func duration(seconds: Int64) -> String {
-        if seconds < 0 { return "-" + duration(seconds: -seconds) }
-        if seconds < 60 { return "\(seconds) s" }
-        if seconds < 3600 { return "\(seconds / 60) min" + (seconds % 60 == 0 ? "" : " \(seconds % 60) s") }
-        if seconds < 86_400 { return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) min") }
-        if seconds < 365 * 86_400 { return "\(seconds / 86_400) d" + (seconds % 86_400 / 3600 == 0 ? "" : " \(seconds % 86_400 / 3600) h") }
-        return "\(seconds / (365 * 86_400)) y \(seconds % (365 * 86_400) / 86_400) d"
+        var out: [UInt8] = []
+        appendDuration(seconds: seconds, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `duration(seconds:)`, appended as UTF-8: "7 s", "2 min 39 s", "3 h 5 min", "4 d 2 h", "1 y 3 d".
+    static func appendDuration<Out: ByteAppending>(seconds: Int64, into out: inout Out) {
+        if seconds < 0 { out.append(0x2D) }
+        let n = seconds.magnitude
+        func part(_ value: UInt64, _ unit: StaticString) {
+            appendUnsigned(value, into: &out)
+            out.append(0x20)
+            out.append(contentsOf: UnsafeBufferPointer(start: unit.utf8Start, count: unit.utf8CodeUnitCount))
+        }
+        func rest(_ value: UInt64, _ unit: StaticString) {
+            guard value != 0 else { return }
+            out.append(0x20)
+            part(value, unit)
+        }
+        if n < 60 { part(n, "s") }
+        else if n < 3600 { part(n / 60, "min"); rest(n % 60, "s") }
+        else if n < 86_400 { part(n / 3600, "h"); rest(n % 3600 / 60, "min") }
+        else if n < 365 * 86_400 { part(n / 86_400, "d"); rest(n % 86_400 / 3600, "h") }
+        else { part(n / (365 * 86_400), "y"); out.append(0x20); part(n % (365 * 86_400) / 86_400, "d") }
+    }
+
+    static func appendUnsigned<Out: ByteAppending>(_ v: UInt64, into out: inout Out) {
+        var divisor: UInt64 = 1
+        while divisor <= v / 10 { divisor *= 10 }
+        var rest = v
+        while divisor > 0 {
+            out.append(UInt8(rest / divisor) + 0x30)
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// "4.1 s" / "1 min 2.5 s" for milliseconds.

@@ -54,6 +54,24 @@ enum Bundled {
         #expect(TimeFormat.duration(seconds: 90_000) == "1 d 1 h")
         #expect(TimeFormat.duration(milliseconds: 4100) == "4.1 s")
     }
+
+    /// Every unit's boundaries, against the string-interpolating implementation it replaced, and
+    /// the extremes (which that one could not negate).
+    @Test func durationsAgreeWithTheInterpolatedWording() {
+        func reference(_ seconds: Int64) -> String {
+            if seconds < 0 { return "-" + reference(-seconds) }
+            if seconds < 60 { return "\(seconds) s" }
+            if seconds < 3600 { return "\(seconds / 60) min" + (seconds % 60 == 0 ? "" : " \(seconds % 60) s") }
+            if seconds < 86_400 { return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) min") }
+            if seconds < 365 * 86_400 { return "\(seconds / 86_400) d" + (seconds % 86_400 / 3600 == 0 ? "" : " \(seconds % 86_400 / 3600) h") }
+            return "\(seconds / (365 * 86_400)) y \(seconds % (365 * 86_400) / 86_400) d"
+        }
+        var values: [Int64] = [0, 1, 9, 10, 59, 60, 61, 119, 120, 3599, 3600, 3601, 3660, 86_399, 86_400, 86_460, 90_000,
+                               31_535_999, 31_536_000, 31_622_400, 1_742_378_340, .max]
+        values += values.map { -$0 }
+        for v in values { #expect(TimeFormat.duration(seconds: v) == reference(v), "\(v)") }
+        #expect(TimeFormat.duration(seconds: .min) == "-292471208677 y 195 d")
+    }
 }
 
 @Suite struct DetectionTests {
