@@ -89,25 +89,31 @@ public struct DecodedRecord: Equatable, Sendable {
     /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
     func writeTail(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "]"))
+        // Members written one by one (a list of pairs per entry was an allocation per transcript turn).
         DecodedRecord.list("warnings", warnings, into: &out) { w, out in
-            DecodedRecord.pairs([("code", w.code), ("path", w.path), ("message", w.message)], into: &out)
+            DecodedRecord.member("code", w.code, first: true, into: &out)
+            DecodedRecord.member("path", w.path, into: &out)
+            DecodedRecord.member("message", w.message, into: &out)
         }
         if !transcript.isEmpty {
             DecodedRecord.list("transcript", transcript, into: &out) { t, out in
-                DecodedRecord.pairs([("path", t.path), ("speaker", t.speaker), ("offset", t.offset), ("text", t.text)], into: &out)
+                DecodedRecord.member("path", t.path, first: true, into: &out)
+                DecodedRecord.member("speaker", t.speaker, into: &out)
+                DecodedRecord.member("offset", t.offset, into: &out)
+                DecodedRecord.member("text", t.text, into: &out)
             }
         }
         if !timelines.isEmpty {
             DecodedRecord.list("timeline", timelines, into: &out) { t, out in
-                DecodedRecord.pairs([("path", t.path), ("picture", t.picture)], into: &out)
+                DecodedRecord.member("path", t.path, first: true, into: &out)
+                DecodedRecord.member("picture", t.picture, into: &out)
                 DecodedRecord.key("events", into: &out)
                 out.append(UInt8(ascii: "{"))
                 for (j, event) in t.events.enumerated() {
                     if j > 0 { out.append(UInt8(ascii: ",")) }
                     JSONWriter.appendQuoted(event.name, into: &out)
                     out.append(UInt8(ascii: ":"))
-                    var number = String(event.epoch)
-                    number.withUTF8 { out.append(contentsOf: $0) }
+                    TimeFormat.appendDecimal(Int(event.epoch), into: &out)
                 }
                 out.append(UInt8(ascii: "}"))
             }
@@ -128,19 +134,18 @@ public struct DecodedRecord: Equatable, Sendable {
         out.append(UInt8(ascii: "]"))
     }
 
-    /// `"a":"…","b":null,…`: string members, the first without a comma.
-    static func pairs(_ members: [(StaticString, String?)], into out: inout [UInt8]) {
-        for (i, (name, value)) in members.enumerated() {
-            key(name, first: i == 0, into: &out)
-            string(value, into: &out)
-        }
+    /// `,"name":"value"` (or `null`), without the comma for the first member.
+    static func member(_ name: StaticString, _ value: String?, first: Bool = false, into out: inout [UInt8]) {
+        key(name, first: first, into: &out)
+        string(value, into: &out)
     }
 
     static func key(_ k: StaticString, first: Bool = false, into out: inout [UInt8]) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
     static func string(_ s: String?, into out: inout [UInt8]) {
