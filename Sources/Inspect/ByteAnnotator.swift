@@ -437,15 +437,15 @@ final class ByteAnnotator {
             let big = n >= 100_000_000_000
             if (rule.epoch == 1 && !big) || (rule.epoch == 2 && big) || rule.epoch == 3 {
                 writeFieldStart(i, &w)
-                ByteAnnotator.append(#","meaning":""#, to: &w.out)
+                w.out.append(literal: #","meaning":""#)
                 let seconds = big ? n / 1000 : n
                 TimeFormat.appendISO8601(seconds, to: &w.out)
                 if let zone = annotator.zoneMinutes, zone != 0 {
-                    ByteAnnotator.append(" · ", to: &w.out)
+                    w.out.append(literal: " · ")
                     let mark = w.out.count
                     TimeFormat.appendISO8601(seconds, offsetMinutes: zone, to: &w.out)
                     w.out.remove(mark..<min(w.out.count, mark + 11))
-                    ByteAnnotator.append(" local", to: &w.out)
+                    w.out.append(literal: " local")
                 }
                 return writeFieldEnd(meaningSuffix[s], &w)
             }
@@ -453,9 +453,9 @@ final class ByteAnnotator {
         if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21,
            let epoch = TimeFormat.parseLocal(bytes: UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)]), offsetMinutes: localOffset[s]) {
             writeFieldStart(i, &w)
-            ByteAnnotator.append(#","meaning":""#, to: &w.out)
+            w.out.append(literal: #","meaning":""#)
             TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], to: &w.out)
-            ByteAnnotator.append(" = ", to: &w.out)
+            w.out.append(literal: " = ")
             TimeFormat.appendISO8601(epoch, to: &w.out)
             w.out.append(contentsOf: localAssumed[s])
             return writeFieldEnd(meaningSuffix[s], &w)
@@ -504,16 +504,16 @@ final class ByteAnnotator {
     private func writeFieldStart(_ i: Int, _ w: inout Walk) {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
-        ByteAnnotator.append(#"{"path":""#, to: &w.out)
+        w.out.append(literal: #"{"path":""#)
         w.out.append(contentsOf: w.path.bytes)
-        ByteAnnotator.append(#"","value":"#, to: &w.out)
+        w.out.append(literal: #"","value":"#)
         ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
     }
 
     /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
     private func writeFieldEnd(_ suffix: [UInt8], _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
-        ByteAnnotator.append(#""}"#, to: &w.out)
+        w.out.append(literal: #""}"#)
     }
 
     /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.
@@ -550,7 +550,7 @@ final class ByteAnnotator {
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]))
                         out.append(UInt8(ascii: "\""))
                     } else if case .string(let key)? = try? JSONParser.parse(bytes: Array(bytes[(m.keyStart - 1)...m.keyEnd])) {
-                        out.append(contentsOf: Array(JSONWriter.quote(key).utf8))
+                        appendQuoted(key, to: &out)
                     }
                     out.append(UInt8(ascii: ":"))
                 }
@@ -559,10 +559,17 @@ final class ByteAnnotator {
             }
             out.append(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         case .string where !v.plain:
-            if case .string(let text) = value(i, bytes, entries) { out.append(contentsOf: Array(JSONWriter.quote(text).utf8)) }
+            if case .string(let text) = value(i, bytes, entries) { appendQuoted(text, to: &out) }
         default:
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
         }
+    }
+
+    /// `JSONWriter.appendQuoted` into any byte sink (rare: escaped strings and member names).
+    private static func appendQuoted<Out: ByteAppending>(_ text: String, to out: inout Out) {
+        var quoted: [UInt8] = []
+        JSONWriter.appendQuoted(text, into: &quoted)
+        out.append(contentsOf: quoted)
     }
 
     /// The parts of the value at entry `i` that read-node `n` names, built.
@@ -654,12 +661,6 @@ final class ByteAnnotator {
             }
             return .object(members)
         }
-    }
-
-    /// Appends a literal's bytes (a `String`'s UTF-8 view goes through a slow generic path).
-    @inline(__always)
-    static func append<Out: ByteAppending>(_ text: StaticString, to out: inout Out) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private func appendKey(_ m: JSONTape.Entry, _ w: inout Walk) {

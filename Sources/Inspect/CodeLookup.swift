@@ -68,7 +68,7 @@ public enum CodeLookup {
     /// contains every term.
     public static func find(_ query: ExplainQuery, in adapters: [Adapter]) -> [CodeMatch] {
         let tables = scope(query, adapters)
-        let needle = query.terms.count == 1 ? query.terms[0] : query.terms.joined(separator: " ")
+        let needle = query.terms.joined(separator: " ")
         // "017" finds code "17".
         let number = Int(needle).map { String($0) }
         // "NORMAL_clearing" or "no_answer" name a code; a plain lower-case word ("busy") is text to search.

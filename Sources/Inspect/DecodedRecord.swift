@@ -143,7 +143,7 @@ public struct DecodedRecord: Equatable, Sendable {
     static func key(_ k: StaticString, first: Bool = false, into out: inout [UInt8]) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        out.append(literal: k)
         out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }

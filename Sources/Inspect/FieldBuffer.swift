@@ -7,6 +7,14 @@ protocol ByteAppending {
 
 extension Array: ByteAppending where Element == UInt8 {}
 
+extension ByteAppending {
+    /// Appends a literal's bytes (a `String`'s UTF-8 view goes through a slow generic path).
+    @inline(__always)
+    mutating func append(literal text: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
 /// Where the fields of one record are written: an append is a capacity check and a copy.
 /// (`Array.append(contentsOf:)` costs some 70 instructions more per call, and a record of sixty
 /// fields makes hundreds of them: a fifth of `decode --json`.) The owner allocates it once, hands

@@ -31,8 +31,7 @@ public struct RecordAnnotator {
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
     let speakerTable: CodeTable?
     let offsetsInMilliseconds: Bool
-    /// The timeline's events in order, with the field each is read from, its spec and the UTC
-    /// offset its local times are read in.
+    /// The timeline's events in order, each with the field it is read from and how its value is read.
     let timelineEvents: [TimelineEvent]
     /// The paths read in every record, split once: required fields' parents, the transcript's
     /// list, the timeline's holders, the summary's result, duration and answered.
@@ -498,9 +497,9 @@ public struct RecordAnnotator {
             picture.reserveCapacity(40 * events.count)
             for i in events.indices {
                 if i > 0 {
-                    picture.append(contentsOf: RecordAnnotator.arrowStart)
+                    picture.append(literal: " ──")
                     TimeFormat.appendDuration(seconds: events[i].epoch - events[i - 1].epoch, into: &picture)
-                    picture.append(contentsOf: RecordAnnotator.arrowEnd)
+                    picture.append(literal: "──▶ ")
                 }
                 var name = events[i].name
                 name.withUTF8 { picture.append(contentsOf: $0) }
@@ -528,8 +527,6 @@ public struct RecordAnnotator {
             }
         }
     }
-
-    static let arrowStart = Array(" ──".utf8), arrowEnd = Array("──▶ ".utf8)
 
     private func fieldName(_ event: String, _ t: TimelineSpec) -> String? {
         switch event {

@@ -45,16 +45,7 @@ public enum TimeFormat {
 
     static func appendDecimal<Out: ByteAppending>(_ v: Int, into out: inout Out) {
         if v < 0 { out.append(0x2D) }
-        var n = v.magnitude
-        if n < 10 { out.append(UInt8(n) + 0x30); return }
-        if n < 100 { out.append(UInt8(n / 10) + 0x30); out.append(UInt8(n % 10) + 0x30); return }
-        var divisor: UInt = 10
-        while divisor <= n / 10 { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(n / divisor) + 0x30)
-            n %= divisor
-            divisor /= 10
-        }
+        appendUnsigned(UInt64(v.magnitude), into: &out)
     }
 
     /// "17:58:49" in the given offset (for timelines).
@@ -115,7 +106,7 @@ public enum TimeFormat {
         func part(_ value: UInt64, _ unit: StaticString) {
             appendUnsigned(value, into: &out)
             out.append(0x20)
-            out.append(contentsOf: UnsafeBufferPointer(start: unit.utf8Start, count: unit.utf8CodeUnitCount))
+            out.append(literal: unit)
         }
         func rest(_ value: UInt64, _ unit: StaticString) {
             guard value != 0 else { return }
@@ -130,6 +121,8 @@ public enum TimeFormat {
     }
 
     static func appendUnsigned<Out: ByteAppending>(_ v: UInt64, into out: inout Out) {
+        if v < 10 { out.append(UInt8(v) + 0x30); return }
+        if v < 100 { out.append(UInt8(v / 10) + 0x30); out.append(UInt8(v % 10) + 0x30); return }
         var divisor: UInt64 = 1
         while divisor <= v / 10 { divisor *= 10 }
         var rest = v
