@@ -71,6 +71,7 @@ let package = Package(
                                                     .product(name: "NIOHTTP1", package: "swift-nio"),
                                                     .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Adapters", "TestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Captures", "Signing", "Adapters", "Wire", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Commands", "CLI", "TextSupport"]),

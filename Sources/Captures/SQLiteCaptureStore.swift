@@ -11,13 +11,19 @@ import Workbench
 /// Appends that arrive while a commit is running are written together in the next transaction
 /// (group commit), so durability costs one fsync per batch, not per delivery. The queue is behind
 /// a lock rather than an actor: an append then costs no hop onto the store's executor and back.
+/// Ids are numbered here, following the largest in the file, and written with the rows: asking the
+/// database for them afterwards was a second trip to its thread per batch. Another process writing
+/// to the same file (a second listener) makes an insert collide; the store then reads the largest
+/// id again and numbers the batch anew.
 public final class SQLiteCaptureStore: CaptureStore {
     private let connection: SQLiteConnection
     private struct Queue {
-        var pending: [(Capture, CheckedContinuation<Int64, any Error>)] = []
+        var pending: [(Capture, UnsafeContinuation<Int64, any Error>)] = []
         var writing = false
+        /// The largest id written or known in the file.
+        var lastID: Int64
     }
-    private let queue = Mutex(Queue())
+    private let queue: Mutex<Queue>
 
     public static func defaultPath(environment: [String: String]) -> String {
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.local/share")
@@ -41,10 +47,17 @@ public final class SQLiteCaptureStore: CaptureStore {
             """,
             "CREATE INDEX IF NOT EXISTS captures_received ON captures(received_at)",
         ] { _ = try await connection.query(statement) }
-        return SQLiteCaptureStore(connection: connection)
+        return SQLiteCaptureStore(connection: connection, lastID: try await largestID(connection))
     }
 
-    init(connection: SQLiteConnection) { self.connection = connection }
+    init(connection: SQLiteConnection, lastID: Int64) {
+        self.connection = connection
+        queue = Mutex(Queue(lastID: lastID))
+    }
+
+    private static func largestID(_ connection: SQLiteConnection) async throws -> Int64 {
+        Int64(try await connection.query("SELECT coalesce(max(id), 0) AS n FROM captures").first?.column("n")?.integer ?? 0)
+    }
 
     public func close() async {
         while queue.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
@@ -52,7 +65,8 @@ public final class SQLiteCaptureStore: CaptureStore {
     }
 
     public func append(_ capture: Capture) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
+        // Each continuation is resumed exactly once, by the drain that takes it from the queue.
+        try await withUnsafeThrowingContinuation { continuation in
             let start = queue.withLock { q in
                 q.pending.append((capture, continuation))
                 defer { q.writing = true }
@@ -66,25 +80,17 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// INSERT: one statement, one transaction, one trip to the database thread, one fsync.
     private func drain() async {
         while true {
-            let batch = queue.withLock { q in
+            let (batch, first) = queue.withLock { q in
                 let batch = Array(q.pending.prefix(SQLiteCaptureStore.maxBatch))
                 q.pending.removeFirst(batch.count)
                 if batch.isEmpty { q.writing = false }
-                return batch
+                let first = q.lastID + 1
+                q.lastID += Int64(batch.count)
+                return (batch, first)
             }
             if batch.isEmpty { return }
             do {
-                let row = "(?,?,?,?,?,?,?,?,?,?,?)"
-                _ = try await connection.query(
-                    "INSERT INTO captures (received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
-                        + Array(repeating: row, count: batch.count).joined(separator: ","),
-                    batch.flatMap { SQLiteCaptureStore.binds($0.0) })
-                // One statement holds the write lock throughout, and a rowid table numbers new rows
-                // max(id)+1 in VALUES order, so the batch's ids end at the last one inserted. (No
-                // RETURNING: SQLiteNIO hands every returned row to the event loop on its own.)
-                let last = Int64(try await connection.lastAutoincrementID())
-                let first = last - Int64(batch.count) + 1
-                guard first > 0 else { throw StoreError("the database returned id \(last) for a batch of \(batch.count)") }
+                let first = try await insert(batch.map(\.0), first: first)
                 for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: first + Int64(i)) }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
@@ -92,7 +98,36 @@ public final class SQLiteCaptureStore: CaptureStore {
         }
     }
 
-    /// 11 values a row, well under SQLite's limit on bound values in one statement.
+    /// Inserts the rows numbered from `first`; when another writer took those ids, numbers them
+    /// after the file's largest id and tries again. The first id used.
+    private func insert(_ captures: [Capture], first: Int64) async throws -> Int64 {
+        var first = first
+        for attempt in 1...SQLiteCaptureStore.attempts {
+            do {
+                let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
+                _ = try await connection.query(
+                    "INSERT INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
+                        + Array(repeating: row, count: captures.count).joined(separator: ","),
+                    captures.enumerated().flatMap { SQLiteCaptureStore.binds($0.element, id: first + Int64($0.offset)) })
+                return first
+            } catch let error as SQLiteError where SQLiteCaptureStore.isIDCollision(error) && attempt < SQLiteCaptureStore.attempts {
+                let largest = try await SQLiteCaptureStore.largestID(connection)
+                // Only this drain numbers rows, so nothing was numbered after this batch meanwhile.
+                first = largest + 1
+                let last = first + Int64(captures.count) - 1
+                queue.withLock { $0.lastID = last }
+            }
+        }
+        throw StoreError("no free id after \(SQLiteCaptureStore.attempts) attempts")
+    }
+
+    static let attempts = 5
+
+    static func isIDCollision(_ error: SQLiteError) -> Bool {
+        [.constraint, .constraintPrimaryKeyFailed, .constraintUniqueRowIDFailed, .constraintUniqueFailed].contains(error.reason)
+    }
+
+    /// 12 values a row, well under SQLite's limit on bound values in one statement.
     static let maxBatch = 500
 
     struct StoreError: Error, CustomStringConvertible {
@@ -100,12 +135,26 @@ public final class SQLiteCaptureStore: CaptureStore {
         init(_ description: String) { self.description = description }
     }
 
-    static func binds(_ c: Capture) -> [SQLiteData] {
-        let headers = JSONWriter.compact(.array(c.request.headers.map { .array([.string($0.name), .string($0.value)]) }))
+    static func binds(_ c: Capture, id: Int64) -> [SQLiteData] {
         func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
-        return [.integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headers),
+        return [.integer(Int(id)), .integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headersJSON(c.request.headers)),
                 .blob(ByteBuffer(bytes: c.request.body)), text(c.vendor), text(c.kind), text(c.verdict), .text(c.summary),
                 .integer(c.answeredStatus)]
+    }
+
+    /// `[["Name","value"],…]`, written straight from the pairs (no value tree per delivery).
+    static func headersJSON(_ headers: [(name: String, value: String)]) -> String {
+        var out: [UInt8] = [0x5B]
+        out.reserveCapacity(headers.count * 48)
+        for (i, header) in headers.enumerated() {
+            out.append(contentsOf: i == 0 ? [0x5B] : [0x2C, 0x5B])
+            JSONWriter.appendQuoted(header.name, into: &out)
+            out.append(0x2C)
+            JSONWriter.appendQuoted(header.value, into: &out)
+            out.append(0x5D)
+        }
+        out.append(0x5D)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func capture(_ row: SQLiteRow) -> Capture {

@@ -240,7 +240,7 @@ final class ByteAnnotator {
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        return tape.entries.withUnsafeBufferPointer { entries -> DecodedRecord? in
+        return tape.withEntries { entries -> DecodedRecord? in
             fields.removeAll()
             path.removeAll()
             var walk = Walk(bytes: bytes, entries: entries, out: fields, path: path, record: record, nodeOf: [])
@@ -269,7 +269,7 @@ final class ByteAnnotator {
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        let parts = tape.entries.withUnsafeBufferPointer { entries in
+        let parts = tape.withEntries { entries in
             if withIDs {
                 var child = 1
                 for _ in 0..<entries[0].count {
@@ -292,7 +292,7 @@ final class ByteAnnotator {
     static func members(of e: Int, in tape: JSONTape, bytes: UnsafeBufferPointer<UInt8>, keys: ByteKeyTable) -> [JSONMember] {
         guard !keys.isEmpty else { return [] }
         var members: [JSONMember] = []
-        tape.entries.withUnsafeBufferPointer { entries in
+        tape.withEntries { entries in
             var child = e + 1
             for _ in 0..<entries[e].count {
                 let m = entries[child]

@@ -46,21 +46,35 @@ public struct LineAnnotator {
     /// Indexes the line, detects its payload from the top-level member names, and gives the
     /// payload's compiled schema (compiled when first met).
     private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {
-        guard tape.index(line), tape.keysPlainASCII, let root = tape.entries.first, root.kind == .object else { return nil }
+        guard tape.index(line), tape.keysPlainASCII else { return nil }
         let keyCount = detector.candidatesOfKey.count
         if counts.count != detector.candidates.count { counts = [Int](repeating: 0, count: detector.candidates.count) }
         if seen.count != keyCount { seen = [Bool](repeating: false, count: keyCount) }
         for i in counts.indices { counts[i] = 0 }
         for i in seen.indices { seen[i] = false }
-        var child = 1
-        for _ in 0..<root.count {
-            let m = tape.entries[child]
-            if let key = detector.keyNumbers.lookup(line, m.keyStart..<m.keyEnd), !seen[key] {
-                seen[key] = true
-                for c in detector.candidatesOfKey[key] { counts[c] += 1 }
+        // Tables and counters held in locals: touched through `self` inside the closure, they
+        // were retained for every member.
+        let keyNumbers = detector.keyNumbers
+        let candidatesOfKey = detector.candidatesOfKey
+        var counts = self.counts, seen = self.seen
+        self.counts = []
+        self.seen = []
+        let isObject = tape.withEntries { entries -> Bool in
+            guard let root = entries.first, root.kind == .object else { return false }
+            var child = 1
+            for _ in 0..<root.count {
+                let m = entries[child]
+                if let key = keyNumbers.lookup(line, m.keyStart..<m.keyEnd), !seen[key] {
+                    seen[key] = true
+                    for c in candidatesOfKey[key] { counts[c] += 1 }
+                }
+                child = m.next
             }
-            child = m.next
+            return true
         }
+        self.counts = counts
+        self.seen = seen
+        guard isObject else { return nil }
         var nested = JSONValue.object([])
         if !detector.nestedKeys.isEmpty {
             nested = .object(ByteAnnotator.members(of: 0, in: tape, bytes: line, keys: detector.nestedKeys))

@@ -5,6 +5,8 @@
 public struct JSONTape {
     public enum Kind: UInt8 { case object, array, string, number, trueValue, falseValue, null }
 
+    /// One value in 32 bytes (offsets as 32-bit numbers; a text of 2 GiB or more is not indexed;
+    /// padded from 28 so that finding entry i is a shift, not a multiplication).
     public struct Entry {
         public var kind: Kind
         /// For strings: nothing between the quotes needs escaping or unescaping, so the bytes
@@ -12,19 +14,40 @@ public struct JSONTape {
         public var plain: Bool
         /// For members: the key is plain in the same sense.
         public var keyPlain: Bool
+        var start32: Int32
+        var end32: Int32
+        var keyStart32: Int32
+        var keyEnd32: Int32
+        var next32: Int32
+        var count32: Int32
+        var padding: Int32 = 0
+
         /// The value's bytes (strings with their quotes).
-        public var start: Int
-        public var end: Int
+        @inline(__always) public var start: Int { Int(start32) }
+        @inline(__always) public var end: Int { Int(end32) }
         /// For members: the key's bytes, without quotes; -1 otherwise.
-        public var keyStart: Int
-        public var keyEnd: Int
+        @inline(__always) public var keyStart: Int { Int(keyStart32) }
+        @inline(__always) public var keyEnd: Int { Int(keyEnd32) }
         /// The index of the first entry after this value's subtree.
-        public var next: Int
+        @inline(__always) public var next: Int { Int(next32) }
         /// For containers: the number of members or elements.
-        public var count: Int
+        @inline(__always) public var count: Int { Int(count32) }
     }
 
-    public private(set) var entries: [Entry] = []
+    /// The entries, in memory the tape allocates and grows itself: the scanner writes each entry
+    /// with plain stores, no array uniqueness or bounds checks (they were half of its cost).
+    final class Storage {
+        var base: UnsafeMutablePointer<Entry>
+        var capacity: Int
+        var count = 0
+        init(capacity: Int = 64) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+        deinit { base.deallocate() }
+    }
+
+    private var storage = Storage()
     /// Every member name is plain and ASCII, so comparing names byte by byte is comparing them as
     /// `String`s (which treat canonically equivalent Unicode as equal).
     public private(set) var keysPlainASCII = true
@@ -33,18 +56,39 @@ public struct JSONTape {
     public init() {}
 
     /// Indexes `bytes` (one JSON text with optional surrounding whitespace), reusing this tape's
-    /// storage. False when the text is not valid JSON.
+    /// storage. False when the text is not valid JSON (or is 2 GiB or more).
     public mutating func index(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        entries.removeAll(keepingCapacity: true)
-        var scanner = Scanner(bytes: bytes, maxDepth: maxDepth)
-        let ok = scanner.scan(into: &entries)
+        // A copy of the tape keeps the entries it had.
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage() }
+        storage.count = 0
+        guard bytes.count < Int(Int32.max) else { return false }
+        var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, base: storage.base, capacity: storage.capacity)
+        let ok = scanner.scan()
+        storage.base = scanner.base
+        storage.capacity = scanner.capacity
+        storage.count = ok ? scanner.count : 0
         keysPlainASCII = scanner.keysPlainASCII
         return ok
     }
 
+    /// The number of entries.
+    public var count: Int { storage.count }
+
+    /// Calls `body` with the entries (valid only inside it).
+    @inline(__always)
+    public func withEntries<R>(_ body: (UnsafeBufferPointer<Entry>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
+    }
+
+    /// A copy of the entries, for inspection.
+    public var entries: [Entry] { withEntries { Array($0) } }
+
     /// The bytes of entry `i`.
     @inline(__always)
-    public func range(_ i: Int) -> Range<Int> { entries[i].start..<entries[i].end }
+    public func range(_ i: Int) -> Range<Int> {
+        precondition(i >= 0 && i < storage.count)
+        return storage.base[i].start..<storage.base[i].end
+    }
 }
 
 private struct Scanner {
@@ -52,15 +96,32 @@ private struct Scanner {
     let maxDepth: Int
     var pos = 0
     var keysPlainASCII = true
+    /// The entries written so far (the tape's storage, grown here when full).
+    var base: UnsafeMutablePointer<JSONTape.Entry>
+    var capacity: Int
+    var count = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, base: UnsafeMutablePointer<JSONTape.Entry>, capacity: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.base = base
+        self.capacity = capacity
     }
 
-    mutating func scan(into entries: inout [JSONTape.Entry]) -> Bool {
+    /// Room for one more entry.
+    @inline(__always)
+    mutating func reserveOne() {
+        guard count == capacity else { return }
+        let bigger = UnsafeMutablePointer<JSONTape.Entry>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    mutating func scan() -> Bool {
         skipWhitespace()
-        guard value(into: &entries, keyStart: -1, keyEnd: -1, keyPlain: true, depth: 0) else { return false }
+        guard value(keyStart: -1, keyEnd: -1, keyPlain: true, depth: 0) else { return false }
         skipWhitespace()
         return pos == bytes.count
     }
@@ -74,15 +135,16 @@ private struct Scanner {
         }
     }
 
-    mutating func value(into entries: inout [JSONTape.Entry], keyStart: Int, keyEnd: Int, keyPlain: Bool, depth: Int) -> Bool {
+    mutating func value(keyStart: Int, keyEnd: Int, keyPlain: Bool, depth: Int) -> Bool {
         guard depth < maxDepth, pos < bytes.count else { return false }
-        let me = entries.count
+        // This value's slot; written once its end is known (its subtree's entries follow it).
+        reserveOne()
+        let me = count
+        self.count += 1
         let start = pos
         var kind: JSONTape.Kind
         var plain = true
         var count = 0
-        entries.append(JSONTape.Entry(kind: .null, plain: true, keyPlain: keyPlain, start: start, end: start,
-                                      keyStart: keyStart, keyEnd: keyEnd, next: me + 1, count: 0))
         switch bytes[pos] {
         case UInt8(ascii: "{"):
             kind = .object
@@ -104,7 +166,7 @@ private struct Scanner {
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
                 pos += 1
                 skipWhitespace()
-                guard value(into: &entries, keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
+                guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
                 count += 1
                 skipWhitespace()
                 guard pos < bytes.count else { return false }
@@ -122,7 +184,7 @@ private struct Scanner {
             }
             while true {
                 skipWhitespace()
-                guard value(into: &entries, keyStart: -1, keyEnd: -1, keyPlain: true, depth: depth + 1) else { return false }
+                guard value(keyStart: -1, keyEnd: -1, keyPlain: true, depth: depth + 1) else { return false }
                 count += 1
                 skipWhitespace()
                 guard pos < bytes.count else { return false }
@@ -150,11 +212,10 @@ private struct Scanner {
         default:
             return false
         }
-        entries[me].kind = kind
-        entries[me].plain = plain
-        entries[me].end = pos
-        entries[me].count = count
-        entries[me].next = entries.count
+        (base + me).initialize(to: JSONTape.Entry(kind: kind, plain: plain, keyPlain: keyPlain, start32: Int32(truncatingIfNeeded: start),
+                                                   end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
+                                                   keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: self.count),
+                                                   count32: Int32(truncatingIfNeeded: count)))
         return true
     }
 

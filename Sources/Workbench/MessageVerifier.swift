@@ -11,11 +11,17 @@ public struct MessageVerifier: Sendable {
     public let signer: any Signer
     /// Now, in epoch milliseconds.
     public let clock: @Sendable () -> Int64
+    /// The adapters that can read a signature (a `signature_of` hook) and the secrets each needs,
+    /// found once: a listener asks for every delivery.
+    /// (Adapters by position: copying an `Adapter` per delivery cost more than the check.)
+    private let signatureReaders: [(id: String, position: Int, secrets: [String])]
 
     public init(adapters: [Adapter], signer: any Signer, clock: @escaping @Sendable () -> Int64 = MessageVerifier.systemClock) {
         self.adapters = adapters
         self.signer = signer
         self.clock = clock
+        signatureReaders = adapters.indices.filter { adapters[$0].hooks.contains("signature_of") }
+            .map { (adapters[$0].id, $0, adapters[$0].requiredSecretNames) }
     }
 
     public static let systemClock: @Sendable () -> Int64 = {
@@ -48,11 +54,11 @@ public struct MessageVerifier: Sendable {
     /// Verifies only when the message carries a signature and every secret it needs is known.
     /// Only vendors whose secrets are known are asked to read the message (no Lua otherwise).
     public func verifyIfPossible(_ message: HTTPMessage, vendor: String?, credentials store: CredentialStore) -> Verification? {
-        for adapter in adapters where adapter.hooks.contains("signature_of") && (vendor == nil || adapter.id == vendor) {
-            let known = store.get(adapter.id)
-            guard adapter.requiredSecretNames.allSatisfy({ known[$0] != nil }),
-                  let claim = try? signer.signatureOf(adapter.id, message: message) else { continue }
-            return verify(message, claim: claim, adapter: adapter, credentials: known.merging(claim.publicCredentials) { $1 })
+        for reader in signatureReaders where vendor == nil || reader.id == vendor {
+            let known = store.get(reader.id)
+            guard reader.secrets.allSatisfy({ known[$0] != nil }),
+                  let claim = try? signer.signatureOf(reader.id, message: message) else { continue }
+            return verify(message, claim: claim, adapter: adapters[reader.position], credentials: known.merging(claim.publicCredentials) { $1 })
         }
         return nil
     }

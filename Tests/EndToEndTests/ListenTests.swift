@@ -40,7 +40,14 @@ import TestSupport
         let captures = try #require(list["captures"] as? [[String: Any]])
         #expect(captures.map { $0["id"] as? Int } == [1, 2, 3])
         #expect(captures.map { $0["vendor"] as? String } == ["nxlink", "nxlink", nil])
-        #expect((captures[0]["summary"] as? String)?.contains("17 Normal end – user hung up") == true)
+        #expect(captures[0]["summary"] as? String
+                == "nxlink · callRecordCallback · fe90a9af-e14c-4330-8faa-2631e761124a · 17 Normal end – user hung up · 2 min 17 s")
+        // The peer as written from the address's bytes: the loopback address and the client's port.
+        for peer in captures.map({ $0["peer"] as? String ?? "" }) {
+            let parts = peer.split(separator: ":")
+            #expect(parts.count == 2 && parts[0] == "127.0.0.1" && (Int(parts[1]).map { (1...65535).contains($0) } ?? false)
+                    && !parts[1].hasPrefix("0"), "\(peer)")
+        }
         let show = try h.run(["--color", "never", "captures", "show", "2", "--cred", "accessSecret=abciiiko2k3"])
         #expect(show.stdout.contains("✗ mismatch"))
         #expect(show.stdout.contains("body minify: the sender signed the body minified"))

@@ -32,4 +32,33 @@ import Workbench
         }
         await store.close()
     }
+
+    /// Two stores on one file (two listeners): ids are numbered by each store, so the second
+    /// one's first insert collides with the first one's rows and is numbered again.
+    @Test func twoWritersOnOneFileKeepEveryDelivery() async throws {
+        var template = Array("/tmp/callscope-store-XXXXXX".utf8CString)
+        let folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        defer { _ = system("rm -rf '\(folder)'") }
+        let path = folder + "/captures.sqlite3"
+        let one = try await SQLiteCaptureStore.open(path: path)
+        let two = try await SQLiteCaptureStore.open(path: path)
+        func capture(_ label: String) -> Capture {
+            Capture(receivedAt: 1, peer: label, request: HTTPMessage(kind: .request, method: "POST", target: "/", headers: [], body: Array(label.utf8)), summary: label)
+        }
+        var ids: [Int64: String] = [:]
+        for n in 0..<20 {
+            // Alternating: each store's next id was just taken by the other.
+            for (store, label) in [(one, "one-\(n)"), (two, "two-\(n)")] {
+                let id = try await store.append(capture(label))
+                #expect(ids[id] == nil, "id \(id) given twice")
+                ids[id] = label
+            }
+        }
+        #expect(ids.count == 40)
+        for (id, label) in ids {
+            #expect(try await one.get(id)?.summary == label)
+        }
+        await one.close()
+        await two.close()
+    }
 }
