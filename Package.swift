@@ -14,12 +14,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        // No traits: the default ones pull in swift-configuration support and full Foundation.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The servers' graceful shutdown (ServerQuiescingHelper); already there for AsyncHTTPClient.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C at the edge: libedit, Lua, and small C helpers.
@@ -49,10 +46,8 @@ let package = Package(
                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                                             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                                            .product(name: "Hummingbird", package: "hummingbird"),
-                                            .product(name: "HTTPTypes", package: "swift-http-types"),
-                                            .product(name: "Logging", package: "swift-log"),
-                                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+                                            .product(name: "NIOPosix", package: "swift-nio"),
+                                            .product(name: "NIOExtras", package: "swift-nio-extras")]),
         // The durable capture store (SQLite through SQLiteNIO), behind Workbench's CaptureStore.
         .target(name: "Captures", dependencies: ["Workbench", "Wire", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
         // config.toml profiles (read by a child process; see TOMLReader).

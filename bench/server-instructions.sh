@@ -29,7 +29,7 @@ measure() {
     wrk -t1 -c1 -d1s -s "$script" "$url" >/dev/null
     callgrind_control -z $server >/dev/null
     local requests
-    requests=$(wrk -t1 -c4 -d"${duration}s" -s "$script" "$url" | awk '/requests in/ {print $1}')
+    requests=$(wrk -t1 -c"${CONNECTIONS:-4}" -d"${duration}s" -s "$script" "$url" | awk '/requests in/ {print $1}')
     callgrind_control -d $server >/dev/null
     kill -INT $server; wait $server 2>/dev/null || true
     server=

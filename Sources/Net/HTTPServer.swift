@@ -1,15 +1,16 @@
 import Glibc
-import Hummingbird
-import HTTPTypes
-import Logging
 import NIOCore
-import ServiceLifecycle
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 import Wire
 
-/// An HTTP server (Hummingbird) that hands every request, as an `HTTPMessage` with its peer, to a
-/// handler and sends back what it returns. Runs on its own threads until `stop()`; used by `mock`
-/// and `listen`. A body over `maxBodyBytes` is answered 413 by the server itself.
+/// An HTTP/1.1 server (SwiftNIO) that hands every request, as an `HTTPMessage` with its peer, to
+/// a handler and sends back what it returns. Runs on NIO's event loops until `stop()`; used by
+/// `mock` and `listen`. The server itself answers a body over `maxBodyBytes` with 413, a request
+/// beyond `maxConcurrent` in progress with 503, malformed HTTP with 400, and closes a connection
+/// idle for `idleTimeoutSeconds`. Requests on one connection are answered in order.
 public final class HTTPServer: Sendable {
     public struct Answer: Sendable {
         public var status: Int
@@ -27,44 +28,8 @@ public final class HTTPServer: Sendable {
 
     public typealias Handler = @Sendable (_ request: HTTPMessage, _ peer: String) async -> Answer
 
-    /// What a request's context keeps: the peer's address.
-    struct PeerContext: RequestContext {
-        var coreContext: CoreRequestContextStorage
-        let peer: String
-        init(source: ApplicationRequestContextSource) {
-            coreContext = .init(source: source)
-            peer = source.channel.remoteAddress.map(PeerContext.text) ?? "?"
-        }
-
-        /// "a.b.c.d:port" written from the address's bytes (NIO's `ipAddress` goes through
-        /// `inet_ntop` and a scratch buffer, a large share of a small request); IPv6 through NIO.
-        static func text(_ address: SocketAddress) -> String {
-            guard case .v4(let v4) = address else { return "\(address.ipAddress ?? "?"):\(address.port ?? 0)" }
-            var out: [UInt8] = []
-            out.reserveCapacity(21)
-            func number(_ n: Int) {
-                var divisor = 1
-                while divisor * 10 <= n { divisor *= 10 }
-                while divisor > 0 {
-                    out.append(UInt8(48 + n / divisor % 10))
-                    divisor /= 10
-                }
-            }
-            // s_addr is in network order: its first byte in memory is the first number.
-            withUnsafeBytes(of: v4.address.sin_addr.s_addr) { bytes in
-                for (i, byte) in bytes.enumerated() {
-                    if i > 0 { out.append(0x2E) }
-                    number(Int(byte))
-                }
-            }
-            out.append(0x3A)
-            number(Int(UInt16(bigEndian: v4.address.sin_port)))
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
-
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
+    private let channel: any Channel
+    private let quiesce: ServerQuiescingHelper
     public let host: String
     public let port: Int
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
@@ -72,81 +37,41 @@ public final class HTTPServer: Sendable {
     /// Binds and starts serving; throws when the address cannot be bound.
     public init(host: String, port: Int, maxBodyBytes: Int = 8 << 20, idleTimeoutSeconds: Int = 30, maxConcurrent: Int = 256,
                 handler: @escaping Handler) throws {
-        let inFlight = InFlight(limit: maxConcurrent)
-        let responder = CallbackResponder<PeerContext> { request, context in
-            // Over the limit the request is refused at once, before its body is read.
-            guard inFlight.enter() else {
-                var fields = HTTPFields()
-                fields.append(HTTPField(name: .retryAfter, value: "1"))
-                fields.append(HTTPField(name: .contentType, value: "application/json"))
-                return Response(status: .serviceUnavailable, headers: fields,
-                                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"busy: \#(maxConcurrent) requests in progress"}"#)))
+        let group = MultiThreadedEventLoopGroup.singleton
+        let quiesce = ServerQuiescingHelper(group: group)
+        let limits = RequestHandler.Limits(maxBodyBytes: maxBodyBytes, inFlight: InFlight(limit: maxConcurrent))
+        let idle = TimeAmount.seconds(Int64(idleTimeoutSeconds))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
             }
-            defer { inFlight.leave() }
-            var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: maxBodyBytes)
-            } catch {
-                var fields = HTTPFields()
-                fields.append(HTTPField(name: .contentType, value: "application/json"))
-                let body = #"{"error":"the body is larger than \#(maxBodyBytes) bytes"}"#
-                return Response(status: .contentTooLarge, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(RequestHandler(handler: handler, limits: limits))
+                }
             }
-            var message = HTTPMessage(kind: .request, method: request.method.rawValue, target: request.uri.description,
-                                      headers: request.headers.map { (name: $0.name.rawName, value: $0.value) },
-                                      body: Array(buffer.readableBytesView))
-            message.reason = nil
-            let answer = await handler(message, context.peer)
-            if answer.delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(answer.delayMilliseconds)) }
-            var fields = HTTPFields()
-            for (name, value) in answer.headers {
-                if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
-            }
-            return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
-        }
-        let bound = Bound()
-        // Nothing of the server's own is logged; a no-op handler also spares the per-request
-        // metadata formatting a stream handler does even below its level.
-        let logger = Logger(label: "callscope.server", factory: { _ in SwiftLogNoOpLogHandler() })
-        let app = Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeoutSeconds)))),
-                              configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
-                              onServerRunning: { channel in bound.set(.success(channel.localAddress?.port ?? port)) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        self.group = group
-        task = Task {
-            do { try await group.run() } catch { bound.set(.failure(error)) }
-            bound.set(.failure(ServerStopped()))
-        }
+        channel = try bootstrap.bind(host: host, port: port).wait()
+        self.quiesce = quiesce
         self.host = host
-        switch bound.wait(seconds: 10) {
-        case .success(let actual): self.port = actual
-        case .failure(let error):
-            task.cancel()
-            throw error
-        }
+        self.port = channel.localAddress?.port ?? port
     }
 
-    /// Stops accepting, finishes what is running, and returns when the server is down.
+    /// Stops accepting, lets every connection finish the request it is in, and returns when all
+    /// are closed (at most 10 s).
     public func stop() {
-        let group = self.group
-        let done = Bound()
-        Task {
-            await group.triggerGracefulShutdown()
-            done.set(.success(0))
-        }
-        _ = done.wait(seconds: 10)
-        let task = self.task
+        let done = channel.eventLoop.makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: done)
         let finished = Bound()
-        Task {
-            await task.value
-            finished.set(.success(0))
-        }
+        done.futureResult.whenComplete { _ in finished.set(.success(0)) }
         _ = finished.wait(seconds: 10)
-    }
-
-    struct ServerStopped: Error, CustomStringConvertible {
-        var description: String { "the server stopped before it was listening" }
     }
 
     /// A result set once from another thread, waited for by the caller.
@@ -169,12 +94,176 @@ public final class HTTPServer: Sendable {
     struct TimeoutError: Error, CustomStringConvertible {
         var description: String { "timed out" }
     }
+
+    /// One connection's requests: collects each body (within the limit), hands the request to
+    /// the handler off the event loop, and writes its answer back on it.
+    final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        struct Limits: Sendable {
+            let maxBodyBytes: Int
+            let inFlight: InFlight
+        }
+
+        /// What the request being read will get.
+        private enum Disposition {
+            case handle
+            case refuse(status: HTTPResponseStatus, body: String, close: Bool)
+        }
+
+        private let handler: Handler
+        private let limits: Limits
+        private var head: HTTPRequestHead?
+        private var body: ByteBuffer?
+        private var disposition = Disposition.handle
+        /// A request is being handled (the idle timeout does not close the connection then).
+        private var busy = false
+        /// The peer, written once per connection.
+        private var peer: String?
+
+        init(handler: @escaping Handler, limits: Limits) {
+            self.handler = handler
+            self.limits = limits
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                self.head = head
+                body = nil
+                busy = true
+                if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > limits.maxBodyBytes {
+                    disposition = .refuse(status: .payloadTooLarge, body: #"{"error":"the body is larger than \#(limits.maxBodyBytes) bytes"}"#,
+                                          close: true)
+                } else if limits.inFlight.enter() {
+                    disposition = .handle
+                } else {
+                    // Over the limit the request is refused, its body not kept.
+                    disposition = .refuse(status: .serviceUnavailable, body: #"{"error":"busy: \#(limits.inFlight.limit) requests in progress"}"#,
+                                          close: false)
+                }
+            case .body(var chunk):
+                guard case .handle = disposition else { return }
+                if (body?.readableBytes ?? 0) + chunk.readableBytes > limits.maxBodyBytes {
+                    limits.inFlight.leave()
+                    body = nil
+                    disposition = .refuse(status: .payloadTooLarge, body: #"{"error":"the body is larger than \#(limits.maxBodyBytes) bytes"}"#,
+                                          close: true)
+                } else if body == nil {
+                    body = chunk
+                } else {
+                    body!.writeBuffer(&chunk)
+                }
+            case .end:
+                guard let head else { return }
+                self.head = nil
+                switch disposition {
+                case .refuse(let status, let text, let close):
+                    write(context, version: head.version, keepAlive: head.isKeepAlive && !close, status: Int(status.code),
+                          headers: [("Content-Type", "application/json")] + (status == .serviceUnavailable ? [("Retry-After", "1")] : []),
+                          body: Array(text.utf8))
+                case .handle:
+                    handle(context, head: head, body: body.map { Array($0.readableBytesView) } ?? [])
+                }
+                body = nil
+            }
+        }
+
+        private func handle(_ context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
+            if peer == nil { peer = context.channel.remoteAddress.map(HTTPServer.peerText) ?? "?" }
+            var message = HTTPMessage(kind: .request, method: head.method.rawValue, target: head.uri,
+                                      headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
+            message.reason = nil
+            let handler = self.handler, peer = self.peer ?? "?"
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let (version, keepAlive) = (head.version, head.isKeepAlive)
+            let inFlight = limits.inFlight
+            Task {
+                let answer = await handler(message, peer)
+                let send: @Sendable () -> Void = {
+                    inFlight.leave()
+                    let (me, context) = bound.value
+                    me.write(context, version: version, keepAlive: keepAlive, status: answer.status, headers: answer.headers, body: answer.body)
+                }
+                if answer.delayMilliseconds > 0 {
+                    loop.scheduleTask(in: .milliseconds(Int64(answer.delayMilliseconds)), send)
+                } else {
+                    loop.execute(send)
+                }
+            }
+        }
+
+        private func write(_ context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool, status: Int,
+                           headers fields: [(String, String)], body: [UInt8]) {
+            busy = false
+            var headers = HTTPHeaders()
+            headers.reserveCapacity(fields.count + 2)
+            for (name, value) in fields where !HTTPServer.framingHeaders.contains(name.lowercased()) { headers.add(name: name, value: value) }
+            headers.add(name: "Content-Length", value: String(body.count))
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            if !body.isEmpty {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            }
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive { done.whenComplete { [context = NIOLoopBound(context, eventLoop: context.eventLoop)] _ in context.value.close(promise: nil) } }
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            // A connection that sends nothing for the idle timeout is closed, unless it waits
+            // for an answer.
+            if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+                if !busy { context.close(promise: nil) }
+                return
+            }
+            context.fireUserInboundEventTriggered(event)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            // A request whose body never finished still held its place.
+            if head != nil, case .handle = disposition { limits.inFlight.leave() }
+            head = nil
+            context.fireChannelInactive()
+        }
+    }
+
+    /// Headers the server writes itself from the answer.
+    static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
+
+    /// "a.b.c.d:port" written from the address's bytes (NIO's `ipAddress` goes through
+    /// `inet_ntop` and a scratch buffer); IPv6 through NIO.
+    static func peerText(_ address: SocketAddress) -> String {
+        guard case .v4(let v4) = address else { return "\(address.ipAddress ?? "?"):\(address.port ?? 0)" }
+        var out: [UInt8] = []
+        out.reserveCapacity(21)
+        func number(_ n: Int) {
+            var divisor = 1
+            while divisor * 10 <= n { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + n / divisor % 10))
+                divisor /= 10
+            }
+        }
+        // s_addr is in network order: its first byte in memory is the first number.
+        withUnsafeBytes(of: v4.address.sin_addr.s_addr) { bytes in
+            for (i, byte) in bytes.enumerated() {
+                if i > 0 { out.append(0x2E) }
+                number(Int(byte))
+            }
+        }
+        out.append(0x3A)
+        number(Int(UInt16(bigEndian: v4.address.sin_port)))
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 /// Requests being handled now, bounded.
 final class InFlight: Sendable {
     private let count = Mutex(0)
-    private let limit: Int
+    let limit: Int
     init(limit: Int) { self.limit = limit }
 
     func enter() -> Bool {

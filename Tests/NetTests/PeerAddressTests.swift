@@ -9,9 +9,9 @@ import Testing
                                       ("192.168.1.10", 100), ("1.20.3.40", 1000), ("8.8.8.8", 80), ("100.10.1.0", 10000)]
         for (ip, port) in cases {
             let address = try SocketAddress(ipAddress: ip, port: port)
-            #expect(HTTPServer.PeerContext.text(address) == "\(ip):\(port)")
+            #expect(HTTPServer.peerText(address) == "\(ip):\(port)")
         }
         let v6 = try SocketAddress(ipAddress: "::1", port: 8080)
-        #expect(HTTPServer.PeerContext.text(v6) == "::1:8080")
+        #expect(HTTPServer.peerText(v6) == "::1:8080")
     }
 }
