@@ -21,6 +21,9 @@ public final class ByteKeyTable: @unchecked Sendable {
     @exclusivity(unchecked) private var arena: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var arenaCapacity: Int
     @exclusivity(unchecked) private var arenaCount = 0
+    /// Bit n set when a key of n bytes (63 for longer) is in the table: most names looked up in a
+    /// small table (the few members a summary reads) are turned away by their length alone.
+    @exclusivity(unchecked) private var lengths: UInt64 = 0
 
     public convenience init<S: Sequence>(_ pairs: S) where S.Element == (String, Int) {
         let list = Array(pairs)
@@ -69,6 +72,7 @@ public final class ByteKeyTable: @unchecked Sendable {
         (keys + count).initialize(to: Key(hash: ByteKeyTable.hash(key), offset: arenaCount, length: key.count, value: value))
         arenaCount += key.count
         count += 1
+        lengths |= ByteKeyTable.lengthBit(key.count)
         place(count - 1)
     }
 
@@ -139,9 +143,12 @@ public final class ByteKeyTable: @unchecked Sendable {
         index(of: bytes, range).map { keys[$0].value }
     }
 
+    @inline(__always)
+    static func lengthBit(_ length: Int) -> UInt64 { 1 &<< UInt64(min(length, 63)) }
+
     /// The number of the key `bytes[range]` (keys are numbered from 0 as they were added), or nil.
     public func index(of bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        if count == 0 { return nil }
+        if lengths & ByteKeyTable.lengthBit(range.count) == 0 { return nil }
         let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
         let hash = ByteKeyTable.hash(key)
         var slot = Int(truncatingIfNeeded: hash) & mask

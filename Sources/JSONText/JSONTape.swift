@@ -304,9 +304,21 @@ private struct Scanner {
             }
             if b == 0x7F { plain = false; pos += 1; continue }
             ascii = false
-            guard let width = utf8Sequence(at: pos) else { return nil }
-            if width == 3, b == 0xE2, bytes[pos + 1] == 0x80, bytes[pos + 2] == 0xA8 || bytes[pos + 2] == 0xA9 { plain = false }
-            pos += width
+            // A run of multi-byte characters (CJK text is mostly 3-byte sequences), validated
+            // one after another without going back to the eight-byte test for each.
+            repeat {
+                let lead = bytes[pos]
+                let width: Int
+                if lead >= 0xE1, lead <= 0xEF, lead != 0xED, pos + 2 < bytes.count,
+                   bytes[pos + 1] & 0xC0 == 0x80, bytes[pos + 2] & 0xC0 == 0x80 {
+                    width = 3   // the common case, whose second byte may be any continuation byte
+                    if lead == 0xE2, bytes[pos + 1] == 0x80, bytes[pos + 2] == 0xA8 || bytes[pos + 2] == 0xA9 { plain = false }
+                } else {
+                    guard let w = utf8Sequence(at: pos) else { return nil }
+                    width = w
+                }
+                pos += width
+            } while pos < bytes.count && bytes[pos] >= 0x80
         }
         return nil
     }

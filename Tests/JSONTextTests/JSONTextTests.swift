@@ -70,6 +70,8 @@ import Testing
                               "manualCallStart", "manualCallAnswer", "0123456789abcdef", "0123456789abcdefg",
                               "2025-03-19 10:00:01", "2025-03-20 10:00:01", "2025-03-19 10:00:02", "牛小信", "\"quoted\\"]
         keys += (0..<300).map { "key-\($0)-" + String(repeating: "x", count: $0 % 40) }
+        // Lengths from 63 up share one bit of the table's length filter.
+        keys += [62, 63, 64, 100, 300].map { String(repeating: "L", count: $0) }
         let table = ByteKeyTable()
         var reference: [String: Int] = [:]
         for (i, key) in keys.enumerated() {
@@ -80,6 +82,7 @@ import Testing
         }
         #expect(table.count == reference.count)
         let misses = ["abcdefgX", "Xbcdefgh", "abcdef", "callResul", "callResultt", "2025-03-21 10:00:01", "key-5-", "key-299-"]
+            + [61, 65, 101, 299].map { String(repeating: "L", count: $0) } + [String(repeating: "M", count: 64)]
         for key in keys + misses {
             // Looked up inside a larger buffer, as members are.
             let padded = Array(("{\"" + key + "\":1}").utf8)
