@@ -20,8 +20,8 @@ let package = Package(
     ],
     targets: [
         // C at the edge: libedit, Lua, and small C helpers.
-        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
-                       providers: [.apt(["libedit-dev"])]),
+        // libedit's header only: the library is opened when the line editor starts (see shim.h).
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", providers: [.apt(["libedit-dev"])]),
         .target(name: "CTerminal", path: "Sources/CTerminal"),
 
         // Pure modules.

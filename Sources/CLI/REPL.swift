@@ -18,7 +18,8 @@ struct REPL {
                                           complete: { [session] text in
                                               Completer.complete(text, session: session, registry: registry)
                                           }) else {
-            session.output.err("callscope: cannot start the line editor\n")
+            let reason = EditLineReader.loadLibrary().map { ": \($0) (libedit2 is needed for the shell; scripts and -c work without it)" } ?? ""
+            session.output.err("callscope: cannot start the line editor\(reason)\n")
             return .internalError
         }
         session.history.onAdd = { reader.addHistory($0) }

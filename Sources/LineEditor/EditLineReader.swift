@@ -29,10 +29,16 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     /// - Parameters:
     ///   - historyEntries: entries to preload for Up/Down and Ctrl-R.
     ///   - complete: text before the cursor -> candidates.
+    /// Opens libedit (only the shell needs it); nil when it worked, otherwise why not.
+    public static func loadLibrary() -> String? {
+        cs_editline_load().map { String(cString: $0) }
+    }
+
+    /// Nil when libedit cannot be opened (`loadLibrary` says why) or cannot start.
     public init?(programName: String, historyEntries: [String], historySize: Int,
                  complete: @escaping (String) -> CompletionResult) {
-        guard let fin = fdopen(0, "r"), let fout = fdopen(1, "w"), let ferr = fdopen(2, "w"),
-              let el = el_init(programName, fin, fout, ferr), let hist = history_init() else { return nil }
+        guard EditLineReader.loadLibrary() == nil, let fin = fdopen(0, "r"), let fout = fdopen(1, "w"), let ferr = fdopen(2, "w"),
+              let el = cs_el_init(programName, fin, fout, ferr), let hist = cs_history_init() else { return nil }
         editLine = el
         history = hist
         self.complete = complete
@@ -71,13 +77,13 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         cs_el_bind(el, "\\e[200~", "cs-bracketed-paste")
         cs_el_bind(el, "^R", "em-inc-search-prev")
         // The user's bindings come last so they win: $EDITRC, else ~/.editrc (scoped by "callscope:").
-        el_source(el, nil)
+        cs_el_source(el, nil)
         cs_set_terminal_restore(EditLineReader.bracketedPasteOff)
     }
 
     deinit {
-        el_end(editLine)
-        history_end(history)
+        cs_el_end(editLine)
+        cs_history_end(history)
         free(promptPointer)
         for fd in wakePipe where fd >= 0 { close(fd) }
     }
@@ -98,7 +104,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         if !queued.isEmpty { writeAll(queued.joined()) }
         _ = cs_take_interrupt()
         var count: Int32 = 0
-        let line = el_gets(editLine, &count)
+        let line = cs_el_gets(editLine, &count)
         noticeLock.lock()
         isReading = false
         noticeLock.unlock()
@@ -201,7 +207,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     }
 
     private func completeWord() -> UInt8 {
-        guard let info = el_line(editLine)?.pointee else { return CS_CC_ERROR }
+        guard let info = cs_el_line(editLine)?.pointee else { return CS_CC_ERROR }
         let length = info.cursor - info.buffer
         let before = String(decoding: UnsafeRawBufferPointer(start: info.buffer, count: length), as: UTF8.self)
         let result = complete(before)
@@ -221,8 +227,8 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
                 return CS_CC_REDISPLAY
             }
         }
-        if result.replaceLength > 0 { el_deletestr(editLine, Int32(result.replaceLength)) }
-        el_insertstr(editLine, replacement)
+        if result.replaceLength > 0 { cs_el_deletestr(editLine, Int32(result.replaceLength)) }
+        cs_el_insertstr(editLine, replacement)
         return CS_CC_REFRESH
     }
 
@@ -231,7 +237,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         let terminator: [wchar_t] = [0x1B, 0x5B, 0x32, 0x30, 0x31, 0x7E]
         var text: [wchar_t] = []
         var ch: wchar_t = 0
-        while el_wgetc(editLine, &ch) == 1 {
+        while cs_el_wgetc(editLine, &ch) == 1 {
             text.append(ch)
             if text.count >= terminator.count, Array(text.suffix(terminator.count)) == terminator {
                 text.removeLast(terminator.count)
@@ -254,7 +260,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         if normalized.last == 0x0A { normalized.removeLast() }
         guard !normalized.isEmpty else { return CS_CC_NORM }
         normalized.append(0)
-        el_winsertstr(editLine, normalized)
+        cs_el_winsertstr(editLine, normalized)
         return CS_CC_REFRESH
     }
 
