@@ -2,7 +2,8 @@
 # Instructions per request of `listen` and `mock nxlink` (valgrind callgrind; counters zeroed once
 # the server is up, so start-up is not counted): unlike requests per second, the counts do not
 # depend on the machine's load.
-# Usage: bench/server-instructions.sh [SECONDS]   (writes bench/out/server-instructions.md)
+# Usage: [CONNECTIONS=N] bench/server-instructions.sh [SECONDS]   (writes bench/out/server-instructions.md;
+# 4 connections by default, 32 as in bench/listen.sh and bench/mock.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
