@@ -38,8 +38,12 @@ public struct HTTPMessage: Equatable, Sendable {
     /// Query parameters of the target, percent-decoded (`+` stays `+`). Split on bytes, not
     /// characters: a combining mark after `&` or `=` does not hide the separator.
     public var queryItems: [(String, String)] {
-        guard let target, let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return [] }
-        return target.utf8[target.utf8.index(after: q)...].split(separator: UInt8(ascii: "&")).map { pair in
+        guard var target else { return [] }
+        // The '?' found in the contiguous bytes: a search through the generic UTF8View walks
+        // index by index, and mock asks for every request.
+        guard let q = target.withUTF8({ $0.firstIndex(of: UInt8(ascii: "?")) }) else { return [] }
+        let query = target.utf8.index(target.utf8.startIndex, offsetBy: q + 1)
+        return target.utf8[query...].split(separator: UInt8(ascii: "&")).map { pair in
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             return (percentDecode(parts[0]), parts.count > 1 ? percentDecode(parts[1]) : "")
         }
@@ -47,19 +51,20 @@ public struct HTTPMessage: Equatable, Sendable {
 
     /// The path of the target without scheme, host and query.
     public var path: String {
-        guard let target else { return "/" }
-        let bytes = target.utf8
-        var start = bytes.startIndex
-        // "scheme://host[:port]/path": skip to the slash after the authority.
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8),
-           bytes[..<colon].allSatisfy({ $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }) {
-            let authority = bytes.index(colon, offsetBy: 3)
-            guard let slash = bytes[authority...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }),
-                  bytes[slash] == UInt8(ascii: "/") else { return "/" }
-            start = slash
+        guard var target else { return "/" }
+        return target.withUTF8 { bytes -> String in
+            var start = 0
+            // "scheme://host[:port]/path": skip to the slash after the authority.
+            if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon + 3 <= bytes.count,
+               bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
+               !bytes[..<colon].contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) {
+                guard let slash = bytes[(colon + 3)...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }),
+                      bytes[slash] == UInt8(ascii: "/") else { return "/" }
+                start = slash
+            }
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        let end = bytes[start...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
-        return String(target[start..<end])
     }
 }
 

@@ -283,6 +283,8 @@ extension String {
         ("http://127.0.0.1:8080?q=1", "/"),
         ("/p/with://inside", "/p/with://inside"),
         ("", ""),
+        ("a:b/c", "a:b/c"), ("http:", "http:"), ("http:/", "http:/"), ("x://", "/"), ("?only=1", ""), ("/名/路径?q=名", "/名/路径"),
+        ("https://host/a?b://c", "/a"), ("https://host?x/y", "/"),
     ])
     func pathOfTarget(_ target: String, _ path: String) {
         #expect(HTTPMessage(kind: .request, method: "POST", target: target).path == path)
