@@ -166,7 +166,14 @@ private struct Scanner {
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
                 pos += 1
                 skipWhitespace()
-                guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
+                // Most members are strings and numbers: their entries are written here, without
+                // the call to `value` (whose frame, made for containers, cost more than they do).
+                if depth + 1 < maxDepth, pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") || bytes[pos] == UInt8(ascii: "-")
+                    || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) {
+                    guard scalar(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain) else { return false }
+                } else {
+                    guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
+                }
                 count += 1
                 skipWhitespace()
                 guard pos < bytes.count else { return false }
@@ -216,6 +223,30 @@ private struct Scanner {
                                                    end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
                                                    keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: self.count),
                                                    count32: Int32(truncatingIfNeeded: count)))
+        return true
+    }
+
+    /// A string or number member's value and its entry.
+    @inline(__always)
+    mutating func scalar(keyStart: Int, keyEnd: Int, keyPlain: Bool) -> Bool {
+        reserveOne()
+        let me = count
+        count += 1
+        let start = pos
+        let kind: JSONTape.Kind
+        var plain = true
+        if bytes[pos] == UInt8(ascii: "\"") {
+            kind = .string
+            guard let flags = string() else { return false }
+            plain = flags & Scanner.plain != 0
+        } else {
+            kind = .number
+            guard number() else { return false }
+        }
+        (base + me).initialize(to: JSONTape.Entry(kind: kind, plain: plain, keyPlain: keyPlain, start32: Int32(truncatingIfNeeded: start),
+                                                   end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
+                                                   keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: count),
+                                                   count32: 0))
         return true
     }
 

@@ -275,6 +275,12 @@ import Testing
             [0xE7, 0x89, 0x9B, 0xEF, 0xBF, 0xBF, 0xC2, 0x80], [0xE7, 0x89, 0x9B, 0x80], [0xE7, 0x89, 0x9B, 0xF5, 0x80, 0x80, 0x80],
             [0xEE, 0x80, 0x80, 0xE7, 0x89],
         ].map { [0x22] + $0 + [0x22] } + [[0x22, 0xE7, 0x89, 0x9B, 0xE5]]
+        // Members at the depth limit and one below it: strings, numbers, and a bad number.
+        + [510, 511, 512].flatMap { levels in
+            ["\"x\"", "-1.5e3", "-", "[]"].map { leaf in
+                Array((String(repeating: "{\"a\":", count: levels) + leaf + String(repeating: "}", count: levels)).utf8)
+            }
+        }
         // Long strings, read eight bytes at a time: every special byte at every offset of a block.
         var long: [[UInt8]] = []
         for special: UInt8 in [0x22, 0x5C, 0x09, 0x1F, 0x7F, 0xC3, 0xFF] {
