@@ -1,3 +1,4 @@
+import TextSupport
 import Adapters
 import Inspect
 import JSONText
@@ -132,7 +133,7 @@ enum ExplainReport {
             blocks.append(.line(line))
             let extra = match.entry.attributes.filter { $0.key != "name" }.sorted { $0.key < $1.key }
             if !extra.isEmpty {
-                blocks.append(.line([Span("      " + extra.map { "\($0.key): \($0.value)" }.joined(separator: "  "), .dim)]))
+                blocks.append(.line([Span("      " + extra.map { "\($0.key): \($0.value)" }.joining("  "), .dim)]))
             }
             if let hint = match.entry.hint { blocks.append(.line([Span("      → ", .yellow), Span(hint)])) }
         }

@@ -68,7 +68,7 @@ public enum CodeLookup {
     /// contains every term.
     public static func find(_ query: ExplainQuery, in adapters: [Adapter]) -> [CodeMatch] {
         let tables = scope(query, adapters)
-        let needle = query.terms.joined(separator: " ")
+        let needle = query.terms.joining(" ")
         // "017" finds code "17".
         let number = Int(needle).map { String($0) }
         // "NORMAL_clearing" or "no_answer" name a code; a plain lower-case word ("busy") is text to search.
@@ -93,7 +93,7 @@ public enum CodeLookup {
         var text: [CodeMatch] = []
         for (vendor, table) in tables {
             for entry in table.entries {
-                let haystack = ([entry.meaning, entry.code] + entry.aliases).joined(separator: " ").lowercased()
+                let haystack = ([entry.meaning, entry.code] + entry.aliases).joining(" ").lowercased()
                 if words.allSatisfy({ haystack.contains($0) }) {
                     text.append(CodeMatch(vendor: vendor, table: table, entry: entry, via: "text"))
                 }
@@ -104,7 +104,7 @@ public enum CodeLookup {
 
     /// The nearest codes and names to a query that found nothing.
     public static func nearest(_ query: ExplainQuery, in adapters: [Adapter], limit: Int = 5) -> [CodeMatch] {
-        let needle = query.terms.joined(separator: " ").lowercased()
+        let needle = query.terms.joining(" ").lowercased()
         guard !needle.isEmpty, needle.count <= EditDistance.longestWord else { return [] }
         var scored: [(Int, CodeMatch)] = []
         for (vendor, table) in scope(query, adapters) {

@@ -1,3 +1,5 @@
+import TextSupport
+
 /// Where completion candidates for an argument or flag value come from.
 public enum CompletionSource {
     case none
@@ -131,7 +133,7 @@ public struct CommandSpec {
             parts.append(arg.optional ? "[\(word)]" : word)
         }
         if !flags.isEmpty { parts.append("[FLAGS]") }
-        return parts.joined(separator: " ")
+        return parts.joining(" ")
     }
 
     public func flag(named name: String) -> FlagSpec? { allFlags.first { $0.name == name } }

@@ -1,4 +1,5 @@
 import JSONText
+import TextSupport
 
 /// Builds the reports of `help`, `help COMMAND`, `COMMAND --help` and `help TEXT` from the registry.
 public enum HelpFormatter {
@@ -7,9 +8,9 @@ public enum HelpFormatter {
         var groups: [String] = []
         for c in registry.commands where !groups.contains(c.group) { groups.append(c.group) }
         for group in groups {
-            blocks.append(.heading(group.prefix(1).uppercased() + group.dropFirst()))
+            blocks.append(.heading(String(group.prefix(1)).uppercased() + String(group.dropFirst())))
             let rows = registry.commands.filter { $0.group == group }.map { spec -> [Span] in
-                let names = ([spec.name] + spec.aliases).joined(separator: ", ")
+                let names = ([spec.name] + spec.aliases).joining(", ")
                 return [Span(names, .cyan), Span(spec.summary)]
             }
             blocks.append(.table(Table(headers: [], rows: rows)))

@@ -37,18 +37,18 @@ public struct HumanRenderer {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    func paint(_ spans: [Span]) -> String { spans.map(paint).joined() }
+    func paint(_ spans: [Span]) -> String { spans.map(paint).joining() }
 
     func render(_ block: Block) -> String {
         switch block {
         case .line(let spans): return paint(spans) + "\n"
         case .heading(let title): return paint(Span(title, .bold)) + "\n"
         case .blank: return "\n"
-        case .indented(let lines): return lines.map { "  " + ControlCharacters.escaped($0) + "\n" }.joined()
+        case .indented(let lines): return lines.map { "  " + ControlCharacters.escaped($0) + "\n" }.joining()
         case .pairs(let rows):
             let keyWidth = min(HumanRenderer.columnCap, rows.map { TextWidth.of($0.0) }.max() ?? 0)
             return rows.map { "  " + paint(Span(TextWidth.pad($0.0, to: keyWidth), .cyan)) + "  " + paint($0.1) + "\n" }
-                .joined()
+                .joining()
         case .table(let table): return renderTable(table)
         }
     }
@@ -102,8 +102,8 @@ public struct HumanRenderer {
                 parts.append(paint(Span(padded, style)))
             }
             // No trailing blanks: a short or empty last cell leaves nothing after it.
-            let first = ("  " + parts.joined(separator: "  ")).trimmingTrailingBlanks()
-            return ([first] + continuation).map { $0 + "\n" }.joined()
+            let first = ("  " + parts.joining("  ")).trimmingTrailingBlanks()
+            return ([first] + continuation).map { $0 + "\n" }.joining()
         }
         var out = ""
         if !table.headers.isEmpty { out += line(table.headers.map { Span($0) }, header: true) }

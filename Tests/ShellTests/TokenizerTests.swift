@@ -1,3 +1,4 @@
+import TextSupport
 import Testing
 @testable import Shell
 
@@ -101,5 +102,18 @@ import Testing
         #expect(InputAssembler.incompleteness(of: "a \\") == .trailingBackslash)
         #expect(InputAssembler.incompleteness(of: "don't") == .openQuote("'"))
         #expect(InputAssembler.incompleteness(of: "a # it's a comment") == nil)
+    }
+}
+
+@Suite struct JoiningTests {
+    /// `joining` is `joined(separator:)` without the generic path.
+    @Test func joinsAsTheStandardLibraryDoes() {
+        let lists: [[String]] = [[], [""], ["a"], ["", ""], ["a", "b", "c"], ["牛小信", "", "é\u{301}"], Array(repeating: "xy", count: 40)]
+        for list in lists {
+            for separator in ["", ", ", "  ", "·"] {
+                #expect(list.joining(separator) == list.joined(separator: separator), "\(list) \(separator)")
+            }
+            #expect(list.joining() == list.joined())
+        }
     }
 }
