@@ -29,7 +29,12 @@ public struct Adapter: Sendable, Equatable {
     public var conflicts: [String]
     /// What the sources do not document (shown as "not documented").
     public var undocumented: [String]
-    public var examples: Examples
+    /// The plugin's own examples (for `plugins test` and the help texts): decoded on first use.
+    public var examples: Examples {
+        get { exampleSection.value }
+        set { exampleSection = DeferredSection(newValue) }
+    }
+    var exampleSection: DeferredSection<Examples>
     /// Whether the plugin has a `sign` function (and so `verify` support).
     public var canSign: Bool
     /// Names of the optional functions the plugin provides (`signature_of`, `mock`, …); the
@@ -67,7 +72,7 @@ public struct Adapter: Sendable, Equatable {
         self.pitfalls = pitfalls
         self.conflicts = conflicts
         self.undocumented = undocumented
-        self.examples = examples
+        self.exampleSection = DeferredSection(examples)
         self.canSign = canSign
         self.hooks = hooks
         self.pins = pins

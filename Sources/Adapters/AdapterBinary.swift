@@ -38,6 +38,14 @@ public struct BinaryWriter {
         write(inner.bytes.count)
         bytes.append(contentsOf: inner.bytes)
     }
+
+    /// One value behind its length in bytes, as `writeSection` writes a list.
+    public mutating func writeSection<T: BinaryCodable>(_ value: T) {
+        var inner = BinaryWriter()
+        inner.write(value)
+        write(inner.bytes.count)
+        bytes.append(contentsOf: inner.bytes)
+    }
 }
 
 public struct BinaryReader {
@@ -135,7 +143,7 @@ extension Adapter: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
         w.write(id); w.write(name); w.write(version); w.write(summary); w.write(docs); w.write(origin)
         w.write(regions); w.write(credentials); w.write(codeTables); w.writeSection(payloads); w.writeSection(operations)
-        w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.write(examples)
+        w.write(webhooks); w.write(pitfalls); w.write(conflicts); w.write(undocumented); w.writeSection(examples)
         w.write(canSign); w.write(hooks.sorted()); w.write(commands.map { [$0.name, $0.summary, $0.usage ?? ""] }.map(StringList.init))
         w.write(timezone); w.write(timezoneNote); w.write(pins); w.write(mock); w.write(aliases)
     }
@@ -147,7 +155,9 @@ extension Adapter: BinaryCodable {
         payloadSection = DeferredSection(bytes: try r.section(), empty: []) { r throws(BinaryReader.Failure) in try r.array() }
         operationSection = DeferredSection(bytes: try r.section(), empty: []) { r throws(BinaryReader.Failure) in try r.array() }
         webhooks = try r.array(); pitfalls = try r.array(); conflicts = try r.array()
-        undocumented = try r.array(); examples = try r.read(); canSign = try r.bool()
+        undocumented = try r.array()
+        exampleSection = DeferredSection(bytes: try r.section(), empty: Examples()) { r throws(BinaryReader.Failure) in try r.read() }
+        canSign = try r.bool()
         hooks = Set(try r.array(String.self))
         commands = []
         for list in try r.array(StringList.self) {

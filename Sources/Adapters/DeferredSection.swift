@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A part of an adapter read from the adapter cache but decoded only when first asked for.
-/// `explain` reads code tables only; payload schemas and operations were a third of its start-up.
+/// `explain` reads code tables only; payload schemas and operations were a third of its start-up,
+/// the plugins' own examples another twentieth.
 /// The bytes were checked for length when the cache was read; should their contents not decode
 /// (a file altered behind callscope's back), the part reads as empty rather than failing later.
 /// (Only `Sendable` is required of the value: a protocol requirement on a generic class costs a

@@ -14,7 +14,7 @@ public enum AdapterCache {
         var notices: [String]
     }
 
-    static let magic = "callscope adapter cache 2"
+    static let magic = "callscope adapter cache 3"
 
     /// The roots and every .lua file in them (name, size, mtime), as a listing kept whole in the
     /// cache file and compared byte for byte: no digest (the first SHA-256 of a process cost a
@@ -66,7 +66,7 @@ public enum AdapterCache {
     public static func isReadable(_ bytes: [UInt8]) -> Bool {
         guard let file = read(bytes, key: nil) else { return false }
         // The deferred parts too: they must decode or read as empty, never crash.
-        for adapter in file.adapters { _ = (adapter.payloads, adapter.operations) }
+        for adapter in file.adapters { _ = (adapter.payloads, adapter.operations, adapter.examples) }
         return true
     }
 

@@ -342,7 +342,7 @@ import Wire
             let read = AdapterCache.load(path: cache, key: key)
             if round % 4 == 0, read != nil { truncationsRead += 1 }
             // The parts decoded on first use are damaged input too.
-            for adapter in read?.adapters ?? [] { _ = (adapter.payloads.count, adapter.operations.count) }
+            for adapter in read?.adapters ?? [] { _ = (adapter.payloads.count, adapter.operations.count, adapter.examples.sign.count) }
         }
         #expect(truncationsRead == 0, "a truncated cache is never taken for a whole one")
     }
