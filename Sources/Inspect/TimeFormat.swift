@@ -99,11 +99,6 @@ public enum TimeFormat {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `duration(seconds:)`, appended to bytes.
-    public static func appendDuration(seconds: Int64, to out: inout [UInt8]) {
-        appendDuration(seconds: seconds, into: &out)
-    }
-
     /// `duration(seconds:)`, appended as UTF-8: "7 s", "2 min 39 s", "3 h 5 min", "4 d 2 h", "1 y 3 d".
     static func appendDuration<Out: ByteAppending>(seconds: Int64, into out: inout Out) {
         if seconds < 0 { out.append(0x2D) }

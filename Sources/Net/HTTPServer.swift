@@ -58,7 +58,12 @@ public final class HTTPServer: Sendable {
                     try pipeline.addHandler(RequestHandler(handler: handler, limits: limits))
                 }
             }
-        channel = try bootstrap.bind(host: host, port: port).wait()
+        do {
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        } catch let error as IOError {
+            // "Address already in use", not NIO's "bind(descriptor:ptr:bytes:): … (errno: 98)".
+            throw BindError(description: String(cString: strerror(error.errnoCode)))
+        }
         self.quiesce = quiesce
         self.host = host
         self.port = channel.localAddress?.port ?? port
@@ -89,6 +94,10 @@ public final class HTTPServer: Sendable {
             }
             return .failure(TimeoutError())
         }
+    }
+
+    struct BindError: Error, CustomStringConvertible {
+        let description: String
     }
 
     struct TimeoutError: Error, CustomStringConvertible {
@@ -233,30 +242,9 @@ public final class HTTPServer: Sendable {
     /// Headers the server writes itself from the answer.
     static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
-    /// "a.b.c.d:port" written from the address's bytes (NIO's `ipAddress` goes through
-    /// `inet_ntop` and a scratch buffer); IPv6 through NIO.
+    /// "address:port" of a peer (written once per connection).
     static func peerText(_ address: SocketAddress) -> String {
-        guard case .v4(let v4) = address else { return "\(address.ipAddress ?? "?"):\(address.port ?? 0)" }
-        var out: [UInt8] = []
-        out.reserveCapacity(21)
-        func number(_ n: Int) {
-            var divisor = 1
-            while divisor * 10 <= n { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(48 + n / divisor % 10))
-                divisor /= 10
-            }
-        }
-        // s_addr is in network order: its first byte in memory is the first number.
-        withUnsafeBytes(of: v4.address.sin_addr.s_addr) { bytes in
-            for (i, byte) in bytes.enumerated() {
-                if i > 0 { out.append(0x2E) }
-                number(Int(byte))
-            }
-        }
-        out.append(0x3A)
-        number(Int(UInt16(bigEndian: v4.address.sin_port)))
-        return String(decoding: out, as: UTF8.self)
+        "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
     }
 }
 

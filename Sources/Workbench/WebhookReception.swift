@@ -1,6 +1,7 @@
 import Adapters
 import Inspect
 import Synchronization
+import TextSupport
 import JSONText
 import Signing
 import Wire
@@ -102,34 +103,17 @@ public struct WebhookReception: Sendable {
     }
 
     /// vendor · kind, the call id, the result with its meaning, the duration, the verdict.
-    /// Written as bytes: one summary per delivery, and joining strings cost more than the rest.
     static func summary(_ record: DecodedRecord?, verification: Verification?) -> String {
         guard let record, let vendor = record.vendor else { return "unrecognised payload" }
-        var out: [UInt8] = []
-        out.reserveCapacity(96)
-        let separator: StaticString = " · "
-        func part(_ text: String) {
-            if !out.isEmpty { out.append(contentsOf: UnsafeBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount)) }
-            out.append(contentsOf: text.utf8)
-        }
-        part(vendor)
-        part(record.kind ?? "?")
+        var parts = [vendor, record.kind ?? "?"]
         // The summary record's fields are its call-id members only.
         if let id = record.fields.first {
-            part(id.value.stringValue ?? JSONWriter.compact(id.value))
+            parts.append(id.value.stringValue ?? JSONWriter.compact(id.value))
         }
-        if let result = record.result {
-            part(result)
-            if let meaning = record.resultMeaning {
-                out.append(0x20)
-                out.append(contentsOf: meaning.utf8)
-            }
-        }
-        if let seconds = record.durationSeconds {
-            part("")
-            TimeFormat.appendDuration(seconds: seconds, to: &out)
-        }
-        return String(decoding: out, as: UTF8.self)
+        if let result = record.result { parts.append(result + (record.resultMeaning.map { " \($0)" } ?? "")) }
+        if let seconds = record.durationSeconds { parts.append(TimeFormat.duration(seconds: seconds)) }
+        // `joining`, not the generic `joined`: this runs for every delivery.
+        return parts.joining(" · ")
     }
 }
 

@@ -42,7 +42,7 @@ import TestSupport
         #expect(captures.map { $0["vendor"] as? String } == ["nxlink", "nxlink", nil])
         #expect(captures[0]["summary"] as? String
                 == "nxlink · callRecordCallback · fe90a9af-e14c-4330-8faa-2631e761124a · 17 Normal end – user hung up · 2 min 17 s")
-        // The peer as written from the address's bytes: the loopback address and the client's port.
+        // The peer: the loopback address and the client's port.
         for peer in captures.map({ $0["peer"] as? String ?? "" }) {
             let parts = peer.split(separator: ":")
             #expect(parts.count == 2 && parts[0] == "127.0.0.1" && (Int(parts[1]).map { (1...65535).contains($0) } ?? false)
@@ -71,6 +71,17 @@ import TestSupport
         let export = try h.run(["captures", "export", "--format", "http"])
         #expect(export.stdout.hasPrefix("POST /hook HTTP/1.1\r\n"))
         #expect(try h.run(["captures", "delete", "--all", "--json"]).stdout.contains("\"deleted\": 3"))
+    }
+
+    /// A port another server holds: one line saying so in plain words, exit 69 (unavailable).
+    @Test func aTakenPortIsOneClearLine() throws {
+        let holder = try LoopbackServer { _ in .init(body: "{}") }
+        defer { holder.stop() }
+        for command in [["listen"], ["mock", "nxlink"]] {
+            let result = try h.run(command + ["--port", String(holder.port)])
+            #expect(result.status == 69)
+            #expect(result.stderr == "error: cannot listen on 127.0.0.1:\(holder.port): Address already in use\n", "\(result.stderr)")
+        }
     }
 
     /// Every delivery the client saw acknowledged survives a kill -9 of the listener mid-burst.
