@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || apt-get install -y -qq valgrind
 command -v jq >/dev/null || apt-get install -y -qq jq
 python3 -c 'import orjson' 2>/dev/null || pip install -q orjson
-swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+scripts/build-release >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # valgrind cannot read the executable's packed relocations; a stripped copy it can.

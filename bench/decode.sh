@@ -8,7 +8,7 @@ size=${1:-200}
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine
 command -v jq >/dev/null || apt-get install -y -qq jq
 python3 -c 'import orjson' 2>/dev/null || pip install -q orjson
-swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+scripts/build-release >/dev/null
 bin=$PWD/.build-release/release/callscope
 mkdir -p bench/out
 export HOME=$(mktemp -d)

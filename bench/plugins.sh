@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine
 command -v tmux >/dev/null || apt-get install -y -qq tmux
-swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+scripts/build-release >/dev/null
 work=$(mktemp -d)
 trap 'tmux kill-session -t csbench 2>/dev/null || true; rm -rf "$work"' EXIT
 # A copy with no plugins beside it (and none in a source tree above it) loads nothing.

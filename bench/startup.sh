@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine
 command -v sqlite3 >/dev/null || apt-get install -y -qq sqlite3
 command -v valgrind >/dev/null || apt-get install -y -qq valgrind
-swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+scripts/build-release >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # valgrind reads symbols but not the debug information of this build.

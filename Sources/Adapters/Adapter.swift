@@ -217,7 +217,7 @@ public struct CodeEntry: Sendable, Equatable {
     public var doc: String?
     public var aliases: [String]
     /// Extra facts (e.g. the SIP code a hang-up cause maps to).
-    public var attributes: [String: String]
+    public var attributes: CodeAttributes
 }
 
 public struct CodeTable: Sendable, Equatable {

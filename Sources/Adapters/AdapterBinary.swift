@@ -124,7 +124,23 @@ extension BinaryWriter {
     mutating func write(_ map: [String: Int32]) { write(map.sorted { $0.key < $1.key }.map { StringPair($0.key, String($0.value)) }) }
 }
 
+extension BinaryWriter {
+    mutating func write(_ attributes: CodeAttributes) { write(attributes.map { StringPair($0.key, $0.value) }) }
+}
+
 extension BinaryReader {
+    /// A code's attributes, stored as `write(_: [String: String])` stores a map (sorted pairs).
+    mutating func attributes() throws(Failure) -> CodeAttributes {
+        let n = try int()
+        guard n > 0 else { if n == 0 { return CodeAttributes() }; throw Failure() }
+        guard n <= bytes.count else { throw Failure() }
+        var pairs: [CodeAttributes.Attribute] = []
+        pairs.reserveCapacity(n)
+        for _ in 0..<n { pairs.append(CodeAttributes.Attribute(key: try string(), value: try string())) }
+        guard let attributes = CodeAttributes(sorted: pairs) else { throw Failure() }
+        return attributes
+    }
+
     /// Read straight into a dictionary of the stored size (most code entries have none).
     mutating func map() throws(Failure) -> [String: String] {
         let n = try int()
@@ -231,7 +247,7 @@ extension CodeEntry: BinaryCodable {
     public func encode(to w: inout BinaryWriter) { w.write(code); w.write(meaning); w.write(hint); w.write(doc); w.write(aliases); w.write(attributes) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Failure) {
         code = try r.string(); meaning = try r.string(); hint = try r.optional(); doc = try r.optional()
-        aliases = try r.array(); attributes = try r.map()
+        aliases = try r.array(); attributes = try r.attributes()
     }
 }
 

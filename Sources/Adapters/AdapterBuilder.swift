@@ -198,7 +198,7 @@ public enum AdapterBuilder {
             guard seen.insert(code).inserted else { throw SchemaError(path, "code \(code) appears twice") }
             let e = SchemaReader(t, path: path, warnings: r.warnings)
             var aliases = try e.strings("aliases")
-            var attributes: [String: String] = [:]
+            var attributes = CodeAttributes()
             for (key, value) in t.fields where !entryKeys.contains(key) {
                 guard let text = value.scalarText else { throw SchemaError(e.at(key), "must be a string or number") }
                 attributes[key] = text

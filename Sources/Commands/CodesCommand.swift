@@ -44,7 +44,7 @@ public var codesCommand: CommandSpec {
                 "codes": .array(table.entries.map { e in
                     var m: [JSONMember] = [JSONMember("code", .string(e.code)), JSONMember("meaning", .string(e.meaning))]
                     if let hint = e.hint { m.append(JSONMember("hint", .string(hint))) }
-                    for (k, v) in e.attributes.sorted(by: { $0.key < $1.key }) { m.append(JSONMember(k, .string(v))) }
+                    for a in e.attributes { m.append(JSONMember(a.key, .string(a.value))) }
                     return .object(m)
                 }),
             ]

@@ -131,7 +131,7 @@ enum ExplainReport {
             if let name = match.entry.attributes["name"] { line.append(Span(" " + name, .bold)) }
             line.append(Span("  " + match.entry.meaning))
             blocks.append(.line(line))
-            let extra = match.entry.attributes.filter { $0.key != "name" }.sorted { $0.key < $1.key }
+            let extra = match.entry.attributes.filter { $0.key != "name" }
             if !extra.isEmpty {
                 blocks.append(.line([Span("      " + extra.map { "\($0.key): \($0.value)" }.joining("  "), .dim)]))
             }
@@ -155,7 +155,7 @@ enum ExplainReport {
         if let hint = match.entry.hint { members.append(JSONMember("hint", .string(hint))) }
         if !match.entry.aliases.isEmpty { members.append(JSONMember("aliases", .array(match.entry.aliases.map { .string($0) }))) }
         if !match.entry.attributes.isEmpty {
-            members.append(JSONMember("attributes", .object(match.entry.attributes.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) })))
+            members.append(JSONMember("attributes", .object(match.entry.attributes.map { JSONMember($0.key, .string($0.value)) })))
         }
         if let doc = match.entry.doc ?? match.table.doc { members.append(JSONMember("doc", .string(doc))) }
         return .object(members)

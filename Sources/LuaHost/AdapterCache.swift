@@ -30,35 +30,60 @@ public enum AdapterCache {
 
     private static func listFiles(_ dir: String, prefix: String, depth: Int, into listing: inout String) {
         guard depth < 3 else { return }
-        for name in directoryEntries(dir).sorted() where !name.hasPrefix(".") {
+        for (name, type) in directoryEntries(dir).sorted(by: { $0.name < $1.name }) where !name.hasPrefix(".") {
+            // Only directories and .lua files are looked at: fixtures and documents are not stat'ed.
+            let isLua = name.hasSuffix(".lua")
+            guard isLua || type == DT_DIR || type == DT_UNKNOWN || type == DT_LNK else { continue }
             let path = dir + "/" + name
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 listFiles(path, prefix: prefix + name + "/", depth: depth + 1, into: &listing)
-            } else if name.hasSuffix(".lua") {
+            } else if isLua {
                 listing += "\(prefix)\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\n"
             }
         }
     }
 
-    /// The names in `dir` (readdir: FileManager's listing cost a tenth of a cached start).
-    private static func directoryEntries(_ dir: String) -> [String] {
+    /// The names in `dir` with their types as the directory reports them (readdir: FileManager's
+    /// listing cost a tenth of a cached start).
+    private static func directoryEntries(_ dir: String) -> [(name: String, type: Int)] {
         guard let stream = opendir(dir) else { return [] }
         defer { closedir(stream) }
-        var names: [String] = []
+        var entries: [(name: String, type: Int)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { entries.append((name, Int(entry.pointee.d_type))) }
         }
-        return names
+        return entries
     }
 
     static func load(path: String, key: String) -> File? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return read(Array(data), key: key)
+        guard let bytes = contents(of: path) else { return nil }
+        return read(bytes, key: key)
+    }
+
+    /// The whole file, read straight into one array (FileManager's `Data`, copied into an array,
+    /// touched every page twice).
+    private static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0, info.st_size < 64 << 20 else { return nil }
+        let size = Int(info.st_size)
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, size - count)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { complete = false; break }
+                count += n
+            }
+        }
+        return complete ? bytes : nil
     }
 
     /// Whether `bytes` read as a whole cache file under any key (for the fuzzer: the file is
