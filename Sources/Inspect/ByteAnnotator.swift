@@ -86,6 +86,9 @@ final class ByteAnnotator {
     static let predictedPlaces = 128
     /// `Walk.nodeOf`'s storage, kept between records.
     @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
+    /// The last record head written (`{"vendor":…,"fields":[`) and the confidence it was for:
+    /// vendor and kind are this payload's, so only the confidence can change it.
+    @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8]) = ("", [])
     /// `Walk.out`'s storage, kept between records.
     @exclusivity(unchecked) private var fields = FieldBuffer()
     @exclusivity(unchecked) private var path = FieldBuffer(capacity: 256)
@@ -254,7 +257,12 @@ final class ByteAnnotator {
             guard ok else { return nil }
             let parts = rootReadOfNode.map { readRoot(bytes, entries, nodeOf: walk.nodeOf, readOfNode: $0) } ?? read(0, node: 0, bytes, entries)
             annotator.checkWhole(parts, into: &walk.record)
-            walk.record.writeHead(into: &out)
+            if head.confidence != walk.record.confidence || head.bytes.isEmpty {
+                var bytes: [UInt8] = []
+                walk.record.writeHead(into: &bytes)
+                head = (walk.record.confidence, bytes)
+            }
+            out.append(contentsOf: head.bytes)
             out.append(contentsOf: fields.bytes)
             walk.record.writeTail(into: &out)
             out.append(0x0A)
@@ -580,6 +588,7 @@ final class ByteAnnotator {
         switch v.kind {
         case .object:
             var members: [JSONMember] = []
+            members.reserveCapacity(min(v.count, node.children.count))
             var child = i + 1
             for _ in 0..<v.count {
                 let m = entries[child]
@@ -592,6 +601,7 @@ final class ByteAnnotator {
             return .object(members)
         case .array where node.elements >= 0:
             var items: [JSONValue] = []
+            items.reserveCapacity(v.count)
             var child = i + 1
             for _ in 0..<v.count {
                 items.append(read(child, node: node.elements, bytes, entries))
@@ -607,6 +617,7 @@ final class ByteAnnotator {
     private func readRoot(_ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
                           nodeOf: [Int], readOfNode: [Int]) -> JSONValue {
         var members: [JSONMember] = []
+        members.reserveCapacity(min(entries[0].count, reads[0].children.count))
         var child = 1
         for _ in 0..<entries[0].count {
             let m = entries[child]

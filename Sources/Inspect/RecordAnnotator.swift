@@ -403,17 +403,27 @@ public struct RecordAnnotator {
     // MARK: - Required fields
 
     func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
-        for ((spec, _, key), parentPath) in zip(required, requiredParents) {
+        for i in required.indices {
+            let key = required[i].key
+            guard let parentPath = requiredParents[i] else {
+                // A member of the record itself (most required fields): no list of parents.
+                if case .object(let members) = record, !members.contains(where: { $0.key == key }) {
+                    out.warnings.append(missingField(key, required[i].spec))
+                }
+                continue
+            }
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            let parents = parentPath.map { $0.values(in: record) } ?? [(path: "", value: record)]
-            for parent in parents {
-                guard case .object = parent.value else { continue }
-                if parent.value[key] == nil {
-                    out.warnings.append(DecodeWarning("missing-field", parent.path.isEmpty ? key : parent.path + "." + key,
-                                                      "required field is missing" + (spec.meaning.isEmpty ? "" : " (\(spec.meaning))")))
+            for parent in parentPath.values(in: record) {
+                guard case .object(let members) = parent.value else { continue }
+                if !members.contains(where: { $0.key == key }) {
+                    out.warnings.append(missingField(parent.path.isEmpty ? key : parent.path + "." + key, required[i].spec))
                 }
             }
         }
+    }
+
+    private func missingField(_ path: String, _ spec: FieldSpec) -> DecodeWarning {
+        DecodeWarning("missing-field", path, "required field is missing" + (spec.meaning.isEmpty ? "" : " (\(spec.meaning))"))
     }
 
     // MARK: - Transcript and timeline

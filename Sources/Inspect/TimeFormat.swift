@@ -17,6 +17,32 @@ public enum TimeFormat {
         let days = floorDiv(local, 86_400)
         let secs = Int(local - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
+        if y >= 1000, y <= 9999, offsetMinutes.magnitude < 100 * 60 {
+            // The usual case, written into one small buffer and appended once (a time is written
+            // for every time field of every record; digit by digit it was a twelfth of decode).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+                @inline(__always) func digits(_ v: Int, at i: Int) {
+                    b[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
+                    b[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+                }
+                digits(y / 100, at: 0); digits(y % 100, at: 2)
+                b[4] = 0x2D; digits(m, at: 5); b[7] = 0x2D; digits(d, at: 8)
+                b[10] = 0x54; digits(secs / 3600, at: 11); b[13] = 0x3A; digits(secs % 3600 / 60, at: 14)
+                b[16] = 0x3A; digits(secs % 60, at: 17)
+                var n = 19
+                if offsetMinutes == 0 {
+                    b[19] = 0x5A
+                    n = 20
+                } else {
+                    let a = Int(offsetMinutes.magnitude)
+                    b[19] = offsetMinutes < 0 ? 0x2D : 0x2B
+                    digits(a / 60, at: 20); b[22] = 0x3A; digits(a % 60, at: 23)
+                    n = 25
+                }
+                out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: n))
+            }
+            return
+        }
         // Years are padded to four digits ("0999"; a negative year keeps its sign after the zeros).
         if y < 1000 { for _ in 0..<(y < 10 ? 3 : y < 100 ? 2 : 1) { out.append(0x30) } }
         appendDecimal(y, into: &out)

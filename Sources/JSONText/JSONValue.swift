@@ -20,7 +20,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// The first member named `key` of an object, or nil.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first(where: { $0.key == key })?.value
+        for i in members.indices where members[i].key == key { return members[i].value }
+        return nil
     }
 
     public var stringValue: String? {

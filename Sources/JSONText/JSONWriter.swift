@@ -69,6 +69,17 @@ public enum JSONWriter {
         for _ in 0..<depth { out.append(contentsOf: indent) }
     }
 
+    /// Whether all eight bytes of `word` are printable ASCII other than `"` and `\` (copied as they are).
+    @inline(__always)
+    static func isPlainWord(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
+        return word & high == 0                                   // ASCII,
+            && (word &- 0x2020_2020_2020_2020) & high == 0       // no control character,
+            && (word &+ ones) & high == 0                         // no DEL,
+            && !hasZeroByte(word ^ 0x2222_2222_2222_2222) && !hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+    }
+
     /// Appends `text` as a JSON string literal: runs of bytes that need no escape are copied whole.
     public static func appendQuoted(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -78,6 +89,12 @@ public enum JSONWriter {
             var i = 0
             let n = bytes.count
             while i < n {
+                // Eight bytes at a time while none of them needs a closer look (ASCII text without
+                // a quote, a backslash or a control character: most names, values and sentences).
+                while i &+ 8 <= n, isPlainWord(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                    i &+= 8
+                }
+                guard i < n else { break }
                 let b = bytes[i]
                 if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xE2 {
                     i += 1

@@ -33,6 +33,8 @@ enum Bundled {
     @Test func isoAndLocal() {
         #expect(TimeFormat.iso8601(1_742_378_329) == "2025-03-19T09:58:49Z")
         #expect(TimeFormat.iso8601(1_742_378_329, offsetMinutes: 480) == "2025-03-19T17:58:49+08:00")
+        #expect(TimeFormat.iso8601(1_742_378_329, offsetMinutes: -150) == "2025-03-19T07:28:49-02:30")
+        #expect(TimeFormat.iso8601(253_402_300_799, offsetMinutes: -59) == "9999-12-31T23:00:59-00:59")
         #expect(TimeFormat.iso8601(0) == "1970-01-01T00:00:00Z")
         #expect(TimeFormat.iso8601(-1) == "1969-12-31T23:59:59Z")
         #expect(TimeFormat.iso8601(951_782_400) == "2000-02-29T00:00:00Z")

@@ -56,6 +56,28 @@ import Testing
         #expect(JSONWriter.compact(try JSONParser.parse(text)) == text)
     }
 
+    @Test func eightByteSkipAgreesWithTheByteTestForEveryByteInEveryPlace() {
+        for byte in 0...255 {
+            let plain = (0x20...0x7E).contains(byte) && byte != 0x22 && byte != 0x5C
+            for place in 0..<8 {
+                let word = (0x4141_4141_4141_4141 as UInt64) & ~(0xFF << (8 * place)) | UInt64(byte) << (8 * place)
+                #expect(JSONWriter.isPlainWord(word) == plain, "byte \(byte) at \(place)")
+            }
+        }
+    }
+
+    @Test func escapesWhatFollowsLongPlainRuns() {
+        for prefix in 0..<17 {
+            let run = String(repeating: "a", count: prefix)
+            for (raw, quoted) in [("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{1}", #"\u0001"#), ("\u{7F}", #"\u007f"#),
+                                  ("\u{2028}", #"\u2028"#), ("牛", "牛"), ("─", "─")] {
+                var out: [UInt8] = []
+                JSONWriter.appendQuoted(run + raw + run, into: &out)
+                #expect(String(decoding: out, as: UTF8.self) == "\"" + run + quoted + run + "\"")
+            }
+        }
+    }
+
     @Test func prettyPrintsWithIndent() {
         let value: JSONValue = ["a": [1, 2], "b": [:] as JSONValue]
         #expect(JSONWriter.pretty(value) == "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}")
