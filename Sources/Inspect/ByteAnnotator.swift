@@ -6,7 +6,7 @@ import JSONText
 /// and the code meanings met so far are cached by the value's bytes. The output is byte for byte
 /// what `RecordAnnotator` and `DecodedRecord.writeJSON` write: every value that is not the common
 /// case (a unit to convert, a type to complain about, a code not yet seen) is handed, alone, to
-/// `RecordAnnotator`, and the record-wide checks run on a value tree of only the parts they read.
+/// `RecordAnnotator`, and the record-wide checks read the tape in place (`TapeReader`).
 /// One instance belongs to one thread (its caches grow as it goes); `forked()` makes another.
 final class ByteAnnotator {
     /// What the schema says about one place in a record (`RecordAnnotator.ChildInfo`, compiled).
@@ -51,20 +51,6 @@ final class ByteAnnotator {
     let nullTail: [[UInt8]]
     let emptyTail: [[UInt8]]
     let noMeaning = Array(#","meaning":null"#.utf8)
-    /// `RecordAnnotator.wholeRecordReads` and `summaryReads`, compiled: per node, the members read (by bytes, to a
-    /// node), whether the whole value is, and the node of its elements (-1 for none).
-    struct Read {
-        var members: ByteKeyTable
-        var children: [Int]
-        var whole: Bool
-        var elements: Int
-    }
-    let reads: [Read]
-    /// Per node, the child of read-node 0 it is (or -1); nil when the walk's nodes cannot stand in
-    /// for looking the record's member names up in read-node 0.
-    let rootReadOfNode: [Int]?
-    /// The read-node of what `RecordAnnotator.summarize` reads (0 is what `checkWhole` reads).
-    let summaryRead: Int
     let unknownFieldMessage: String
     /// Per spec: `" — meaning"` as it appears inside the quoted meaning (empty without one).
     let meaningSuffix: [[UInt8]]
@@ -140,21 +126,6 @@ final class ByteAnnotator {
         plainTail = specs.map { tail(annotator.meaningText([], $0)) }
         nullTail = specs.map { tail(annotator.meaningText(["null"], $0)) }
         emptyTail = specs.map { tail(annotator.meaningText(["empty"], $0)) }
-        var reads: [Read] = []
-        func compile(_ tree: ReadTree) -> Int {
-            let me = reads.count
-            reads.append(Read(members: ByteKeyTable(), children: [], whole: tree.whole, elements: -1))
-            let keys = tree.memberKeys
-            let children = keys.map { compile(tree.members[$0]!) }
-            let elements = tree.elements.map(compile) ?? -1
-            reads[me] = Read(members: ByteKeyTable(keys.enumerated().map { ($0.element, $0.offset) }), children: children,
-                             whole: tree.whole, elements: elements)
-            return me
-        }
-        let wholeReads = annotator.wholeRecordReads
-        _ = compile(wholeReads)
-        summaryRead = compile(annotator.summaryReads)
-        self.reads = reads
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         cache = specs.map { _ in ByteKeyTable() }
         func inner(_ text: String) -> [UInt8] {
@@ -195,19 +166,6 @@ final class ByteAnnotator {
         _ = node("", isElement: false, isParent: true)
         self.nodes = nodes
         self.levels = levels
-        // The record's members that checkWhole reads, by the node the walk already found for
-        // them (no second lookup of every member name); only when each is a member the schema names.
-        var readOfNode = [Int](repeating: -1, count: nodes.count)
-        var everyReadNamed = !reads[0].whole && nodes[1].members >= 0
-        for (c, key) in wholeReads.memberKeys.enumerated() where everyReadNamed {
-            let bytes = Array(key.utf8)
-            if let node = bytes.withUnsafeBufferPointer({ levels[nodes[1].members].lookup($0, $0.indices) }) {
-                readOfNode[node] = c
-            } else {
-                everyReadNamed = false
-            }
-        }
-        rootReadOfNode = everyReadNamed ? readOfNode : nil
         stamps = [UInt32](repeating: 0, count: nodes.count)
         keyAtPlace = [Int32](repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
     }
@@ -255,8 +213,7 @@ final class ByteAnnotator {
             fields = walk.out   // they may have moved as they grew
             path = walk.path
             guard ok else { return nil }
-            let parts = rootReadOfNode.map { readRoot(bytes, entries, nodeOf: walk.nodeOf, readOfNode: $0) } ?? read(0, node: 0, bytes, entries)
-            annotator.checkWhole(parts, into: &walk.record)
+            annotator.checkWhole(TapeReader(bytes: bytes, entries: entries), 0, into: &walk.record)
             if head.confidence != walk.record.confidence || head.bytes.isEmpty {
                 var bytes: [UInt8] = []
                 walk.record.writeHead(into: &bytes)
@@ -277,7 +234,7 @@ final class ByteAnnotator {
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
-        let parts = tape.withEntries { entries in
+        tape.withEntries { entries in
             if withIDs {
                 var child = 1
                 for _ in 0..<entries[0].count {
@@ -290,9 +247,8 @@ final class ByteAnnotator {
                     child = m.next
                 }
             }
-            return read(0, node: summaryRead, bytes, entries)
+            annotator.summarize(TapeReader(bytes: bytes, entries: entries), 0, into: &record)
         }
-        annotator.summarize(parts, into: &record)
         return record
     }
 
@@ -578,57 +534,6 @@ final class ByteAnnotator {
         var quoted: [UInt8] = []
         JSONWriter.appendQuoted(text, into: &quoted)
         out.append(contentsOf: quoted)
-    }
-
-    /// The parts of the value at entry `i` that read-node `n` names, built.
-    func read(_ i: Int, node n: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>) -> JSONValue {
-        let node = reads[n]
-        let v = entries[i]
-        if node.whole { return ByteAnnotator.value(i, bytes, entries) }
-        switch v.kind {
-        case .object:
-            var members: [JSONMember] = []
-            members.reserveCapacity(min(v.count, node.children.count))
-            var child = i + 1
-            for _ in 0..<v.count {
-                let m = entries[child]
-                if let c = node.members.lookup(bytes, m.keyStart..<m.keyEnd) {
-                    members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
-                                              read(child, node: node.children[c], bytes, entries)))
-                }
-                child = m.next
-            }
-            return .object(members)
-        case .array where node.elements >= 0:
-            var items: [JSONValue] = []
-            items.reserveCapacity(v.count)
-            var child = i + 1
-            for _ in 0..<v.count {
-                items.append(read(child, node: node.elements, bytes, entries))
-                child = entries[child].next
-            }
-            return .array(items)
-        default:
-            return ByteAnnotator.value(i, bytes, entries)
-        }
-    }
-
-    /// `read(0, node: 0, …)` of the record just walked, with each member's node from the walk.
-    private func readRoot(_ bytes: UnsafeBufferPointer<UInt8>, _ entries: UnsafeBufferPointer<JSONTape.Entry>,
-                          nodeOf: [Int], readOfNode: [Int]) -> JSONValue {
-        var members: [JSONMember] = []
-        members.reserveCapacity(min(entries[0].count, reads[0].children.count))
-        var child = 1
-        for _ in 0..<entries[0].count {
-            let m = entries[child]
-            let node = nodeOf[child]
-            if node >= 0, readOfNode[node] >= 0 {
-                members.append(JSONMember(String(decoding: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self),
-                                          read(child, node: reads[0].children[readOfNode[node]], bytes, entries)))
-            }
-            child = m.next
-        }
-        return .object(members)
     }
 
     /// The value at entry `i`, built.

@@ -29,15 +29,23 @@ public enum JSONPath {
 
         /// See `JSONPath.values(at:in:prefix:)`.
         public func values(in root: JSONValue, prefix: String = "") -> [(path: String, value: JSONValue)] {
+            values(ValueReader(), root, prefix: prefix).map { ($0.path, $0.node) }
+        }
+
+        /// See `JSONPath.value(at:in:)`.
+        public func value(in root: JSONValue) -> JSONValue? { value(ValueReader(), root) }
+
+        /// `values(in:prefix:)` through any reader of records.
+        func values<R: RecordReader>(_ reader: R, _ root: R.Node, prefix: String = "") -> [(path: String, node: R.Node)] {
             // Each value found so far with the element index taken at each `[]` on its way; the
             // concrete path is written once, for the values found at the end.
-            var current: [(indices: [Int], value: JSONValue)] = [([], root)]
+            var current: [(indices: [Int], node: R.Node)] = [([], root)]
             for (key, each) in segments {
-                var next: [(indices: [Int], value: JSONValue)] = []
+                var next: [(indices: [Int], node: R.Node)] = []
                 for (indices, v) in current {
-                    guard let child = v[key] else { continue }
+                    guard let child = reader.member(v, key) else { continue }
                     if each {
-                        guard case .array(let items) = child else { continue }
+                        guard let items = reader.elements(child) else { continue }
                         for (i, item) in items.enumerated() { next.append((indices + [i], item)) }
                     } else {
                         next.append((indices, child))
@@ -45,7 +53,7 @@ public enum JSONPath {
                 }
                 current = next
             }
-            return current.map { indices, value in
+            return current.map { indices, node in
                 var out = prefix
                 var index = 0
                 for (key, each) in segments {
@@ -58,20 +66,20 @@ public enum JSONPath {
                         index += 1
                     }
                 }
-                return (out, value)
+                return (out, node)
             }
         }
 
-        /// See `JSONPath.value(at:in:)`.
-        public func value(in root: JSONValue) -> JSONValue? {
-            if segments.count == 1, !segments[0].each { return root[segments[0].key] }
-            var current: [JSONValue] = [root]
+        /// `value(in:)` through any reader of records.
+        func value<R: RecordReader>(_ reader: R, _ root: R.Node) -> R.Node? {
+            if segments.count == 1, !segments[0].each { return reader.member(root, segments[0].key) }
+            var current: [R.Node] = [root]
             for (key, each) in segments {
-                var next: [JSONValue] = []
+                var next: [R.Node] = []
                 for v in current {
-                    guard let child = v[key] else { continue }
+                    guard let child = reader.member(v, key) else { continue }
                     if each {
-                        guard case .array(let items) = child else { continue }
+                        guard let items = reader.elements(child) else { continue }
                         next += items
                     } else {
                         next.append(child)

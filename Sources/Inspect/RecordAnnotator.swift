@@ -113,49 +113,18 @@ public struct RecordAnnotator {
             return out
         }
         walk(record, path: "", schemaPath: "", into: &out)
-        checkWhole(record, into: &out)
+        checkWhole(ValueReader(), record, into: &out)
         return out
     }
 
     /// What is checked on the record as a whole once its fields are annotated: required fields,
-    /// the transcript, the timelines, the summary values. Reads only what `wholeRecordReads` names.
-    func checkWhole(_ record: JSONValue, into out: inout DecodedRecord) {
-        checkRequired(record, into: &out)
-        transcript(record, into: &out)
-        timelines(record, into: &out)
-        summarize(record, into: &out)
-    }
-
-    /// What `checkWhole` reads of a record: a value tree holding only these parts gives the same
-    /// warnings, transcript, timelines and summary values as the whole record.
-    var wholeRecordReads: ReadTree {
-        let root = ReadTree()
-        for (_, parent, key) in required { root.follow(parent).member(key).whole = true }
-        if let t = payload.transcript {
-            let turn = root.follow(t.path).element()
-            for key in [t.text, t.speaker, t.offset].compactMap({ $0 }) { turn.member(key).whole = true }
-        }
-        if let t = payload.timeline {
-            let fields = [t.originate, t.ring, t.answer, t.end, t.elapsed].compactMap { $0 }
-            // A holder is the record, the value at `each`, or each element of it.
-            let holders = t.each.map { each in let node = root.follow(each); return [node, node.element()] } ?? [root]
-            for holder in holders {
-                for field in fields { holder.member(field).whole = true }
-            }
-        }
-        if let s = payload.summary {
-            for path in [s.result, s.duration, s.answered].compactMap({ $0 }) { root.follow(path).whole = true }
-        }
-        return root
-    }
-
-    /// What `summarize` reads of a record.
-    var summaryReads: ReadTree {
-        let root = ReadTree()
-        if let s = payload.summary {
-            for path in [s.result, s.duration, s.answered].compactMap({ $0 }) { root.follow(path).whole = true }
-        }
-        return root
+    /// the transcript, the timelines, the summary values; read through `reader` (a value tree, or a
+    /// streamed record's tape).
+    func checkWhole<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
+        checkRequired(reader, record, into: &out)
+        transcript(reader, record, into: &out)
+        timelines(reader, record, into: &out)
+        summarize(reader, record, into: &out)
     }
 
     /// The member of the record a `JSONPath` starts at: `a[].b.c` -> `a`.
@@ -175,7 +144,7 @@ public struct RecordAnnotator {
         for member in members where RecordAnnotator.isCallID(member.key) {
             out.fields.append(AnnotatedField(path: member.key, value: member.value, meaning: nil))
         }
-        summarize(record, into: &out)
+        summarize(ValueReader(), record, into: &out)
         return out
     }
 
@@ -402,20 +371,20 @@ public struct RecordAnnotator {
 
     // MARK: - Required fields
 
-    func checkRequired(_ record: JSONValue, into out: inout DecodedRecord) {
+    func checkRequired<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         for i in required.indices {
             let key = required[i].key
             guard let parentPath = requiredParents[i] else {
                 // A member of the record itself (most required fields): no list of parents.
-                if case .object(let members) = record, !members.contains(where: { $0.key == key }) {
+                if reader.isObject(record), reader.member(record, key) == nil {
                     out.warnings.append(missingField(key, required[i].spec))
                 }
                 continue
             }
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            for parent in parentPath.values(in: record) {
-                guard case .object(let members) = parent.value else { continue }
-                if !members.contains(where: { $0.key == key }) {
+            for parent in parentPath.values(reader, record) {
+                guard reader.isObject(parent.node) else { continue }
+                if reader.member(parent.node, key) == nil {
                     out.warnings.append(missingField(parent.path.isEmpty ? key : parent.path + "." + key, required[i].spec))
                 }
             }
@@ -428,19 +397,19 @@ public struct RecordAnnotator {
 
     // MARK: - Transcript and timeline
 
-    func transcript(_ record: JSONValue, into out: inout DecodedRecord) {
+    func transcript<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         guard let t = payload.transcript, let transcriptPath else { return }
-        for (path, list) in transcriptPath.values(in: record) {
-            guard case .array(let turns) = list else { continue }
+        for (path, list) in transcriptPath.values(reader, record) {
+            guard let turns = reader.elements(list) else { continue }
             for (i, turn) in turns.enumerated() {
-                guard let text = turn[t.text]?.stringValue else { continue }
+                guard let text = reader.member(turn, t.text).flatMap(reader.string) else { continue }
                 var speaker: String?
-                if let key = t.speaker, let raw = turn[key] {
-                    let code = raw.stringValue ?? numberText(raw) ?? ""
+                if let key = t.speaker, let raw = reader.member(turn, key) {
+                    let code = reader.string(raw) ?? reader.number(raw) ?? ""
                     speaker = speakerTable?.entry(code)?.meaning ?? code
                 }
                 var offset: String?
-                if let key = t.offset, let raw = turn[key], let n = numberText(raw).flatMap({ Int64($0) }) {
+                if let key = t.offset, let raw = reader.member(turn, key), let n = reader.number(raw).flatMap({ Int64($0) }) {
                     offset = offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
                 }
                 out.transcript.append(TranscriptTurn(path: "\(path)[\(i)]", speaker: speaker, offset: offset, text: text))
@@ -461,34 +430,26 @@ public struct RecordAnnotator {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func numberText(_ value: JSONValue) -> String? {
-        if case .number(let n) = value { return n }
-        return nil
-    }
-
     /// Epoch seconds of a timeline field, by its unit.
-    private func epoch(_ value: JSONValue?, _ event: TimelineEvent) -> Int64? {
+    private func epoch<R: RecordReader>(_ reader: R, _ value: R.Node?, _ event: TimelineEvent) -> Int64? {
         guard let value, event.described else { return nil }
-        switch value {
-        case .number(let text):
+        if let text = reader.number(value) {
             guard let n = Int64(text), n > 0 else { return nil }
             if event.milliseconds == .always || (event.milliseconds == .whenLarge && n >= 100_000_000_000) {
                 return n / 1000
             }
             return n
-        case .string(var s):
-            return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: event.offsetMinutes) }
-        default:
-            return nil
         }
+        guard var s = reader.string(value) else { return nil }
+        return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: event.offsetMinutes) }
     }
 
-    func timelines(_ record: JSONValue, into out: inout DecodedRecord) {
+    func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         guard let t = payload.timeline else { return }
-        var holders: [(path: String, value: JSONValue)] = [("", record)]
+        var holders: [(path: String, node: R.Node)] = [("", record)]
         if let each = timelineHolders {
-            holders = each.values(in: record).flatMap { holder -> [(path: String, value: JSONValue)] in
-                if case .array(let items) = holder.value { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
+            holders = each.values(reader, record).flatMap { holder -> [(path: String, node: R.Node)] in
+                if let items = reader.elements(holder.node) { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
                 return [holder]
             }
         }
@@ -497,7 +458,7 @@ public struct RecordAnnotator {
             var events: [(name: String, epoch: Int64)] = []
             events.reserveCapacity(timelineEvents.count)
             for k in timelineEvents.indices {
-                guard let e = epoch(holder.value[timelineEvents[k].field], timelineEvents[k]) else { continue }
+                guard let e = epoch(reader, reader.member(holder.node, timelineEvents[k].field), timelineEvents[k]) else { continue }
                 events.append((timelineEvents[k].name, e))
             }
             guard events.count >= 2 else { continue }
@@ -528,7 +489,7 @@ public struct RecordAnnotator {
             }
             if let elapsedField = t.elapsed, let answer = events.first(where: { $0.name == "answer" }),
                let end = events.first(where: { $0.name == "end" }),
-               let elapsed = holder.value[elapsedField].flatMap(numberText).flatMap({ Int64($0) }) {
+               let elapsed = reader.member(holder.node, elapsedField).flatMap(reader.number).flatMap({ Int64($0) }) {
                 let expected = end.epoch - answer.epoch
                 if abs(elapsed - expected) > 1 {
                     out.warnings.append(DecodeWarning("timing", prefix + elapsedField,
@@ -549,19 +510,19 @@ public struct RecordAnnotator {
 
     // MARK: - Summary values
 
-    func summarize(_ record: JSONValue, into out: inout DecodedRecord) {
+    func summarize<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         guard let s = payload.summary, let paths = summaryPaths else { return }
-        if let value = paths.result.value(in: record) {
-            let code = value.stringValue ?? numberText(value) ?? value.typeName
+        if let value = paths.result.value(reader, record) {
+            let code = reader.string(value) ?? reader.number(value) ?? reader.typeName(value)
             out.result = code
             out.resultMeaning = resultTable?.entry(code)?.meaning
         }
-        if let d = paths.duration, let value = d.value(in: record), let n = numberText(value).flatMap({ Int64($0) }) {
+        if let d = paths.duration, let value = d.value(reader, record), let n = reader.number(value).flatMap({ Int64($0) }) {
             out.durationSeconds = n
         }
         if let a = paths.answered {
-            let value = a.value(in: record)
-            let text = value.flatMap { $0.stringValue ?? numberText($0) }
+            let value = a.value(reader, record)
+            let text = value.flatMap { reader.string($0) ?? reader.number($0) }
             if !s.answeredValues.isEmpty {
                 out.answered = text.map { s.answeredValues.contains($0) } ?? false
             } else {

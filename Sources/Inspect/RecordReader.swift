@@ -1,0 +1,100 @@
+import JSONText
+
+/// Read access to the parts of a record the record-wide checks look at (required members, the
+/// transcript, the timelines, the summary values): a value tree, or a tape's entries over the
+/// record's bytes. Those checks are written once, against this, and read a streamed record in
+/// place: no value tree is built for them and none is torn down.
+protocol RecordReader {
+    associatedtype Node
+    /// The first member named `key` of an object; nil for anything else.
+    func member(_ node: Node, _ key: String) -> Node?
+    /// The elements of an array; nil for anything else.
+    func elements(_ node: Node) -> [Node]?
+    func isObject(_ node: Node) -> Bool
+    /// The text of a string value.
+    func string(_ node: Node) -> String?
+    /// A number exactly as written.
+    func number(_ node: Node) -> String?
+    /// Short name of the JSON type ("string", "number", …).
+    func typeName(_ node: Node) -> String
+}
+
+/// A value tree.
+struct ValueReader: RecordReader {
+    func member(_ node: JSONValue, _ key: String) -> JSONValue? { node[key] }
+    func elements(_ node: JSONValue) -> [JSONValue]? { node.arrayValue }
+    func isObject(_ node: JSONValue) -> Bool {
+        if case .object = node { return true }
+        return false
+    }
+    func string(_ node: JSONValue) -> String? { node.stringValue }
+    func number(_ node: JSONValue) -> String? {
+        if case .number(let text) = node { return text }
+        return nil
+    }
+    func typeName(_ node: JSONValue) -> String { node.typeName }
+}
+
+/// A record's tape, a node being an entry's index. Member names are compared as written, as the
+/// walk over the same tape compares them.
+struct TapeReader: RecordReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let entries: UnsafeBufferPointer<JSONTape.Entry>
+
+    func member(_ node: Int, _ key: String) -> Int? {
+        let object = entries[node]
+        guard object.kind == .object else { return nil }
+        var key = key
+        return key.withUTF8 { key -> Int? in
+            var child = node + 1
+            for _ in 0..<object.count {
+                let m = entries[child]
+                if m.keyEnd - m.keyStart == key.count, sameBytes(m.keyStart, key) { return child }
+                child = m.next
+            }
+            return nil
+        }
+    }
+
+    private func sameBytes(_ start: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in key.indices where bytes[start + i] != key[i] { return false }
+        return true
+    }
+
+    func elements(_ node: Int) -> [Int]? {
+        let array = entries[node]
+        guard array.kind == .array else { return nil }
+        var items: [Int] = []
+        items.reserveCapacity(array.count)
+        var child = node + 1
+        for _ in 0..<array.count {
+            items.append(child)
+            child = entries[child].next
+        }
+        return items
+    }
+
+    func isObject(_ node: Int) -> Bool { entries[node].kind == .object }
+
+    func string(_ node: Int) -> String? {
+        guard entries[node].kind == .string else { return nil }
+        return ByteAnnotator.value(node, bytes, entries).stringValue
+    }
+
+    func number(_ node: Int) -> String? {
+        let v = entries[node]
+        guard v.kind == .number else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]), as: UTF8.self)
+    }
+
+    func typeName(_ node: Int) -> String {
+        switch entries[node].kind {
+        case .null: return "null"
+        case .trueValue, .falseValue: return "boolean"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
