@@ -54,41 +54,58 @@ public enum JSONPath {
                 current = next
             }
             return current.map { indices, node in
-                var out = prefix
+                var out: [UInt8] = []
+                out.reserveCapacity(64)
+                var prefix = prefix
+                prefix.withUTF8 { out.append(contentsOf: $0) }
                 var index = 0
                 for (key, each) in segments {
-                    if !out.isEmpty { out += "." }
-                    out += key
+                    if !out.isEmpty { out.append(UInt8(ascii: ".")) }
+                    var key = key
+                    key.withUTF8 { out.append(contentsOf: $0) }
                     if each {
-                        out += "["
-                        out += String(indices[index])
-                        out += "]"
+                        JSONPath.appendIndex(indices[index], to: &out)
                         index += 1
                     }
                 }
-                return (out, node)
+                return (String(decoding: out, as: UTF8.self), node)
             }
         }
 
-        /// `value(in:)` through any reader of records.
+        /// `value(in:)` through any reader of records: the last value `values` would list, found
+        /// from the last element backwards (no list of the values on the way).
         func value<R: RecordReader>(_ reader: R, _ root: R.Node) -> R.Node? {
             if segments.count == 1, !segments[0].each { return reader.member(root, segments[0].key) }
-            var current: [R.Node] = [root]
-            for (key, each) in segments {
-                var next: [R.Node] = []
-                for v in current {
-                    guard let child = reader.member(v, key) else { continue }
-                    if each {
-                        guard let items = reader.elements(child) else { continue }
-                        next += items
-                    } else {
-                        next.append(child)
-                    }
-                }
-                current = next
-            }
-            return current.last
+            return last(reader, root, from: 0)
         }
+
+        private func last<R: RecordReader>(_ reader: R, _ node: R.Node, from segment: Int) -> R.Node? {
+            guard segment < segments.count else { return node }
+            guard let child = reader.member(node, segments[segment].key) else { return nil }
+            guard segments[segment].each else { return last(reader, child, from: segment + 1) }
+            guard let items = reader.elements(child) else { return nil }
+            for item in items.reversed() {
+                if let found = last(reader, item, from: segment + 1) { return found }
+            }
+            return nil
+        }
+    }
+
+    /// `[i]`, appended to a path being written.
+    static func appendIndex(_ index: Int, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        TimeFormat.appendDecimal(index, into: &out)
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `path[i]`.
+    static func indexed(_ path: String, _ index: Int) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count + 8)
+        var path = path
+        path.withUTF8 { out.append(contentsOf: $0) }
+        appendIndex(index, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A path that is one member name (no dot, no `[]`): the common case, read without splitting.

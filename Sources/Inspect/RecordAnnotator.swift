@@ -412,7 +412,7 @@ public struct RecordAnnotator {
                 if let key = t.offset, let raw = reader.member(turn, key), let n = reader.number(raw).flatMap({ Int64($0) }) {
                     offset = offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
                 }
-                out.transcript.append(TranscriptTurn(path: "\(path)[\(i)]", speaker: speaker, offset: offset, text: text))
+                out.transcript.append(TranscriptTurn(path: JSONPath.indexed(path, i), speaker: speaker, offset: offset, text: text))
             }
         }
     }
@@ -449,7 +449,7 @@ public struct RecordAnnotator {
         var holders: [(path: String, node: R.Node)] = [("", record)]
         if let each = timelineHolders {
             holders = each.values(reader, record).flatMap { holder -> [(path: String, node: R.Node)] in
-                if let items = reader.elements(holder.node) { return items.enumerated().map { ("\(holder.path)[\($0.offset)]", $0.element) } }
+                if let items = reader.elements(holder.node) { return items.enumerated().map { (JSONPath.indexed(holder.path, $0.offset), $0.element) } }
                 return [holder]
             }
         }
