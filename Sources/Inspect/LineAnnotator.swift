@@ -1,4 +1,5 @@
 import Adapters
+import Glibc
 import JSONText
 
 /// Annotates one NDJSON line straight from its bytes when it is the common case — one JSON object
@@ -13,6 +14,11 @@ public struct LineAnnotator {
     private var tape = JSONTape()
     private var counts: [Int] = []
     private var seen: [Bool] = []
+    /// The member names of the last line detected, each after its length, and what that line was
+    /// detected as: lines of one kind list the same names, so a line that lists exactly these is
+    /// not detected again (the names are compared, not looked up).
+    private var lastNames: [UInt8] = []
+    private var lastDetection: (candidate: Int, detection: Detection)?
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
@@ -47,6 +53,10 @@ public struct LineAnnotator {
     /// payload's compiled schema (compiled when first met).
     private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {
         guard tape.index(line), tape.keysPlainASCII else { return nil }
+        if let last = lastDetection, let annotator = compiled[last.candidate], namesAsBefore(line) {
+            return (annotator, last.detection)
+        }
+        lastDetection = nil
         let keyCount = detector.candidatesOfKey.count
         if counts.count != detector.candidates.count { counts = [Int](repeating: 0, count: detector.candidates.count) }
         if seen.count != keyCount { seen = [Bool](repeating: false, count: keyCount) }
@@ -80,9 +90,51 @@ public struct LineAnnotator {
             nested = .object(ByteAnnotator.members(of: 0, in: tape, bytes: line, keys: detector.nestedKeys))
         }
         guard let (candidate, detection) = detector.detect(counts: counts, nestedRoot: nested) else { return nil }
+        // Detection reads the names alone unless a candidate looks into nested members.
+        if detector.nestedKeys.isEmpty, rememberNames(line) { lastDetection = (candidate, detection) }
         if let annotator = compiled[candidate] { return (annotator, detection) }
         let annotator = ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
         compiled[candidate] = annotator
         return (annotator, detection)
+    }
+
+    /// Whether the object at the tape's root has exactly the member names of `lastNames`, in order.
+    private func namesAsBefore(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        tape.withEntries { entries in
+            guard let root = entries.first, root.kind == .object else { return false }
+            return lastNames.withUnsafeBufferPointer { names in
+                var p = 0
+                var child = 1
+                for _ in 0..<root.count {
+                    let m = entries[child]
+                    let length = m.keyEnd - m.keyStart
+                    guard p + 1 + length <= names.count, Int(names[p]) == length,
+                          length == 0 || memcmp(names.baseAddress! + p + 1, line.baseAddress! + m.keyStart, length) == 0 else { return false }
+                    p += 1 + length
+                    child = m.next
+                }
+                return p == names.count
+            }
+        }
+    }
+
+    /// Keeps the root object's member names as `lastNames`; false when one is too long to keep.
+    private mutating func rememberNames(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var names = lastNames
+        lastNames = []
+        names.removeAll(keepingCapacity: true)
+        let kept = tape.withEntries { entries -> Bool in
+            var child = 1
+            for _ in 0..<entries[0].count {
+                let m = entries[child]
+                guard m.keyEnd - m.keyStart < 256 else { return false }
+                names.append(UInt8(m.keyEnd - m.keyStart))
+                names.append(contentsOf: UnsafeBufferPointer(rebasing: line[m.keyStart..<m.keyEnd]))
+                child = m.next
+            }
+            return true
+        }
+        lastNames = names
+        return kept
     }
 }
