@@ -24,6 +24,8 @@ public struct RecordAnnotator {
     let children: [String: [String: ChildInfo]]
     /// The required fields, each with its parent's path and its own key.
     let required: [(spec: FieldSpec, parent: String, key: String)]
+    /// Their keys alone (read for every record; an element of `required` is copied whole).
+    let requiredKeys: [String]
     /// Meanings of code values already looked up, by field path and code.
     private var meaningCache = MeaningCache()
     /// The code table of the summary's result field, found once (every record's summary reads it).
@@ -87,6 +89,7 @@ public struct RecordAnnotator {
             .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
         offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
         requiredParents = required.map { $0.parent.isEmpty ? nil : JSONPath.Compiled($0.parent) }
+        requiredKeys = required.map(\.key)
         transcriptPath = payload.transcript.map { JSONPath.Compiled($0.path) }
         timelineHolders = payload.timeline?.each.map { JSONPath.Compiled($0) }
         summaryPaths = payload.summary.map { (JSONPath.Compiled($0.result), $0.duration.map(JSONPath.Compiled.init), $0.answered.map(JSONPath.Compiled.init)) }
@@ -373,7 +376,7 @@ public struct RecordAnnotator {
 
     func checkRequired<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         for i in required.indices {
-            let key = required[i].key
+            let key = requiredKeys[i]
             guard let parentPath = requiredParents[i] else {
                 // A member of the record itself (most required fields): no list of parents.
                 if reader.isObject(record), reader.member(record, key) == nil {
@@ -431,17 +434,18 @@ public struct RecordAnnotator {
     }
 
     /// Epoch seconds of a timeline field, by its unit.
-    private func epoch<R: RecordReader>(_ reader: R, _ value: R.Node?, _ event: TimelineEvent) -> Int64? {
-        guard let value, event.described else { return nil }
+    private func epoch<R: RecordReader>(_ reader: R, _ value: R.Node?, _ k: Int) -> Int64? {
+        guard let value, timelineEvents[k].described else { return nil }
         if let text = reader.number(value) {
             guard let n = Int64(text), n > 0 else { return nil }
-            if event.milliseconds == .always || (event.milliseconds == .whenLarge && n >= 100_000_000_000) {
+            let milliseconds = timelineEvents[k].milliseconds
+            if milliseconds == .always || (milliseconds == .whenLarge && n >= 100_000_000_000) {
                 return n / 1000
             }
             return n
         }
-        guard var s = reader.string(value) else { return nil }
-        return s.withUTF8 { TimeFormat.parseLocal(bytes: $0, offsetMinutes: event.offsetMinutes) }
+        let offset = timelineEvents[k].offsetMinutes
+        return reader.withText(value) { TimeFormat.parseLocal(bytes: $0, offsetMinutes: offset) }
     }
 
     func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
@@ -458,7 +462,7 @@ public struct RecordAnnotator {
             var events: [(name: String, epoch: Int64)] = []
             events.reserveCapacity(timelineEvents.count)
             for k in timelineEvents.indices {
-                guard let e = epoch(reader, reader.member(holder.node, timelineEvents[k].field), timelineEvents[k]) else { continue }
+                guard let e = epoch(reader, reader.member(holder.node, timelineEvents[k].field), k) else { continue }
                 events.append((timelineEvents[k].name, e))
             }
             guard events.count >= 2 else { continue }

@@ -13,6 +13,9 @@ protocol RecordReader {
     func isObject(_ node: Node) -> Bool
     /// The text of a string value.
     func string(_ node: Node) -> String?
+    /// `body` over the UTF-8 of a string value (nil for anything else), without a `String` where
+    /// the reader has the bytes.
+    func withText<T>(_ node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T?
     /// A number exactly as written.
     func number(_ node: Node) -> String?
     /// Short name of the JSON type ("string", "number", …).
@@ -28,6 +31,10 @@ struct ValueReader: RecordReader {
         return false
     }
     func string(_ node: JSONValue) -> String? { node.stringValue }
+    func withText<T>(_ node: JSONValue, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
+        guard var text = node.stringValue else { return nil }
+        return text.withUTF8(body)
+    }
     func number(_ node: JSONValue) -> String? {
         if case .number(let text) = node { return text }
         return nil
@@ -79,6 +86,14 @@ struct TapeReader: RecordReader {
     func string(_ node: Int) -> String? {
         guard entries[node].kind == .string else { return nil }
         return ByteAnnotator.value(node, bytes, entries).stringValue
+    }
+
+    func withText<T>(_ node: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
+        let v = entries[node]
+        guard v.kind == .string else { return nil }
+        if v.plain { return body(UnsafeBufferPointer(rebasing: bytes[(v.start + 1)..<(v.end - 1)])) }
+        guard var text = string(node) else { return nil }
+        return text.withUTF8(body)
     }
 
     func number(_ node: Int) -> String? {

@@ -149,13 +149,16 @@ public enum TimeFormat {
     static func appendUnsigned<Out: ByteAppending>(_ v: UInt64, into out: inout Out) {
         if v < 10 { out.append(UInt8(v) + 0x30); return }
         if v < 100 { out.append(UInt8(v / 10) + 0x30); out.append(UInt8(v % 10) + 0x30); return }
-        var divisor: UInt64 = 1
-        while divisor <= v / 10 { divisor *= 10 }
-        var rest = v
-        while divisor > 0 {
-            out.append(UInt8(rest / divisor) + 0x30)
-            rest %= divisor
-            divisor /= 10
+        // Digits from the last, into a small buffer appended once (epochs are ten digits).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = v
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
         }
     }
 

@@ -30,6 +30,14 @@ enum Bundled {
 }
 
 @Suite struct TimeFormatTests {
+    @Test func decimalsAsTheStandardLibraryWritesThem() {
+        for n in [0, 7, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1_742_378_329, 100_000_000_000, Int.max, -1, -10, -1_742_378_329, Int.min] {
+            var out: [UInt8] = []
+            TimeFormat.appendDecimal(n, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(n))
+        }
+    }
+
     @Test func isoAndLocal() {
         #expect(TimeFormat.iso8601(1_742_378_329) == "2025-03-19T09:58:49Z")
         #expect(TimeFormat.iso8601(1_742_378_329, offsetMinutes: 480) == "2025-03-19T17:58:49+08:00")
