@@ -7,7 +7,16 @@ public struct BatchSummary: Sendable {
     public private(set) var answered = 0
     public private(set) var answerKnown = 0
     public private(set) var warningsByCode: [String: Int] = [:]
-    public private(set) var kinds: [String: Int] = [:]
+    /// Records per "vendor kind".
+    public var kinds: [String: Int] {
+        var all = countedKinds
+        if let run = kindRun { all[run.key, default: 0] += run.count }
+        return all
+    }
+    private var countedKinds: [String: Int] = [:]
+    /// The kind of the latest records and how many in a row: a batch is mostly one kind, so it is
+    /// counted without building and hashing its name for every record.
+    private var kindRun: (vendor: String, kind: String, key: String, count: Int)?
 
     /// False for `--summary`: no field was checked, so warnings are not counted.
     public let countsWarnings: Bool
@@ -17,10 +26,22 @@ public struct BatchSummary: Sendable {
     public mutating func add(_ record: DecodedRecord) {
         records += 1
         if record.vendor == nil { unrecognised += 1 }
-        if let vendor = record.vendor, let kind = record.kind { kinds[vendor + " " + kind, default: 0] += 1 }
+        if let vendor = record.vendor, let kind = record.kind {
+            if let run = kindRun, run.vendor == vendor, run.kind == kind {
+                kindRun!.count += 1
+            } else {
+                if let run = kindRun { countedKinds[run.key, default: 0] += run.count }
+                kindRun = (vendor, kind, vendor + " " + kind, 1)
+            }
+        }
         if let result = record.result {
-            let current = byResult[result]
-            byResult[result] = ((current?.count ?? 0) + 1, current?.meaning ?? record.resultMeaning)
+            // One lookup: the count goes up, and the meaning is the first one known.
+            let meaning = record.resultMeaning
+            func count(_ entry: inout (count: Int, meaning: String?)) {
+                entry.count += 1
+                if entry.meaning == nil { entry.meaning = meaning }
+            }
+            count(&byResult[result, default: (0, nil)])
         }
         if let answered = record.answered {
             answerKnown += 1
@@ -48,7 +69,7 @@ public struct BatchSummary: Sendable {
         answered += other.answered
         answerKnown += other.answerKnown
         for (code, n) in other.warningsByCode { warningsByCode[code, default: 0] += n }
-        for (kind, n) in other.kinds { kinds[kind, default: 0] += n }
+        for (kind, n) in other.kinds { countedKinds[kind, default: 0] += n }
     }
 
     /// The p-th percentile (0…100) of durations, nearest rank.

@@ -202,6 +202,27 @@ enum Bundled {
         #expect(summary.percentile(50) == 330)
         #expect(summary.byResult["ANSWERED"]?.count == 1)
     }
+
+    @Test func batchSummaryCountsKindsInRunsAndKeepsTheFirstKnownMeaning() {
+        func record(_ vendor: String, _ kind: String, _ result: String, _ meaning: String?) -> DecodedRecord {
+            var r = DecodedRecord(vendor: vendor, kind: kind, title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
+                                  fields: [], warnings: [], transcript: [], timelines: [])
+            r.result = result
+            r.resultMeaning = meaning
+            return r
+        }
+        var first = BatchSummary()
+        for r in [record("a", "x", "1", nil), record("a", "x", "1", "one"), record("b", "y", "2", "two"), record("a", "x", "1", "uno")] {
+            first.add(r)
+        }
+        #expect(first.kinds == ["a x": 3, "b y": 1])
+        #expect(first.byResult["1"]?.count == 3 && first.byResult["1"]?.meaning == "one")
+        var second = BatchSummary()
+        second.add(record("b", "y", "2", nil))
+        second.merge(first)
+        #expect(second.kinds == ["a x": 3, "b y": 2])
+        #expect(second.records == 5 && second.byResult["2"]?.count == 2 && second.byResult["2"]?.meaning == "two")
+    }
 }
 
 @Suite struct WireTests {
