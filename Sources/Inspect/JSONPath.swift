@@ -35,40 +35,37 @@ public enum JSONPath {
         /// See `JSONPath.value(at:in:)`.
         public func value(in root: JSONValue) -> JSONValue? { value(ValueReader(), root) }
 
-        /// `values(in:prefix:)` through any reader of records.
+        /// `values(in:prefix:)` through any reader of records: depth first, in document order, the
+        /// concrete path written as it goes down and cut back as it comes up.
         func values<R: RecordReader>(_ reader: R, _ root: R.Node, prefix: String = "") -> [(path: String, node: R.Node)] {
-            // Each value found so far with the element index taken at each `[]` on its way; the
-            // concrete path is written once, for the values found at the end.
-            var current: [(indices: [Int], node: R.Node)] = [([], root)]
-            for (key, each) in segments {
-                var next: [(indices: [Int], node: R.Node)] = []
-                for (indices, v) in current {
-                    guard let child = reader.member(v, key) else { continue }
-                    if each {
-                        guard let items = reader.elements(child) else { continue }
-                        for (i, item) in items.enumerated() { next.append((indices + [i], item)) }
-                    } else {
-                        next.append((indices, child))
-                    }
-                }
-                current = next
+            var found: [(path: String, node: R.Node)] = []
+            var path: [UInt8] = []
+            path.reserveCapacity(64)
+            var prefix = prefix
+            prefix.withUTF8 { path.append(contentsOf: $0) }
+            collect(reader, root, from: 0, path: &path, into: &found)
+            return found
+        }
+
+        private func collect<R: RecordReader>(_ reader: R, _ node: R.Node, from segment: Int, path: inout [UInt8],
+                                              into found: inout [(path: String, node: R.Node)]) {
+            guard segment < segments.count else {
+                found.append((String(decoding: path, as: UTF8.self), node))
+                return
             }
-            return current.map { indices, node in
-                var out: [UInt8] = []
-                out.reserveCapacity(64)
-                var prefix = prefix
-                prefix.withUTF8 { out.append(contentsOf: $0) }
-                var index = 0
-                for (key, each) in segments {
-                    if !out.isEmpty { out.append(UInt8(ascii: ".")) }
-                    var key = key
-                    key.withUTF8 { out.append(contentsOf: $0) }
-                    if each {
-                        JSONPath.appendIndex(indices[index], to: &out)
-                        index += 1
-                    }
-                }
-                return (String(decoding: out, as: UTF8.self), node)
+            guard let child = reader.member(node, segments[segment].key) else { return }
+            let mark = path.count
+            defer { path.removeSubrange(mark...) }
+            if !path.isEmpty { path.append(UInt8(ascii: ".")) }
+            var key = segments[segment].key
+            key.withUTF8 { path.append(contentsOf: $0) }
+            guard segments[segment].each else { return collect(reader, child, from: segment + 1, path: &path, into: &found) }
+            guard let items = reader.elements(child) else { return }
+            let base = path.count
+            for (i, item) in items.enumerated() {
+                JSONPath.appendIndex(i, to: &path)
+                collect(reader, item, from: segment + 1, path: &path, into: &found)
+                path.removeSubrange(base...)
             }
         }
 

@@ -84,7 +84,9 @@ struct TapeReader: RecordReader {
     func isObject(_ node: Int) -> Bool { entries[node].kind == .object }
 
     func string(_ node: Int) -> String? {
-        guard entries[node].kind == .string else { return nil }
+        let v = entries[node]
+        guard v.kind == .string else { return nil }
+        if v.plain { return String(decoding: UnsafeBufferPointer(rebasing: bytes[(v.start + 1)..<(v.end - 1)]), as: UTF8.self) }
         return ByteAnnotator.value(node, bytes, entries).stringValue
     }
 
