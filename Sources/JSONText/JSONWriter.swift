@@ -97,7 +97,9 @@ public enum JSONWriter {
                 guard i < n else { break }
                 let b = bytes[i]
                 if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xE2 {
-                    i += 1
+                    // A String is valid UTF-8: a lead byte says how long its character is (CJK
+                    // text is mostly three-byte characters, stepped over whole).
+                    i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
                     continue
                 }
                 // U+2028/U+2029 (E2 80 A8/A9) are escaped for JavaScript; other E2 sequences are copied.

@@ -70,7 +70,7 @@ import Testing
         for prefix in 0..<17 {
             let run = String(repeating: "a", count: prefix)
             for (raw, quoted) in [("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{1}", #"\u0001"#), ("\u{7F}", #"\u007f"#),
-                                  ("\u{2028}", #"\u2028"#), ("牛", "牛"), ("─", "─")] {
+                                  ("\u{2028}", #"\u2028"#), ("牛", "牛"), ("─", "─"), ("é\"", #"é\""#), ("😀\\", #"😀\\"#), ("牛\n", #"牛\n"#)] {
                 var out: [UInt8] = []
                 JSONWriter.appendQuoted(run + raw + run, into: &out)
                 #expect(String(decoding: out, as: UTF8.self) == "\"" + run + quoted + run + "\"")
