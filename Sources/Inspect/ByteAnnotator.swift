@@ -46,22 +46,30 @@ final class ByteAnnotator {
     let rules: [LeafRule]
     let nodes: [Node]
     let levels: [ByteKeyTable]
-    /// Per spec, `,"meaning":…` for a value the spec accepts, for null, and for an empty array.
-    let plainTail: [[UInt8]]
-    let nullTail: [[UInt8]]
-    let emptyTail: [[UInt8]]
-    let noMeaning = Array(#","meaning":null"#.utf8)
+    /// The pre-rendered parts of fields, per spec (see `Rendered`).
+    private let rendered: ByteStrings
+    /// Which of `rendered` is which: for spec `s` of `n`, string `part * n + s`; `noMeaning` is `5 * n`.
+    private enum Rendered: Int {
+        /// `,"meaning":…` for a value the spec accepts, for null, and for an empty array.
+        case plainTail, nullTail, emptyTail
+        /// `" — meaning"` as it appears inside the quoted meaning (empty without one).
+        case meaningSuffix
+        /// `" (zone …)"` inside quotes, for local times.
+        case localAssumed
+    }
+    @inline(__always) private func rendered(_ part: Rendered, _ s: Int) -> UnsafeBufferPointer<UInt8> { rendered[part.rawValue * specs.count + s] }
+    /// `,"meaning":null`.
+    @inline(__always) private var noMeaning: UnsafeBufferPointer<UInt8> { rendered[5 * specs.count] }
     let unknownFieldMessage: String
-    /// Per spec: `" — meaning"` as it appears inside the quoted meaning (empty without one).
-    let meaningSuffix: [[UInt8]]
-    /// Per spec with local times: the offset they are read in, and `" (zone …)"` inside quotes.
+    /// Per spec with local times: the offset they are read in.
     let localOffset: [Int]
-    let localAssumed: [[UInt8]]
 
-    /// Code meanings by spec, keyed by the value's bytes: the `,"meaning":…,"note":…` tail.
+    /// Code meanings by spec, keyed by the value's bytes: the number of the `,"meaning":…,"note":…`
+    /// tail in `cachedTails`. The tables are reached unretained (`cache` keeps them).
     // A worker's own: no other thread touches these (exclusivity is not checked at run time).
-    @exclusivity(unchecked) private var cache: [ByteKeyTable]
-    @exclusivity(unchecked) private var cachedTails: [[UInt8]] = []
+    private let cache: [ByteKeyTable]
+    private let cacheTables: [Unmanaged<ByteKeyTable>]
+    @exclusivity(unchecked) private var cachedTails = ByteStrings()
     static let cacheLimit = 4096
     /// Which member names were seen in the object being walked (duplicate detection).
     @exclusivity(unchecked) private var stamps: [UInt32]
@@ -82,6 +90,8 @@ final class ByteAnnotator {
     deinit {
         fields.free()
         path.free()
+        rendered.free()
+        cachedTails.free()
     }
 
     init(annotator: RecordAnnotator) {
@@ -123,22 +133,26 @@ final class ByteAnnotator {
             DecodedRecord.string(meaning, into: &out)
             return out
         }
-        plainTail = specs.map { tail(annotator.meaningText([], $0)) }
-        nullTail = specs.map { tail(annotator.meaningText(["null"], $0)) }
-        emptyTail = specs.map { tail(annotator.meaningText(["empty"], $0)) }
+        var rendered = ByteStrings()
+        for s in specs { rendered.append(tail(annotator.meaningText([], s))) }
+        for s in specs { rendered.append(tail(annotator.meaningText(["null"], s))) }
+        for s in specs { rendered.append(tail(annotator.meaningText(["empty"], s))) }
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         cache = specs.map { _ in ByteKeyTable() }
+        cacheTables = cache.map { Unmanaged.passUnretained($0) }
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
             JSONWriter.appendQuoted(text, into: &out)
             return Array(out.dropFirst().dropLast())
         }
-        meaningSuffix = specs.map { $0.meaning.isEmpty ? [] : inner(" — " + $0.meaning) }
+        for s in specs { rendered.append(s.meaning.isEmpty ? [] : inner(" — " + s.meaning)) }
         let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
         localOffset = offsets
-        localAssumed = zip(specs, offsets).map { spec, offset in
-            inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")")
+        for (spec, offset) in zip(specs, offsets) {
+            rendered.append(inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")"))
         }
+        rendered.append(Array(#","meaning":null"#.utf8))
+        self.rendered = rendered
 
         // Nodes: 0 is the element of an array the schema says nothing about.
         var nodes = [Node(spec: -1, isParent: false, isElement: true, members: -1, element: 0)]
@@ -364,7 +378,7 @@ final class ByteAnnotator {
                 }
             }
             if v.kind == .array, v.count == 0 {
-                writeField(i, tail: node.spec >= 0 ? emptyTail[node.spec] : noMeaning, &w)
+                writeField(i, tail: node.spec >= 0 ? rendered(.emptyTail, node.spec) : noMeaning, &w)
             }
             return v.kind == .object ? walkObject(i, level: node.members, &w) : walkArray(i, element: node.element, &w)
         }
@@ -383,17 +397,18 @@ final class ByteAnnotator {
         let rule = rules[s]
         switch v.kind {
         case .null:
-            return writeField(i, tail: nullTail[s], &w)
+            return writeField(i, tail: rendered(.nullTail, s), &w)
         case .object, .array:
             // RecordAnnotator.annotateLeaf: a container where the spec allows one has the spec's meaning.
-            if rule.container { return writeField(i, tail: plainTail[s], &w) }
+            if rule.container { return writeField(i, tail: rendered(.plainTail, s), &w) }
             return slowLeaf(i, spec: s, cacheAs: false, &w)
         default:
             break
         }
         // Codes and durations repeat; an epoch of 0 is "0 = not set" in every record.
         if rule.cached || (rule.epoch != 0 && v.kind == .number && v.end - v.start == 1 && w.bytes[v.start] == UInt8(ascii: "0")) {
-            if let hit = cache[s].lookup(w.bytes, v.start..<v.end) { return writeField(i, tail: cachedTails[hit], &w) }
+            let hit = cacheTables[s]._withUnsafeGuaranteedRef { $0.lookup(w.bytes, v.start..<v.end) }
+            if let hit { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
         }
         if rule.epoch != 0, v.kind == .number, let n = smallInteger(v, w.bytes), n != 0 {
@@ -411,7 +426,7 @@ final class ByteAnnotator {
                     w.out.remove(mark..<min(w.out.count, mark + 11))
                     w.out.append(literal: " local")
                 }
-                return writeFieldEnd(meaningSuffix[s], &w)
+                return writeFieldEnd(rendered(.meaningSuffix, s), &w)
             }
         }
         if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21,
@@ -421,8 +436,8 @@ final class ByteAnnotator {
             TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], to: &w.out)
             w.out.append(literal: " = ")
             TimeFormat.appendISO8601(epoch, to: &w.out)
-            w.out.append(contentsOf: localAssumed[s])
-            return writeFieldEnd(meaningSuffix[s], &w)
+            w.out.append(contentsOf: rendered(.localAssumed, s))
+            return writeFieldEnd(rendered(.meaningSuffix, s), &w)
         }
         var plain = false
         switch v.kind {
@@ -433,7 +448,7 @@ final class ByteAnnotator {
             plain = rule.number && digits < 16 && !(rule.integerOnly && !isInteger(v, w.bytes))
         default: break
         }
-        if plain, !rule.converted { return writeField(i, tail: plainTail[s], &w) }
+        if plain, !rule.converted { return writeField(i, tail: rendered(.plainTail, s), &w) }
         slowLeaf(i, spec: s, cacheAs: false, &w)
     }
 
@@ -453,12 +468,12 @@ final class ByteAnnotator {
             cache[s].insert(w.bytes, w.entries[i].start..<w.entries[i].end, value: cachedTails.count)
             cachedTails.append(tail)
         }
-        writeField(i, tail: tail, &w)
+        tail.withUnsafeBufferPointer { writeField(i, tail: $0, &w) }
     }
 
     // MARK: - Writing
 
-    private func writeField(_ i: Int, tail: [UInt8], _ w: inout Walk) {
+    private func writeField(_ i: Int, tail: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         writeFieldStart(i, &w)
         w.out.append(contentsOf: tail)
         w.out.append(UInt8(ascii: "}"))
@@ -475,7 +490,7 @@ final class ByteAnnotator {
     }
 
     /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
-    private func writeFieldEnd(_ suffix: [UInt8], _ w: inout Walk) {
+    private func writeFieldEnd(_ suffix: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
         w.out.append(literal: #""}"#)
     }

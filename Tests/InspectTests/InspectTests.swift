@@ -323,3 +323,14 @@ extension String {
 
     @Test func noTargetIsTheRoot() { #expect(HTTPMessage(kind: .request).path == "/") }
 }
+
+@Suite struct ByteStringsTests {
+    @Test func everyStringReadsBackAfterTheStoreGrows() {
+        var store = ByteStrings()
+        defer { store.free() }
+        let strings = (0..<300).map { i in [UInt8](repeating: UInt8(i % 251), count: i % 7 == 0 ? 0 : i * 13 % 97) }
+        for s in strings { store.append(s) }
+        #expect(store.count == strings.count)
+        for (i, s) in strings.enumerated() { #expect(Array(store[i]) == s, "string \(i)") }
+    }
+}

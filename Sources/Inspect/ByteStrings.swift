@@ -1,0 +1,40 @@
+/// Byte strings kept end to end in one buffer of their owner's, numbered as they are added:
+/// handing one to a writer is a pointer and a length, with no reference count to touch (an array
+/// of arrays cost a retain and a release for every field written). The owner frees it.
+struct ByteStrings {
+    private var buffer = FieldBuffer(capacity: 1 << 12)
+    /// Where each string starts, and after the last one where the next would.
+    private var starts: UnsafeMutablePointer<Int>
+    private var capacity = 64
+    private(set) var count = 0
+
+    init() {
+        starts = .allocate(capacity: capacity + 1)
+        starts[0] = 0
+    }
+
+    /// Adds `bytes` as string number `count` (before the call).
+    mutating func append(_ bytes: [UInt8]) {
+        if count == capacity {
+            let larger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2 + 1)
+            larger.update(from: starts, count: count + 1)
+            starts.deallocate()
+            starts = larger
+            capacity *= 2
+        }
+        buffer.append(contentsOf: bytes)
+        count += 1
+        starts[count] = buffer.count
+    }
+
+    /// String number `i`; valid until the next `append`.
+    @inline(__always)
+    subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: buffer.base + starts[i], count: starts[i + 1] - starts[i])
+    }
+
+    func free() {
+        buffer.free()
+        starts.deallocate()
+    }
+}
