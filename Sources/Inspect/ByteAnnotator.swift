@@ -233,10 +233,12 @@ final class ByteAnnotator {
                 walk.record.writeHead(into: &bytes)
                 head = (walk.record.confidence, bytes)
             }
+            // The tail after the fields in the same buffer, and the whole copied out once.
+            walk.record.writeTail(into: &walk.out)
+            walk.out.append(0x0A)
+            fields = walk.out
             out.append(contentsOf: head.bytes)
             out.append(contentsOf: fields.bytes)
-            walk.record.writeTail(into: &out)
-            out.append(0x0A)
             return walk.record
         }
     }
@@ -546,9 +548,7 @@ final class ByteAnnotator {
 
     /// `JSONWriter.appendQuoted` into any byte sink (rare: escaped strings and member names).
     private static func appendQuoted<Out: ByteAppending>(_ text: String, to out: inout Out) {
-        var quoted: [UInt8] = []
-        JSONWriter.appendQuoted(text, into: &quoted)
-        out.append(contentsOf: quoted)
+        DecodedRecord.string(text, into: &out)
     }
 
     /// The value at entry `i`, built.

@@ -77,7 +77,7 @@ public struct DecodedRecord: Equatable, Sendable {
     }
 
     /// Everything before the first field: `{"vendor":…,"kind":…,"confidence":…,"fields":[`.
-    func writeHead(into out: inout [UInt8]) {
+    func writeHead<Out: ByteAppending>(into out: inout Out) {
         out.append(UInt8(ascii: "{"))
         DecodedRecord.key("vendor", first: true, into: &out); DecodedRecord.string(vendor, into: &out)
         DecodedRecord.key("kind", into: &out); DecodedRecord.string(kind, into: &out)
@@ -87,7 +87,7 @@ public struct DecodedRecord: Equatable, Sendable {
     }
 
     /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
-    func writeTail(into out: inout [UInt8]) {
+    func writeTail<Out: ByteAppending>(into out: inout Out) {
         out.append(UInt8(ascii: "]"))
         // Members written one by one (a list of pairs per entry was an allocation per transcript turn).
         DecodedRecord.list("warnings", warnings, into: &out) { w, out in
@@ -111,7 +111,7 @@ public struct DecodedRecord: Equatable, Sendable {
                 out.append(UInt8(ascii: "{"))
                 for (j, event) in t.events.enumerated() {
                     if j > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONWriter.appendQuoted(event.name, into: &out)
+                    DecodedRecord.string(event.name, into: &out)
                     out.append(UInt8(ascii: ":"))
                     TimeFormat.appendDecimal(Int(event.epoch), into: &out)
                 }
@@ -122,7 +122,7 @@ public struct DecodedRecord: Equatable, Sendable {
     }
 
     /// `,"name":[{…},…]`, each object's members written by `members`.
-    static func list<T>(_ name: StaticString, _ items: [T], into out: inout [UInt8], _ members: (T, inout [UInt8]) -> Void) {
+    static func list<T, Out: ByteAppending>(_ name: StaticString, _ items: [T], into out: inout Out, _ members: (T, inout Out) -> Void) {
         key(name, into: &out)
         out.append(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
@@ -135,12 +135,12 @@ public struct DecodedRecord: Equatable, Sendable {
     }
 
     /// `,"name":"value"` (or `null`), without the comma for the first member.
-    static func member(_ name: StaticString, _ value: String?, first: Bool = false, into out: inout [UInt8]) {
+    static func member<Out: ByteAppending>(_ name: StaticString, _ value: String?, first: Bool = false, into out: inout Out) {
         key(name, first: first, into: &out)
         string(value, into: &out)
     }
 
-    static func key(_ k: StaticString, first: Bool = false, into out: inout [UInt8]) {
+    static func key<Out: ByteAppending>(_ k: StaticString, first: Bool = false, into out: inout Out) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
         out.append(literal: k)
@@ -148,8 +148,12 @@ public struct DecodedRecord: Equatable, Sendable {
         out.append(UInt8(ascii: ":"))
     }
 
-    static func string(_ s: String?, into out: inout [UInt8]) {
-        if let s { JSONWriter.appendQuoted(s, into: &out) } else { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    /// A JSON string (or `null`).
+    static func string<Out: ByteAppending>(_ s: String?, into out: inout Out) {
+        guard let s else { return out.append(literal: "null") }
+        out.append(UInt8(ascii: "\""))
+        JSONWriter.quotedPieces(s) { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The record as a JSON value, read back from `writeJSON`: one writer, so the document and the

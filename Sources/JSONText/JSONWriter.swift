@@ -83,11 +83,20 @@ public enum JSONWriter {
     /// Appends `text` as a JSON string literal: runs of bytes that need no escape are copied whole.
     public static func appendQuoted(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        quotedPieces(text) { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `text` as a JSON string literal without its quotes, in pieces handed to `piece` in order:
+    /// runs of bytes that need no escape, and escapes. (For writers into any kind of byte sink.)
+    public static func quotedPieces(_ text: String, _ piece: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
         text.withUTF8 { bytes in
             var runStart = 0
             var i = 0
             let n = bytes.count
+            func run(_ end: Int) { if end > runStart { piece(UnsafeBufferPointer(rebasing: bytes[runStart..<end])) } }
+            func escape(_ literal: StaticString) { piece(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
             while i < n {
                 // Eight bytes at a time while none of them needs a closer look (ASCII text without
                 // a quote, a backslash or a control character: most names, values and sentences).
@@ -105,35 +114,37 @@ public enum JSONWriter {
                 // U+2028/U+2029 (E2 80 A8/A9) are escaped for JavaScript; other E2 sequences are copied.
                 if b == 0xE2 {
                     if i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                        append(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", into: &out)
+                        run(i)
+                        escape(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
                         i += 3
                         runStart = i
                     } else {
-                        i += 1
+                        i += 3
                     }
                     continue
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                run(i)
                 switch b {
-                case 0x22: append("\\\"", into: &out)
-                case 0x5C: append("\\\\", into: &out)
-                case 0x0A: append("\\n", into: &out)
-                case 0x0D: append("\\r", into: &out)
-                case 0x09: append("\\t", into: &out)
-                case 0x08: append("\\b", into: &out)
-                case 0x0C: append("\\f", into: &out)
+                case 0x22: escape("\\\"")
+                case 0x5C: escape("\\\\")
+                case 0x0A: escape("\\n")
+                case 0x0D: escape("\\r")
+                case 0x09: escape("\\t")
+                case 0x08: escape("\\b")
+                case 0x0C: escape("\\f")
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    append("\\u00", into: &out)
-                    out.append(hex[Int(b >> 4)])
-                    out.append(hex[Int(b & 0x0F)])
+                    let hex: StaticString = "0123456789abcdef"
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { u in
+                        for (k, c) in "\\u00".utf8.enumerated() { u[k] = c }
+                        u[4] = hex.utf8Start[Int(b >> 4)]
+                        u[5] = hex.utf8Start[Int(b & 0x0F)]
+                        piece(UnsafeBufferPointer(u))
+                    }
                 }
                 i += 1
                 runStart = i
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n]))
+            run(n)
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
