@@ -108,13 +108,17 @@ public enum TimeFormat {
     /// `parseLocal` over UTF-8 bytes.
     public static func parseLocal(bytes b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int64? {
         guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r { guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }; v = v * 10 + Int(b[i] - 0x30) }
-            return v
+        // Every digit place checked at once: a byte that is not a digit leaves a value above 9.
+        var bad: UInt8 = 0
+        @inline(__always) func digit(_ i: Int) -> Int {
+            let d = b[i] &- 0x30
+            bad |= d > 9 ? 1 : 0
+            return Int(d)
         }
-        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
-              let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
+        let h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), s = digit(17) * 10 + digit(18)
+        guard bad == 0, (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
         return days(fromCivil: y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes) * 60
     }
 

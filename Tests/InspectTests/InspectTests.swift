@@ -55,6 +55,15 @@ enum Bundled {
         #expect(TimeFormat.parseLocal("2025-06-01T10:00:00", offsetMinutes: 0) == 1_748_772_000)
         #expect(TimeFormat.parseLocal("2025-13-01 10:00:00", offsetMinutes: 0) == nil)
         #expect(TimeFormat.parseLocal("yesterday", offsetMinutes: 0) == nil)
+        // A byte that is not a digit, in every digit place.
+        let good = Array("2025-06-01 10:00:00".utf8)
+        for place in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] {
+            for bad in ["/", ":", "a", " ", "\u{7F}"] {
+                var text = good
+                text[place] = bad.utf8.first!
+                #expect(text.withUnsafeBufferPointer { TimeFormat.parseLocal(bytes: $0, offsetMinutes: 0) } == nil, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
     }
 
     @Test func durationsInWords() {
