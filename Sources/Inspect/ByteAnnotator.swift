@@ -32,6 +32,9 @@ final class ByteAnnotator {
         var epoch: UInt8 = 0
         var localTime = false
         var converted = false
+        /// A duration: 1 in seconds, 2 in milliseconds, written from the number when it is an
+        /// integer (values differ too much to cache: offsets into a recording, say).
+        var duration: UInt8 = 0
         /// Otherwise the spec's own meaning, when the value is of an accepted kind.
         var string = false
         var number = false
@@ -116,6 +119,10 @@ final class ByteAnnotator {
                 } else {
                     rule.converted = true
                 }
+                return rule
+            }
+            if spec.table == nil, spec.unit == "seconds" || spec.unit == "milliseconds", !["string", "boolean", "array", "object"].contains(t) {
+                rule.duration = spec.unit == "seconds" ? 1 : 2
                 return rule
             }
             if spec.unit != nil || spec.table != nil {
@@ -407,11 +414,23 @@ final class ByteAnnotator {
         default:
             break
         }
-        // Codes and durations repeat; an epoch of 0 is "0 = not set" in every record.
+        // Codes repeat; an epoch of 0 is "0 = not set" in every record.
         if rule.cached || (rule.epoch != 0 && v.kind == .number && v.end - v.start == 1 && w.bytes[v.start] == UInt8(ascii: "0")) {
             let hit = cacheTables[s]._withUnsafeGuaranteedRef { $0.lookup(w.bytes, v.start..<v.end) }
             if let hit { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
+        }
+        if rule.duration != 0 {
+            // RecordAnnotator.unitText: an integer of at most 15 digits has no warning to give.
+            guard v.kind == .number, let n = smallInteger(v, w.bytes) else { return slowLeaf(i, spec: s, cacheAs: false, &w) }
+            writeFieldStart(i, &w)
+            w.out.append(literal: #","meaning":""#)
+            if rule.duration == 1 {
+                TimeFormat.appendDuration(seconds: n, into: &w.out)
+            } else {
+                TimeFormat.appendDuration(milliseconds: n, into: &w.out)
+            }
+            return writeFieldEnd(rendered(.meaningSuffix, s), &w)
         }
         if rule.epoch != 0, v.kind == .number, let n = smallInteger(v, w.bytes), n != 0 {
             // RecordAnnotator.unitText without its warnings: milliseconds where they are expected.

@@ -168,11 +168,19 @@ public enum TimeFormat {
 
     /// "4.1 s" / "1 min 2.5 s" for milliseconds.
     public static func duration(milliseconds: Int64) -> String {
-        if milliseconds < 60_000 {
-            let tenths = (milliseconds + 50) / 100
-            return "\(tenths / 10).\(tenths % 10) s"
-        }
-        return duration(seconds: milliseconds / 1000)
+        var out: [UInt8] = []
+        appendDuration(milliseconds: milliseconds, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `duration(milliseconds:)`, appended as UTF-8.
+    static func appendDuration<Out: ByteAppending>(milliseconds: Int64, into out: inout Out) {
+        guard milliseconds < 60_000 else { return appendDuration(seconds: milliseconds / 1000, into: &out) }
+        let tenths = Int(milliseconds + 50) / 100
+        appendDecimal(tenths / 10, into: &out)
+        out.append(UInt8(ascii: "."))
+        appendDecimal(tenths % 10, into: &out)
+        out.append(literal: " s")
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }

@@ -72,6 +72,12 @@ enum Bundled {
         #expect(TimeFormat.duration(seconds: 3600) == "1 h")
         #expect(TimeFormat.duration(seconds: 90_000) == "1 d 1 h")
         #expect(TimeFormat.duration(milliseconds: 4100) == "4.1 s")
+        // As it was first written (string interpolation), for every kind of value.
+        for ms: Int64 in [-120_000, -61_000, -500, -50, -49, 0, 49, 50, 4100, 59_949, 59_950, 59_999, 60_000, 61_000, 3_600_000, 90_061_000] {
+            let tenths = (ms + 50) / 100
+            let reference = ms < 60_000 ? "\(tenths / 10).\(tenths % 10) s" : TimeFormat.duration(seconds: ms / 1000)
+            #expect(TimeFormat.duration(milliseconds: ms) == reference, "\(ms)")
+        }
     }
 
     /// Every unit's boundaries, against the string-interpolating implementation it replaced, and
