@@ -122,22 +122,20 @@ struct StringPair: BinaryCodable {
 extension BinaryWriter {
     mutating func write(_ map: [String: String]) { write(map.sorted { $0.key < $1.key }.map { StringPair($0.key, $0.value) }) }
     mutating func write(_ map: [String: Int32]) { write(map.sorted { $0.key < $1.key }.map { StringPair($0.key, String($0.value)) }) }
+    /// A code's attributes: sorted pairs, the same bytes as a map.
+    mutating func write(_ attributes: CodeAttributes) { write(attributes.attributes) }
 }
 
-extension BinaryWriter {
-    mutating func write(_ attributes: CodeAttributes) { write(attributes.map { StringPair($0.key, $0.value) }) }
+/// One pair of a code's attributes, as `StringPair` writes a map's.
+extension CodeAttributes.Attribute: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(key); w.write(value) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Failure) { self.init(key: try r.string(), value: try r.string()) }
 }
 
 extension BinaryReader {
-    /// A code's attributes, stored as `write(_: [String: String])` stores a map (sorted pairs).
+    /// A code's attributes; pairs out of order or twice read as damage.
     mutating func attributes() throws(Failure) -> CodeAttributes {
-        let n = try int()
-        guard n > 0 else { if n == 0 { return CodeAttributes() }; throw Failure() }
-        guard n <= bytes.count else { throw Failure() }
-        var pairs: [CodeAttributes.Attribute] = []
-        pairs.reserveCapacity(n)
-        for _ in 0..<n { pairs.append(CodeAttributes.Attribute(key: try string(), value: try string())) }
-        guard let attributes = CodeAttributes(sorted: pairs) else { throw Failure() }
+        guard let attributes = CodeAttributes(sorted: try array()) else { throw Failure() }
         return attributes
     }
 

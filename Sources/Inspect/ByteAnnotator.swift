@@ -51,8 +51,9 @@ final class ByteAnnotator {
     let levels: [ByteKeyTable]
     /// The pre-rendered parts of fields, per spec (see `Rendered`).
     private let rendered: ByteStrings
-    /// Which of `rendered` is which: for spec `s` of `n`, string `part * n + s`; `noMeaning` is `5 * n`.
-    private enum Rendered: Int {
+    /// Which of `rendered` is which: for spec `s` of `n`, string `part * n + s`; `noMeaning` is
+    /// the one after them all.
+    private enum Rendered: Int, CaseIterable {
         /// `,"meaning":…` for a value the spec accepts, for null, and for an empty array.
         case plainTail, nullTail, emptyTail
         /// `" — meaning"` as it appears inside the quoted meaning (empty without one).
@@ -62,7 +63,8 @@ final class ByteAnnotator {
     }
     @inline(__always) private func rendered(_ part: Rendered, _ s: Int) -> UnsafeBufferPointer<UInt8> { rendered[part.rawValue * specs.count + s] }
     /// `,"meaning":null`.
-    @inline(__always) private var noMeaning: UnsafeBufferPointer<UInt8> { rendered[5 * specs.count] }
+    @inline(__always) private var noMeaning: UnsafeBufferPointer<UInt8> { rendered[noMeaningIndex] }
+    private let noMeaningIndex: Int
     let unknownFieldMessage: String
     /// Per spec with local times: the offset they are read in.
     let localOffset: [Int]
@@ -85,7 +87,7 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
     /// The last record head written (`{"vendor":…,"fields":[`) and the confidence it was for:
     /// vendor and kind are this payload's, so only the confidence can change it.
-    @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8]) = ("", [])
+    @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8])?
     /// `Walk.out`'s storage, kept between records.
     @exclusivity(unchecked) private var fields = FieldBuffer()
     @exclusivity(unchecked) private var path = FieldBuffer(capacity: 256)
@@ -149,8 +151,8 @@ final class ByteAnnotator {
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
-            JSONWriter.appendQuoted(text, into: &out)
-            return Array(out.dropFirst().dropLast())
+            JSONWriter.quotedPieces(text) { out.append(contentsOf: $0) }
+            return out
         }
         for s in specs { rendered.append(s.meaning.isEmpty ? [] : inner(" — " + s.meaning)) }
         let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
@@ -158,6 +160,8 @@ final class ByteAnnotator {
         for (spec, offset) in zip(specs, offsets) {
             rendered.append(inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")"))
         }
+        noMeaningIndex = rendered.count
+        assert(noMeaningIndex == Rendered.allCases.count * specs.count)
         rendered.append(Array(#","meaning":null"#.utf8))
         self.rendered = rendered
 
@@ -235,7 +239,7 @@ final class ByteAnnotator {
             path = walk.path
             guard ok else { return nil }
             annotator.checkWhole(TapeReader(bytes: bytes, entries: entries), 0, into: &walk.record)
-            if head.confidence != walk.record.confidence || head.bytes.isEmpty {
+            if head?.confidence != walk.record.confidence {
                 var bytes: [UInt8] = []
                 walk.record.writeHead(into: &bytes)
                 head = (walk.record.confidence, bytes)
@@ -244,7 +248,7 @@ final class ByteAnnotator {
             walk.record.writeTail(into: &walk.out)
             walk.out.append(0x0A)
             fields = walk.out
-            out.append(contentsOf: head.bytes)
+            out.append(contentsOf: head!.bytes)
             out.append(contentsOf: fields.bytes)
             return walk.record
         }
@@ -550,7 +554,7 @@ final class ByteAnnotator {
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]))
                         out.append(UInt8(ascii: "\""))
                     } else if case .string(let key)? = try? JSONParser.parse(bytes: Array(bytes[(m.keyStart - 1)...m.keyEnd])) {
-                        appendQuoted(key, to: &out)
+                        DecodedRecord.string(key, into: &out)
                     }
                     out.append(UInt8(ascii: ":"))
                 }
@@ -559,15 +563,10 @@ final class ByteAnnotator {
             }
             out.append(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         case .string where !v.plain:
-            if case .string(let text) = value(i, bytes, entries) { appendQuoted(text, to: &out) }
+            if case .string(let text) = value(i, bytes, entries) { DecodedRecord.string(text, into: &out) }
         default:
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
         }
-    }
-
-    /// `JSONWriter.appendQuoted` into any byte sink (rare: escaped strings and member names).
-    private static func appendQuoted<Out: ByteAppending>(_ text: String, to out: inout Out) {
-        DecodedRecord.string(text, into: &out)
     }
 
     /// The value at entry `i`, built.

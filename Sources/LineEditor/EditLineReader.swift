@@ -26,15 +26,15 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     static let bracketedPasteOn = "\u{1B}[?2004h"
     static let bracketedPasteOff = "\u{1B}[?2004l"
 
-    /// - Parameters:
-    ///   - historyEntries: entries to preload for Up/Down and Ctrl-R.
-    ///   - complete: text before the cursor -> candidates.
     /// Opens libedit (only the shell needs it); nil when it worked, otherwise why not.
     public static func loadLibrary() -> String? {
         cs_editline_load().map { String(cString: $0) }
     }
 
     /// Nil when libedit cannot be opened (`loadLibrary` says why) or cannot start.
+    /// - Parameters:
+    ///   - historyEntries: entries to preload for Up/Down and Ctrl-R.
+    ///   - complete: text before the cursor -> candidates.
     public init?(programName: String, historyEntries: [String], historySize: Int,
                  complete: @escaping (String) -> CompletionResult) {
         guard EditLineReader.loadLibrary() == nil, let fin = fdopen(0, "r"), let fout = fdopen(1, "w"), let ferr = fdopen(2, "w"),

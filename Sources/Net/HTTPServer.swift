@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import NIOCore
 import NIOExtras
@@ -74,34 +75,13 @@ public final class HTTPServer: Sendable {
     public func stop() {
         let done = channel.eventLoop.makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: done)
-        let finished = Bound()
-        done.futureResult.whenComplete { _ in finished.set(.success(0)) }
-        _ = finished.wait(seconds: 10)
-    }
-
-    /// A result set once from another thread, waited for by the caller.
-    final class Bound: Sendable {
-        private let value = Mutex<Result<Int, any Error>?>(nil)
-
-        func set(_ result: Result<Int, any Error>) {
-            value.withLock { if $0 == nil { $0 = result } }
-        }
-
-        func wait(seconds: Int) -> Result<Int, any Error> {
-            for _ in 0..<(seconds * 200) {
-                if let result = value.withLock({ $0 }) { return result }
-                usleep(5000)
-            }
-            return .failure(TimeoutError())
-        }
+        let finished = DispatchSemaphore(value: 0)
+        done.futureResult.whenComplete { _ in finished.signal() }
+        _ = finished.wait(timeout: .now() + .seconds(10))
     }
 
     struct BindError: Error, CustomStringConvertible {
         let description: String
-    }
-
-    struct TimeoutError: Error, CustomStringConvertible {
-        var description: String { "timed out" }
     }
 
     /// One connection's requests: collects each body (within the limit), hands the request to
@@ -181,9 +161,8 @@ public final class HTTPServer: Sendable {
 
         private func handle(_ context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
             if peer == nil { peer = context.channel.remoteAddress.map(HTTPServer.peerText) ?? "?" }
-            var message = HTTPMessage(kind: .request, method: head.method.rawValue, target: head.uri,
+            let message = HTTPMessage(kind: .request, method: head.method.rawValue, target: head.uri,
                                       headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
-            message.reason = nil
             let handler = self.handler, peer = self.peer ?? "?"
             let loop = context.eventLoop
             let bound = NIOLoopBound((self, context), eventLoop: loop)
