@@ -49,7 +49,8 @@ let package = Package(
                                             .product(name: "NIOPosix", package: "swift-nio"),
                                             .product(name: "NIOExtras", package: "swift-nio-extras")]),
         // The durable capture store (SQLite through SQLiteNIO), behind Workbench's CaptureStore.
-        .target(name: "Captures", dependencies: ["Workbench", "Wire", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
+        .target(name: "Captures", dependencies: ["Workbench", "Adapters", "Wire", .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                                               .product(name: "NIOPosix", package: "swift-nio")]),
         // config.toml profiles (read by a child process; see TOMLReader).
         .target(name: "Config", dependencies: ["Adapters", "JSONText"]),
         .target(name: "Commands", dependencies: ["Shell", "JSONText", "Adapters", "LuaHost", "TextSupport", "Inspect", "Signing", "Wire", "Workbench", "Config"]),

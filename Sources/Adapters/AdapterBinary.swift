@@ -22,6 +22,11 @@ public struct BinaryWriter {
             bytes.append(contentsOf: utf8)
         }
     }
+    /// Bytes behind their count, as `BinaryReader.section()` reads them.
+    public mutating func write(bytes: [UInt8]) {
+        write(bytes.count)
+        self.bytes.append(contentsOf: bytes)
+    }
     public mutating func write<T: BinaryCodable>(_ value: T) { value.encode(to: &self) }
     public mutating func write<T: BinaryCodable>(_ value: T?) {
         write(value != nil)
@@ -35,21 +40,19 @@ public struct BinaryWriter {
     public mutating func writeSection<T: BinaryCodable>(_ values: [T]) {
         var inner = BinaryWriter()
         inner.write(values)
-        write(inner.bytes.count)
-        bytes.append(contentsOf: inner.bytes)
+        write(bytes: inner.bytes)
     }
 
     /// One value behind its length in bytes, as `writeSection` writes a list.
     public mutating func writeSection<T: BinaryCodable>(_ value: T) {
         var inner = BinaryWriter()
         inner.write(value)
-        write(inner.bytes.count)
-        bytes.append(contentsOf: inner.bytes)
+        write(bytes: inner.bytes)
     }
 }
 
 public struct BinaryReader {
-    public struct Failure: Error {}
+    public struct Failure: Error { public init() {} }
     private let bytes: [UInt8]
     private var position = 0
     public init(_ bytes: [UInt8]) { self.bytes = bytes }

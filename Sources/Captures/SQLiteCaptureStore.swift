@@ -1,36 +1,71 @@
+import Dispatch
 import FoundationEssentials
 import Glibc
 import JSONText
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import Synchronization
 import Wire
 import Workbench
 
-/// Captures in SQLite (WAL, `synchronous=FULL`): a capture is on disk before `append` returns.
-/// Appends that arrive while a commit is running are written together in the next transaction
-/// (group commit), so durability costs one fsync per batch, not per delivery. The queue is behind
-/// a lock rather than an actor: an append then costs no hop onto the store's executor and back.
-/// Ids are numbered here, following the largest in the file, and written with the rows: asking the
-/// database for them afterwards was a second trip to its thread per batch. Another process writing
-/// to the same file (a second listener) makes an insert collide; the store then reads the largest
-/// id again and numbers the batch anew.
+/// Captures in SQLite (WAL), made durable before the table takes them: an append is written to
+/// this process's pending file (`PendingCaptures`) — appends that arrive while a write is running
+/// go together in the next one, one `pwrite` and one `fdatasync` a batch — and returns; the table
+/// is filled from memory in the background, a few milliseconds' deliveries a transaction, so an
+/// acknowledgement waits for one small file write, not for an SQLite commit.
+///
+/// The fill commits with `synchronous=NORMAL` (no fsync: the WAL stays consistent, and the
+/// pending file holds what a power cut could take back). A process keeps two pending files and
+/// writes one at a time; once the one being written holds `rewindAt` bytes, the fill's next commit
+/// is synced, and the writer turns to the other file as soon as everything in that one is synced
+/// in the table, writing it afresh from the start. Reads through this store first wait for the
+/// fill to catch up with every append that returned; other processes see a delivery once it is
+/// filled. A process that dies leaves its pending files, and the next store opened on the path
+/// fills the table from them.
+///
+/// Ids come from blocks reserved in the file's `counters` table (`reserve`), so two listeners on
+/// one store never give the same id, and an id is known before the table has the row.
 public final class SQLiteCaptureStore: CaptureStore {
     private let connection: SQLiteConnection
-    private struct Queue {
-        var pending: [(Capture, UnsafeContinuation<Int64, any Error>)] = []
+    private let path: String
+    private struct State {
+        /// Appended, waiting for the next write of the pending file.
+        var waiting: [(Capture, UnsafeContinuation<Int64, any Error>)] = []
         var writing = false
-        /// The largest id written or known in the file.
-        var lastID: Int64
+        /// Reserved for this store, not given yet.
+        var ids: Range<Int64> = 0..<0
+        /// At most two; `files[current]` is written, the other waits until everything in it is synced.
+        var files: [PendingCaptures] = []
+        var current = 0
+        /// In the pending file, not yet in the table, in the order written.
+        var unfilled: [Capture] = []
+        var filling = false
+        /// How many captures were written to the pending file, how many of them are in the table,
+        /// and how many of those are on the disk (committed with `synchronous=FULL`).
+        var written = 0
+        var filled = 0
+        var durable = 0
+        /// The file being written is full: the fill syncs its commits, so the other can be reused.
+        var wantsSync = false
+        /// Readers (and the writer, when the fill lags far behind) waiting for `filled` to reach a count.
+        var fillWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// The fill failed: the captures stay in the pending file, and it is kept for recovery.
+        var fillFailed = false
     }
-    private let queue: Mutex<Queue>
+    private let state = Mutex(State())
+    /// Where the pending file is written: a serial queue of its own, where one loop takes batch
+    /// after batch while appends keep coming, and resumes their continuations itself (no hop
+    /// onto the concurrency pool and back between a batch's sync and the next).
+    private let writer = DispatchQueue(label: "callscope.pending-captures")
 
     public static func defaultPath(environment: [String: String]) -> String {
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.local/share")
         return base + "/callscope/captures.sqlite3"
     }
 
-    /// Opens (creating the folder, the file with mode 0600, and the table when missing).
+    /// Opens (creating the folder, the file with mode 0600, and the tables when missing), then
+    /// fills the table from the pending files of processes that died.
     public static func open(path: String) async throws -> SQLiteCaptureStore {
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -46,89 +81,208 @@ public final class SQLiteCaptureStore: CaptureStore {
               answered_status INTEGER NOT NULL)
             """,
             "CREATE INDEX IF NOT EXISTS captures_received ON captures(received_at)",
+            "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+            "INSERT OR IGNORE INTO counters VALUES ('next_capture_id', 1)",
         ] { _ = try await connection.query(statement) }
-        return SQLiteCaptureStore(connection: connection, lastID: try await largestID(connection))
+        for orphan in PendingCaptures.orphans(of: path) {
+            do {
+                for start in stride(from: 0, to: orphan.captures.count, by: maxBatch) {
+                    try await insert(orphan.captures[start..<min(start + maxBatch, orphan.captures.count)], into: connection)
+                }
+                orphan.finish(true)
+            } catch {
+                orphan.finish(false)
+            }
+        }
+        // The pending file keeps what a commit without fsync could lose.
+        _ = try await connection.query("PRAGMA synchronous=NORMAL")
+        return SQLiteCaptureStore(connection: connection, path: path)
     }
 
-    init(connection: SQLiteConnection, lastID: Int64) {
+    init(connection: SQLiteConnection, path: String) {
         self.connection = connection
-        queue = Mutex(Queue(lastID: lastID))
-    }
-
-    private static func largestID(_ connection: SQLiteConnection) async throws -> Int64 {
-        Int64(try await connection.query("SELECT coalesce(max(id), 0) AS n FROM captures").first?.column("n")?.integer ?? 0)
+        self.path = path
     }
 
     public func close() async {
-        while queue.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
+        while state.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
+        await filledUp()
+        let (files, filled, ids) = state.withLock { s in
+            defer { s.files = [] }
+            return (s.files, !s.fillFailed && s.unfilled.isEmpty, s.ids)
+        }
+        // On the disk once the checkpoint (which syncs the WAL first) finished with no reader in its way.
+        let synced = !files.isEmpty && filled
+            ? (try? await connection.query("PRAGMA wal_checkpoint(FULL)").first?.column("busy")?.integer == 0) ?? false : false
+        for file in files { if synced { file.remove() } else { file.abandon() } }
+        // Ids reserved and not given go back, unless another store reserved after them.
+        if !ids.isEmpty {
+            _ = try? await connection.query("UPDATE counters SET value = ? WHERE name = 'next_capture_id' AND value = ?",
+                                            [.integer(Int(ids.lowerBound)), .integer(Int(ids.upperBound))])
+        }
         try? await connection.close()
     }
 
     public func append(_ capture: Capture) async throws -> Int64 {
-        // Each continuation is resumed exactly once, by the drain that takes it from the queue.
+        // Each continuation is resumed exactly once, by the write that takes it from the queue.
         try await withUnsafeThrowingContinuation { continuation in
-            let start = queue.withLock { q in
-                q.pending.append((capture, continuation))
-                defer { q.writing = true }
-                return !q.writing
+            let start = state.withLock { s in
+                s.waiting.append((capture, continuation))
+                defer { s.writing = true }
+                return !s.writing
             }
-            if start { Task { await self.drain() } }
+            if start { writer.async { self.writePending() } }
         }
     }
 
-    /// Commits what is pending, batch after batch, until nothing is. A batch is one multi-row
-    /// INSERT: one statement, one transaction, one trip to the database thread, one fsync.
-    private func drain() async {
+    /// Writes what is waiting to the pending file, batch after batch, until nothing is; each
+    /// batch's appends return once it is on the disk. Runs on `writer`, blocking.
+    private func writePending() {
         while true {
-            let (batch, first) = queue.withLock { q in
-                let batch = Array(q.pending.prefix(SQLiteCaptureStore.maxBatch))
-                q.pending.removeFirst(batch.count)
-                if batch.isEmpty { q.writing = false }
-                let first = q.lastID + 1
-                q.lastID += Int64(batch.count)
-                return (batch, first)
+            // The table far behind (a slow disk under a burst): wait rather than hold it all in memory.
+            let lag = state.withLock { $0.written - $0.filled }
+            if lag >= SQLiteCaptureStore.maxUnfilled { _ = try? Blocking.run { await self.filled(SQLiteCaptureStore.maxUnfilled / 2) } }
+            let (taken, available, files, current, durable) = state.withLock { s in
+                let taken = Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch))
+                s.waiting.removeFirst(taken.count)
+                if taken.isEmpty { s.writing = false }
+                return (taken, s.ids, s.files, s.current, s.durable)
+            }
+            if taken.isEmpty { return }
+            do {
+                var ids = available
+                if ids.count < taken.count {
+                    let count = max(SQLiteCaptureStore.idBlock, taken.count)
+                    ids = try Blocking.run { try await self.reserve(count) }
+                }
+                var batch = taken.map(\.0)
+                for i in batch.indices { batch[i].id = ids.lowerBound + Int64(i) }
+                var (files, current) = (files, current)
+                var rewind = false
+                if files.isEmpty {
+                    files = [try PendingCaptures(storePath: path, number: 0)]
+                } else if files[current].size >= SQLiteCaptureStore.rewindAt {
+                    // Full: on to the other file, once everything in it is on the disk in the table.
+                    if files.count == 1 {
+                        files.append(try PendingCaptures(storePath: path, number: 1))
+                        current = 1
+                    } else if durable >= files[1 - current].writtenThrough {
+                        current = 1 - current
+                        rewind = true
+                    }
+                }
+                let file = files[current]
+                let size = try file.write(batch, rewind: rewind)
+                let fill = state.withLock { s in
+                    s.files = files
+                    s.current = current
+                    s.ids = ids.dropFirst(batch.count)
+                    s.wantsSync = size >= SQLiteCaptureStore.rewindAt
+                    s.written += batch.count
+                    file.writtenThrough = s.written
+                    s.unfilled.append(contentsOf: batch)
+                    defer { s.filling = true }
+                    return !s.filling
+                }
+                if fill { Task { await self.fill() } }
+                for (capture, (_, continuation)) in zip(batch, taken) { continuation.resume(returning: capture.id!) }
+            } catch {
+                for (_, continuation) in taken { continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Moves what the pending file holds into the table, batch after batch.
+    private func fill() async {
+        while true {
+            // A few milliseconds' deliveries in one transaction: far fewer pages written and
+            // statements parsed per row than a transaction per write of the pending file.
+            if state.withLock({ (1..<SQLiteCaptureStore.maxBatch).contains($0.unfilled.count) && $0.fillWaiters.isEmpty }) {
+                try? await Task.sleep(for: SQLiteCaptureStore.gather)
+            }
+            let (batch, sync) = state.withLock { s in
+                let batch = Array(s.unfilled.prefix(SQLiteCaptureStore.maxBatch))
+                if batch.isEmpty { s.filling = false }
+                return (batch, s.wantsSync)
             }
             if batch.isEmpty { return }
+            var failed = false
             do {
-                let first = try await insert(batch.map(\.0), first: first)
-                for (i, (_, continuation)) in batch.enumerated() { continuation.resume(returning: first + Int64(i)) }
-            } catch {
-                for (_, continuation) in batch { continuation.resume(throwing: error) }
+                if sync { _ = try await connection.query("PRAGMA synchronous=FULL") }
+                try await SQLiteCaptureStore.insert(batch[...], into: connection)
+                if sync { _ = try await connection.query("PRAGMA synchronous=NORMAL") }
+            } catch { failed = true }
+            let ready = state.withLock { s in
+                if failed {
+                    // Kept in the pending file; the next write tries again.
+                    s.fillFailed = true
+                    s.filling = false
+                } else {
+                    s.fillFailed = false
+                    s.unfilled.removeFirst(batch.count)
+                    s.filled += batch.count
+                    if sync { s.durable = s.filled }
+                }
+                let target = failed ? Int.max : s.filled
+                let ready = s.fillWaiters.filter { $0.count <= target }
+                s.fillWaiters.removeAll { $0.count <= target }
+                return ready
             }
+            for waiter in ready { waiter.continuation.resume() }
+            if failed { return }
         }
     }
 
-    /// Inserts the rows numbered from `first`; when another writer took those ids, numbers them
-    /// after the file's largest id and tries again. The first id used.
-    private func insert(_ captures: [Capture], first: Int64) async throws -> Int64 {
-        var first = first
-        for attempt in 1...SQLiteCaptureStore.attempts {
-            do {
-                let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
-                _ = try await connection.query(
-                    "INSERT INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
-                        + Array(repeating: row, count: captures.count).joined(separator: ","),
-                    captures.enumerated().flatMap { SQLiteCaptureStore.binds($0.element, id: first + Int64($0.offset)) })
-                return first
-            } catch let error as SQLiteError where SQLiteCaptureStore.isIDCollision(error) && attempt < SQLiteCaptureStore.attempts {
-                let largest = try await SQLiteCaptureStore.largestID(connection)
-                // Only this drain numbers rows, so nothing was numbered after this batch meanwhile.
-                first = largest + 1
-                let last = first + Int64(captures.count) - 1
-                queue.withLock { $0.lastID = last }
-            }
-        }
-        throw StoreError("no free id after \(SQLiteCaptureStore.attempts) attempts")
+    /// Returns once the table holds every capture written before the call (or the fill failed).
+    private func filledUp() async {
+        await filled(0)
     }
 
-    static let attempts = 5
+    /// Returns once at most `behind` captures written are not in the table yet.
+    private func filled(_ behind: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { s in
+                let target = s.written - behind
+                if s.filled >= target || s.fillFailed { return true }
+                s.fillWaiters.append((target, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 
-    static func isIDCollision(_ error: SQLiteError) -> Bool {
-        [.constraint, .constraintPrimaryKeyFailed, .constraintUniqueRowIDFailed, .constraintUniqueFailed].contains(error.reason)
+    /// `count` ids no other store has or will be given: past the table's largest id and past
+    /// every block reserved before (one statement, one transaction).
+    private func reserve(_ count: Int) async throws -> Range<Int64> {
+        let rows = try await connection.query("""
+            UPDATE counters SET value = max(value, (SELECT coalesce(max(id), 0) + 1 FROM captures)) + ?
+            WHERE name = 'next_capture_id' RETURNING value
+            """, [.integer(count)])
+        guard let end = rows.first?.column("value")?.integer else { throw StoreError("no id counter in \(path)") }
+        return Int64(end - count)..<Int64(end)
+    }
+
+    /// One multi-row INSERT: one statement, one transaction, one fsync. A row already there (a
+    /// pending file filled twice) stays as it is.
+    private static func insert(_ captures: ArraySlice<Capture>, into connection: SQLiteConnection) async throws {
+        let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
+        _ = try await connection.query(
+            "INSERT OR IGNORE INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
+                + Array(repeating: row, count: captures.count).joined(separator: ","),
+            captures.flatMap { SQLiteCaptureStore.binds($0, id: $0.id ?? 0) })
     }
 
     /// 12 values a row, well under SQLite's limit on bound values in one statement.
     static let maxBatch = 500
+    /// How long the fill waits for more rows when fewer than a batch are waiting (a reader waiting
+    /// for the fill does not wait for this).
+    static let gather = Duration.milliseconds(10)
+    /// Ids reserved at a time.
+    static let idBlock = 4096
+    /// Captures written and not yet in the table before appends wait for the fill.
+    static let maxUnfilled = 20_000
+    /// A pending file holds about this much before the writer turns to the other.
+    static let rewindAt = 1 << 20
 
     struct StoreError: Error, CustomStringConvertible {
         let description: String
@@ -174,20 +328,24 @@ public final class SQLiteCaptureStore: CaptureStore {
     }
 
     public func list(vendor: String?, since: Int64?, limit: Int) async throws -> [Capture] {
+        await filledUp()
         var sql = "SELECT * FROM captures WHERE 1=1"
         var binds: [SQLiteData] = []
         if let vendor { sql += " AND vendor = ?"; binds.append(.text(vendor)) }
         if let since { sql += " AND received_at >= ?"; binds.append(.integer(Int(since))) }
-        sql += " ORDER BY id DESC LIMIT ?"
+        // Received order: two listeners' ids interleave by block.
+        sql += " ORDER BY received_at DESC, id DESC LIMIT ?"
         binds.append(.integer(limit))
         return try await connection.query(sql, binds).map(SQLiteCaptureStore.capture).reversed()
     }
 
     public func get(_ id: Int64) async throws -> Capture? {
-        try await connection.query("SELECT * FROM captures WHERE id = ?", [.integer(Int(id))]).first.map(SQLiteCaptureStore.capture)
+        await filledUp()
+        return try await connection.query("SELECT * FROM captures WHERE id = ?", [.integer(Int(id))]).first.map(SQLiteCaptureStore.capture)
     }
 
     public func delete(_ id: Int64?) async throws -> Int {
+        await filledUp()
         let before = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0
         if let id { _ = try await connection.query("DELETE FROM captures WHERE id = ?", [.integer(Int(id))]) } else {
             _ = try await connection.query("DELETE FROM captures")

@@ -48,20 +48,6 @@ extension Session {
     }
 }
 
-/// Runs async work from a command (never on an event loop) and waits for it.
-enum Blocking {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { let value = try await body(); result.withLock { $0 = .success(value) } } catch { result.withLock { $0 = .failure(error) } }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
-    }
-}
-
 /// A request as raw HTTP/1.1 text: request line, headers in order, blank line, body.
 enum RawHTTP {
     static func text(_ m: HTTPMessage) -> String {

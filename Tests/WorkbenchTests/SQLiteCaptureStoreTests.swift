@@ -1,4 +1,5 @@
-import Captures
+@testable import Captures
+import Foundation
 import Glibc
 import Testing
 import Wire
@@ -7,8 +8,7 @@ import Workbench
 @Suite struct SQLiteCaptureStoreTests {
     /// Concurrent appends are committed in batches; each must get the id of its own row.
     @Test func everyAppendGetsTheIDOfItsOwnRow() async throws {
-        var template = Array("/tmp/callscope-store-XXXXXX".utf8CString)
-        let folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let folder = try Self.folder()
         defer { _ = system("rm -rf '\(folder)'") }
         let store = try await SQLiteCaptureStore.open(path: folder + "/captures.sqlite3")
         // Rows written before: the batch's ids do not start at 1.
@@ -33,32 +33,116 @@ import Workbench
         await store.close()
     }
 
-    /// Two stores on one file (two listeners): ids are numbered by each store, so the second
-    /// one's first insert collides with the first one's rows and is numbered again.
+    /// Two stores on one file (two listeners): each gives ids from its own reserved block, so
+    /// alternating appends never give an id twice, and every delivery is in the table after.
     @Test func twoWritersOnOneFileKeepEveryDelivery() async throws {
-        var template = Array("/tmp/callscope-store-XXXXXX".utf8CString)
-        let folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let folder = try Self.folder()
         defer { _ = system("rm -rf '\(folder)'") }
         let path = folder + "/captures.sqlite3"
         let one = try await SQLiteCaptureStore.open(path: path)
         let two = try await SQLiteCaptureStore.open(path: path)
-        func capture(_ label: String) -> Capture {
-            Capture(receivedAt: 1, peer: label, request: HTTPMessage(kind: .request, method: "POST", target: "/", headers: [], body: Array(label.utf8)), summary: label)
-        }
         var ids: [Int64: String] = [:]
         for n in 0..<20 {
-            // Alternating: each store's next id was just taken by the other.
             for (store, label) in [(one, "one-\(n)"), (two, "two-\(n)")] {
-                let id = try await store.append(capture(label))
+                let id = try await store.append(Self.capture(label))
                 #expect(ids[id] == nil, "id \(id) given twice")
                 ids[id] = label
             }
         }
         #expect(ids.count == 40)
-        for (id, label) in ids {
-            #expect(try await one.get(id)?.summary == label)
-        }
         await one.close()
         await two.close()
+        let again = try await SQLiteCaptureStore.open(path: path)
+        for (id, label) in ids {
+            #expect(try await again.get(id)?.summary == label)
+        }
+        // Closed stores hand back the ids they did not give: the next one goes on from the last.
+        #expect(try await again.append(Self.capture("next")) == ids.keys.max()! + 1)
+        await again.close()
+        #expect(try Self.pendingFiles(folder).isEmpty, "a store closed cleanly leaves no pending file")
+    }
+
+    /// A process that died after acknowledging: its pending file (nobody holds its lock) is read
+    /// by the next store opened on the path, up to a torn last record, and the table gets every
+    /// whole record; a file whose process lives (locked) is left alone.
+    @Test func theNextStoreFillsTheTableFromADeadProcesssPendingFile() async throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let path = folder + "/captures.sqlite3"
+        await (try await SQLiteCaptureStore.open(path: path)).close()
+        // The dead one: records written and synced, the lock let go without filling the table.
+        let dead = try PendingCaptures(storePath: path, number: 0)
+        let whole = try dead.write((1...3).map { Self.capture("dead-\($0)", id: Int64(9 + $0)) }, rewind: false)
+        let end = try dead.write([Self.capture("torn", id: 13)], rewind: false)
+        // The last record cut short, as a write the process did not live to finish.
+        let fd = open(dead.path, O_RDWR)
+        _ = pwrite(fd, [UInt8](repeating: 0, count: 8), 8, off_t(end - 8))
+        close(fd)
+        #expect(whole < end - 8)
+        let deadPath = dead.path
+        dead.abandon()
+        // The live one holds its lock.
+        let live = try PendingCaptures(storePath: path, number: 1)
+        _ = try live.write([Self.capture("alive", id: 20)], rewind: false)
+
+        let store = try await SQLiteCaptureStore.open(path: path)
+        #expect(try await store.list(vendor: nil, since: nil, limit: 10).map(\.summary) == ["dead-1", "dead-2", "dead-3"])
+        #expect(try Self.pendingFiles(folder) == [String(live.path.split(separator: "/").last!)], "the dead one's file removed, the live one's kept")
+        #expect(access(deadPath, F_OK) != 0)
+        live.abandon()
+        await store.close()
+    }
+
+    /// A rewound file is read from its start, under the new generation only: the older records
+    /// behind the new ones (in the table already) are not read again.
+    @Test func aRewoundPendingFileReadsOnlyItsNewRecords() throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let file = try PendingCaptures(storePath: folder + "/captures.sqlite3", number: 0)
+        defer { file.remove() }
+        _ = try file.write((1...4).map { Self.capture("old-\($0)", id: Int64($0)) }, rewind: false)
+        #expect(PendingCaptures.records(try Self.contents(file.path)).map(\.summary) == ["old-1", "old-2", "old-3", "old-4"])
+        _ = try file.write([Self.capture("new-5", id: 5)], rewind: true)
+        _ = try file.write([Self.capture("new-6", id: 6)], rewind: false)
+        let records = PendingCaptures.records(try Self.contents(file.path))
+        #expect(records.map(\.summary) == ["new-5", "new-6"])
+        #expect(records.map(\.id) == [5, 6])
+    }
+
+    /// Every field of a capture comes back from its record as it went in.
+    @Test func aPendingRecordKeepsEveryField() {
+        let capture = Capture(id: 7, receivedAt: 1_700_000_000_123, peer: "127.0.0.1:5000",
+                              request: HTTPMessage(kind: .request, method: "POST", target: "/hook?x=1", headers: [("Sign", "ab"), ("ts", "1")], body: Array("{\"a\":1}".utf8)),
+                              vendor: "nxlink", kind: "callRecordCallback", verdict: "mismatch", summary: "s · t", answeredStatus: 200)
+        var bytes: [UInt8] = []
+        PendingCaptures.frame(capture, generation: 3, into: &bytes)
+        let back = PendingCaptures.records(bytes)
+        #expect(back.count == 1)
+        let c = back[0]
+        #expect(c.id == 7 && c.receivedAt == 1_700_000_000_123 && c.peer == "127.0.0.1:5000" && c.request == capture.request
+                && c.vendor == "nxlink" && c.kind == "callRecordCallback" && c.verdict == "mismatch" && c.summary == "s · t" && c.answeredStatus == 200)
+        // One byte changed anywhere in the payload: not a record.
+        for at in stride(from: PendingCaptures.headerSize, to: bytes.count, by: 7) {
+            var damaged = bytes
+            damaged[at] ^= 0x20
+            #expect(PendingCaptures.records(damaged).isEmpty, "byte \(at) changed and still read")
+        }
+    }
+
+    static func folder() throws -> String {
+        var template = Array("/tmp/callscope-store-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    static func capture(_ label: String, id: Int64? = nil) -> Capture {
+        Capture(id: id, receivedAt: 1, peer: label, request: HTTPMessage(kind: .request, method: "POST", target: "/", headers: [], body: Array(label.utf8)), summary: label)
+    }
+
+    static func pendingFiles(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".pending-") }.sorted()
+    }
+
+    static func contents(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }
