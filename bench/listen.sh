@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Durable deliveries per second: wrk POSTing a callback body to `listen` (each stored in SQLite,
-# synchronous commit, before the 200), side by side with nginx answering 200, in one run.
+# Durable deliveries per second: wrk POSTing a callback body to `listen` (each synced to the
+# store's pending file before the 200, then filled into SQLite), side by side with nginx answering
+# 200, in one run, at 4 and 32 connections.
 # Usage: bench/listen.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,18 +18,22 @@ listener=$!
 trap 'kill -INT $listener 2>/dev/null || true; stop_nginx "$work"; sleep 1; rm -rf "$work"' EXIT
 sleep 1
 callback_post plugins/nxlink/fixtures/callback-seed.json "$work/post.lua"
-run() { wrk -t2 -c32 -d"${duration}s" -s "$work/post.lua" "$1" | awk '/Requests\/sec/ {print $2}'; }
-listen_rps=$(run "http://127.0.0.1:$listen_port/hook")
-nginx_rps=$(run "http://127.0.0.1:$nginx_port/hook")
+run() { wrk -t2 -c"$2" -d"${duration}s" -s "$work/post.lua" "$1" | awk '/Requests\/sec/ {print $2}'; }
+# 4 connections: a vendor pushing a few at a time (latency-bound); 32: a burst.
+results=()
+for connections in 4 32; do
+  results+=("$connections" "$(run "http://127.0.0.1:$listen_port/hook" $connections)" "$(run "http://127.0.0.1:$nginx_port/hook" $connections)")
+done
 kill -INT $listener; wait $listener 2>/dev/null || true
 stored=$(XDG_DATA_HOME=$work HOME=$work "$bin" --plugins plugins captures --limit 1 --json | python3 -c 'import json,sys; c=json.load(sys.stdin)["captures"]; print(c[0]["id"] if c else 0)')
 mkdir -p bench/out
-python3 - "$listen_rps" "$nginx_rps" "$stored" "$duration" <<'PY' | tee bench/out/listen.md
+python3 - "$stored" "$duration" "${results[@]}" <<'PY' | tee bench/out/listen.md
 import sys
-listen, nginx, stored, seconds = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-print("| server | requests/s | vs nginx |")
-print("|:---|---:|---:|")
-print(f"| callscope listen (each delivery decoded and stored, synchronous commit, before the 200) | {listen:,.0f} | {listen / nginx:.0%} |")
-print(f"| nginx answering 200 | {nginx:,.0f} | 100% |")
-print(f"\n{stored:,} deliveries in the store after the {seconds} s run.")
+stored, seconds, rows = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+print("| connections | callscope listen (decoded, synced to disk before the 200) | nginx answering 200 | listen vs nginx |")
+print("|---:|---:|---:|---:|")
+for i in range(0, len(rows), 3):
+    connections, listen, nginx = int(rows[i]), float(rows[i + 1]), float(rows[i + 2])
+    print(f"| {connections} | {listen:,.0f} | {nginx:,.0f} | {listen / nginx:.0%} |")
+print(f"\n{stored:,} deliveries in the store after the runs ({seconds} s each).")
 PY
