@@ -122,10 +122,12 @@ public struct WebhookDelivery: Sendable {
         let workers = max(1, min(concurrency, count))
         let group = DispatchGroup()
         let delivery = self
-        // Each worker blocks on the network, so each gets a thread of its own (not concurrentPerform,
-        // which runs about one per core).
-        for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) {
+        // Each worker blocks on the network, so each gets a thread of its own: a queue of its own
+        // (its thread made on demand), not the global queue, whose few threads Swift's tasks run
+        // on too — blocked there, they stalled a server in the same process (`mock`, `listen` in
+        // the background) for seconds, until the pool grew.
+        for worker in 0..<workers {
+            DispatchQueue(label: "callscope.burst-\(worker)").async(group: group) {
                 while true {
                     let i = next.withLock { n -> Int in defer { n += 1 }; return n }
                     guard i < count else { return }

@@ -284,6 +284,24 @@ import TestSupport
         #expect(Set((doc["latency_ms"] as? [String: Double] ?? [:]).keys) == ["p50", "p90", "p99", "max"])
         #expect(receiver.requests.count == 40)
     }
+
+    /// A burst at a listener running in the same session: the burst's blocked workers must not
+    /// hold up the listener's handlers (they once waited on a shared thread pool for seconds).
+    @Test func aBurstAtAListenerInTheSameSessionIsNotHeldUp() throws {
+        let port = try MockTests.freePort()
+        let r = try h.run(["-c", "listen --port \(port) --background --quiet",
+                           "-c", "trigger nxlink --to http://127.0.0.1:\(port)/hook --count 16 --concurrency 8 --json",
+                           "-c", "listen stop"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "{"))
+        let end = try #require(lines.lastIndex(of: "}"))
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(lines[start...end].joined(separator: "\n").utf8)) as? [String: Any])
+        #expect(doc["acknowledged"] as? Int == 16)
+        let slowest = try #require((doc["latency_ms"] as? [String: Double])?["max"])
+        // Held up, the first deliveries took 1–7 s; on loopback each takes milliseconds.
+        #expect(slowest < 900, "slowest delivery \(slowest) ms")
+    }
 }
 
 final class Counter: @unchecked Sendable {
