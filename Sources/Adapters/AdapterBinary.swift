@@ -8,6 +8,8 @@ public protocol BinaryCodable {
 public struct BinaryWriter {
     public private(set) var bytes: [UInt8] = []
     public init() {}
+    /// Room for `capacity` bytes from the start (no regrowing on the way for a known size).
+    public init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
     public mutating func write(_ value: Int) {
         var v = UInt64(bitPattern: Int64(value)) << 1 ^ UInt64(bitPattern: Int64(value) >> 63)
@@ -28,6 +30,11 @@ public struct BinaryWriter {
         self.bytes.append(contentsOf: bytes)
     }
     public mutating func write<T: BinaryCodable>(_ value: T) { value.encode(to: &self) }
+    /// An optional string, as the generic form writes it (without its cost across modules).
+    public mutating func write(_ value: String?) {
+        write(value != nil)
+        if let value { write(value) }
+    }
     public mutating func write<T: BinaryCodable>(_ value: T?) {
         write(value != nil)
         if let value { value.encode(to: &self) }

@@ -53,6 +53,7 @@ final class PendingCaptures: @unchecked Sendable {
             generation &+= 1
         }
         var records: [UInt8] = []
+        records.reserveCapacity(captures.reduce(0) { $0 + PendingCaptures.headerSize + $1.encodedSizeBound })
         for capture in captures { PendingCaptures.frame(capture, generation: generation, into: &records) }
         if size + records.count > allocated {
             let zeros = [UInt8](repeating: 0, count: max(PendingCaptures.chunk, records.count))
@@ -103,7 +104,7 @@ final class PendingCaptures: @unchecked Sendable {
 
     /// Appends one capture, framed, to `out`.
     static func frame(_ capture: Capture, generation: UInt32, into out: inout [UInt8]) {
-        var writer = BinaryWriter()
+        var writer = BinaryWriter(capacity: capture.encodedSizeBound)
         capture.encode(to: &writer)
         let payload = writer.bytes
         out.append(magic)
@@ -198,6 +199,16 @@ final class PendingCaptures: @unchecked Sendable {
 }
 
 extension Capture: BinaryCodable {
+    /// At least the bytes `encode` writes: every string and the body, and ten bytes for each
+    /// length and number.
+    var encodedSizeBound: Int {
+        var size = peer.utf8.count + request.body.count + summary.utf8.count + 10 * (12 + 2 * request.headers.count)
+        size += (request.method?.utf8.count ?? 0) + (request.target?.utf8.count ?? 0)
+        size += (vendor?.utf8.count ?? 0) + (kind?.utf8.count ?? 0) + (verdict?.utf8.count ?? 0)
+        for header in request.headers { size += header.name.utf8.count + header.value.utf8.count }
+        return size
+    }
+
     public func encode(to w: inout BinaryWriter) {
         w.write(Int(id ?? 0)); w.write(Int(receivedAt)); w.write(peer)
         w.write(request.method); w.write(request.target)
