@@ -29,6 +29,9 @@ import Workbench
 public final class SQLiteCaptureStore: CaptureStore {
     private let connection: SQLiteConnection
     private let path: String
+    /// Captures written and not yet in the table before appends wait for the fill (or, when the
+    /// table takes no rows, are refused).
+    private let maxUnfilled: Int
     private struct State {
         /// Appended, waiting for the next write of the pending file.
         var waiting: [(Capture, UnsafeContinuation<Int64, any Error>)] = []
@@ -51,7 +54,9 @@ public final class SQLiteCaptureStore: CaptureStore {
         /// Readers (and the writer, when the fill lags far behind) waiting for `filled` to reach a count.
         var fillWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         /// The fill failed: the captures stay in the pending file, and it is kept for recovery.
-        var fillFailed = false
+        var fillFailed: Bool { fillError != nil }
+        /// Why the last fill failed.
+        var fillError: String?
     }
     private let state = Mutex(State())
     /// Where the pending file is written: a serial queue of its own, where one loop takes batch
@@ -65,8 +70,10 @@ public final class SQLiteCaptureStore: CaptureStore {
     }
 
     /// Opens (creating the folder, the file with mode 0600, and the tables when missing), then
-    /// fills the table from the pending files of processes that died.
-    public static func open(path: String) async throws -> SQLiteCaptureStore {
+    /// fills the table from the pending files of processes that died. `maxUnfilled`: how many
+    /// appends may wait for the table (kept in the pending file) before more wait, or, while the
+    /// table takes no rows, are refused.
+    public static func open(path: String, maxUnfilled: Int = 20_000) async throws -> SQLiteCaptureStore {
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let fd = Glibc.open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
@@ -96,12 +103,13 @@ public final class SQLiteCaptureStore: CaptureStore {
         }
         // The pending file keeps what a commit without fsync could lose.
         _ = try await connection.query("PRAGMA synchronous=NORMAL")
-        return SQLiteCaptureStore(connection: connection, path: path)
+        return SQLiteCaptureStore(connection: connection, path: path, maxUnfilled: maxUnfilled)
     }
 
-    init(connection: SQLiteConnection, path: String) {
+    init(connection: SQLiteConnection, path: String, maxUnfilled: Int) {
         self.connection = connection
         self.path = path
+        self.maxUnfilled = maxUnfilled
     }
 
     public func close() async {
@@ -139,9 +147,22 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// batch's appends return once it is on the disk. Runs on `writer`, blocking.
     private func writePending() {
         while true {
-            // The table far behind (a slow disk under a burst): wait rather than hold it all in memory.
-            let lag = state.withLock { $0.written - $0.filled }
-            if lag >= SQLiteCaptureStore.maxUnfilled { _ = try? Blocking.run { await self.filled(SQLiteCaptureStore.maxUnfilled / 2) } }
+            // The table far behind (a slow disk under a burst): wait rather than hold it all in
+            // memory; when it takes no rows at all, refuse (the sender will deliver again).
+            let (lag, refusal) = state.withLock { ($0.written - $0.filled, $0.fillError) }
+            if lag >= maxUnfilled {
+                if let refusal {
+                    let (refused, retry) = state.withLock { s in
+                        defer { s.waiting.removeAll(); s.filling = true }
+                        return (s.waiting, !s.filling)
+                    }
+                    // The fill tries again; once the table takes rows, appends are taken again.
+                    if retry { Task { await self.fill() } }
+                    for (_, continuation) in refused { continuation.resume(throwing: StoreError("the capture table takes no rows: \(refusal)")) }
+                } else {
+                    _ = try? Blocking.run { await self.filled(self.maxUnfilled / 2) }
+                }
+            }
             let (taken, available, files, current, durable) = state.withLock { s in
                 let taken = Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch))
                 s.waiting.removeFirst(taken.count)
@@ -206,19 +227,19 @@ public final class SQLiteCaptureStore: CaptureStore {
                 return (batch, s.wantsSync)
             }
             if batch.isEmpty { return }
-            var failed = false
+            var failure: String?
             do {
                 if sync { _ = try await connection.query("PRAGMA synchronous=FULL") }
                 try await SQLiteCaptureStore.insert(batch[...], into: connection)
                 if sync { _ = try await connection.query("PRAGMA synchronous=NORMAL") }
-            } catch { failed = true }
+            } catch { failure = "\(error)" }
+            let failed = failure != nil
             let ready = state.withLock { s in
+                s.fillError = failure
                 if failed {
                     // Kept in the pending file; the next write tries again.
-                    s.fillFailed = true
                     s.filling = false
                 } else {
-                    s.fillFailed = false
                     s.unfilled.removeFirst(batch.count)
                     s.filled += batch.count
                     if sync { s.durable = s.filled }
@@ -279,8 +300,7 @@ public final class SQLiteCaptureStore: CaptureStore {
     static let gather = Duration.milliseconds(10)
     /// Ids reserved at a time.
     static let idBlock = 4096
-    /// Captures written and not yet in the table before appends wait for the fill.
-    static let maxUnfilled = 20_000
+
     /// A pending file holds about this much before the writer turns to the other.
     static let rewindAt = 1 << 20
 

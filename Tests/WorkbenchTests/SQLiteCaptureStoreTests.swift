@@ -1,6 +1,7 @@
 @testable import Captures
 import Foundation
 import Glibc
+import SQLiteNIO
 import Testing
 import Wire
 import Workbench
@@ -90,6 +91,37 @@ import Workbench
         #expect(try Self.pendingFiles(folder) == [String(live.path.split(separator: "/").last!)], "the dead one's file removed, the live one's kept")
         #expect(access(deadPath, F_OK) != 0)
         live.abandon()
+        await store.close()
+    }
+
+    /// A table that takes no rows (here a trigger refuses them): appends are still kept in the
+    /// pending file until `maxUnfilled` wait for the table, then refused with the reason; once the
+    /// table takes rows again, the kept ones are filled and appends are taken again.
+    @Test func aTableThatTakesNoRowsRefusesAppendsOnceTheBacklogIsFull() async throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let path = folder + "/captures.sqlite3"
+        let store = try await SQLiteCaptureStore.open(path: path, maxUnfilled: 4)
+        let other = try await SQLiteConnection.open(storage: .file(path: path))
+        _ = try await other.query("CREATE TRIGGER refuse BEFORE INSERT ON captures BEGIN SELECT RAISE(FAIL, 'no room'); END")
+        for n in 0..<4 { _ = try await store.append(Self.capture("kept-\(n)")) }
+        // Returns once the fill has tried and failed.
+        #expect(try await store.list(vendor: nil, since: nil, limit: 10).isEmpty)
+        do {
+            _ = try await store.append(Self.capture("refused"))
+            Issue.record("an append beyond the backlog was taken while the table takes no rows")
+        } catch {
+            #expect("\(error)".contains("the capture table takes no rows") && "\(error)".contains("no room"), "\(error)")
+        }
+        _ = try await other.query("DROP TRIGGER refuse")
+        var taken: Int64?
+        for _ in 0..<200 where taken == nil {
+            taken = try? await store.append(Self.capture("after"))
+            if taken == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(taken != nil, "appends not taken again once the table takes rows")
+        #expect(try await store.list(vendor: nil, since: nil, limit: 10).map(\.summary) == ["kept-0", "kept-1", "kept-2", "kept-3", "after"])
+        try await other.close()
         await store.close()
     }
 
