@@ -42,6 +42,15 @@ final class PendingCaptures: @unchecked Sendable {
             _ = Glibc.close(fd)
             throw PendingCaptures.Failure("cannot lock \(path): \(String(cString: strerror(errno)))")
         }
+        // The file's name on the disk too: a sync of the file alone does not write its folder's
+        // entry, and a power cut would lose the file with everything acknowledged in it.
+        let dir = Glibc.open(PendingCaptures.folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if dir >= 0 { _ = Glibc.close(dir) } }
+        guard dir >= 0, fsync(dir) == 0 else {
+            unlink(path)
+            _ = Glibc.close(fd)
+            throw PendingCaptures.Failure("cannot sync the folder of \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes the captures as records and waits until they are on the disk; `rewind` first
@@ -165,15 +174,15 @@ final class PendingCaptures: @unchecked Sendable {
     /// the next opener (`false`).
     static func orphans(of storePath: String) -> [(captures: [Capture], finish: @Sendable (Bool) -> Void)] {
         let slash = storePath.lastIndex(of: "/")
-        let folder = slash.map { String(storePath[..<$0]) } ?? "."
+        let folder = folder(of: storePath)
         let prefix = String(storePath[(slash.map { storePath.index(after: $0) } ?? storePath.startIndex)...]) + ".pending-"
-        guard let dir = opendir(folder.isEmpty ? "/" : folder) else { return [] }
+        guard let dir = opendir(folder) else { return [] }
         defer { closedir(dir) }
         var out: [(captures: [Capture], finish: @Sendable (Bool) -> Void)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard name.hasPrefix(prefix) else { continue }
-            let path = folder + "/" + name
+            let path = (folder == "/" ? "" : folder) + "/" + name
             let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
             guard fd >= 0 else { continue }
             // Held: its process is alive and fills the table itself.
@@ -184,6 +193,12 @@ final class PendingCaptures: @unchecked Sendable {
             }))
         }
         return out
+    }
+
+    /// The folder a path is in: "." for a bare name, "/" for one at the root.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private static func readAll(_ fd: Int32) -> [UInt8] {
