@@ -238,14 +238,15 @@ final class ByteAnnotator {
             fields = walk.out   // they may have moved as they grew
             path = walk.path
             guard ok else { return nil }
-            annotator.checkWhole(TapeReader(bytes: bytes, entries: entries), 0, into: &walk.record)
+            let reader = TapeReader(bytes: bytes, entries: entries)
+            annotator.checkWhole(reader, 0, withTranscript: false, into: &walk.record)
             if head?.confidence != walk.record.confidence {
                 var bytes: [UInt8] = []
                 walk.record.writeHead(into: &bytes)
                 head = (walk.record.confidence, bytes)
             }
             // The tail after the fields in the same buffer, and the whole copied out once.
-            walk.record.writeTail(into: &walk.out)
+            walk.record.writeTail(into: &walk.out) { annotator.writeTranscript(reader, 0, into: &$0) }
             walk.out.append(0x0A)
             fields = walk.out
             out.append(contentsOf: head!.bytes)

@@ -88,14 +88,8 @@ public struct DecodedRecord: Equatable, Sendable {
 
     /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
     func writeTail<Out: ByteAppending>(into out: inout Out) {
-        out.append(UInt8(ascii: "]"))
-        // Members written one by one (a list of pairs per entry was an allocation per transcript turn).
-        DecodedRecord.list("warnings", warnings, into: &out) { w, out in
-            DecodedRecord.member("code", w.code, first: true, into: &out)
-            DecodedRecord.member("path", w.path, into: &out)
-            DecodedRecord.member("message", w.message, into: &out)
-        }
-        if !transcript.isEmpty {
+        writeTail(into: &out) { out in
+            guard !transcript.isEmpty else { return }
             DecodedRecord.list("transcript", transcript, into: &out) { t, out in
                 DecodedRecord.member("path", t.path, first: true, into: &out)
                 DecodedRecord.member("speaker", t.speaker, into: &out)
@@ -103,6 +97,19 @@ public struct DecodedRecord: Equatable, Sendable {
                 DecodedRecord.member("text", t.text, into: &out)
             }
         }
+    }
+
+    /// The same, with the transcript written by `writeTranscript` (a streamed record writes it
+    /// straight from its bytes).
+    func writeTail<Out: ByteAppending>(into out: inout Out, writeTranscript: (inout Out) -> Void) {
+        out.append(UInt8(ascii: "]"))
+        // Members written one by one (a list of pairs per entry was an allocation per transcript turn).
+        DecodedRecord.list("warnings", warnings, into: &out) { w, out in
+            DecodedRecord.member("code", w.code, first: true, into: &out)
+            DecodedRecord.member("path", w.path, into: &out)
+            DecodedRecord.member("message", w.message, into: &out)
+        }
+        writeTranscript(&out)
         if !timelines.isEmpty {
             DecodedRecord.list("timeline", timelines, into: &out) { t, out in
                 DecodedRecord.member("path", t.path, first: true, into: &out)

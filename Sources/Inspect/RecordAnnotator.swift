@@ -123,9 +123,11 @@ public struct RecordAnnotator {
     /// What is checked on the record as a whole once its fields are annotated: required fields,
     /// the transcript, the timelines, the summary values; read through `reader` (a value tree, or a
     /// streamed record's tape).
-    func checkWhole<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
+    /// `withTranscript: false` leaves the transcript to `writeTranscript` (a streamed record
+    /// writes it straight to its output).
+    func checkWhole<R: RecordReader>(_ reader: R, _ record: R.Node, withTranscript: Bool = true, into out: inout DecodedRecord) {
         checkRequired(reader, record, into: &out)
-        transcript(reader, record, into: &out)
+        if withTranscript { transcript(reader, record, into: &out) }
         timelines(reader, record, into: &out)
         summarize(reader, record, into: &out)
     }
@@ -401,11 +403,42 @@ public struct RecordAnnotator {
     // MARK: - Transcript and timeline
 
     func transcript<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
+        turns(reader, record) { path, speaker, offset, text in
+            if let text = reader.string(text) { out.transcript.append(TranscriptTurn(path: path, speaker: speaker, offset: offset, text: text)) }
+        }
+    }
+
+    /// `,"transcript":[…]` written as `DecodedRecord.writeTail` writes `transcript`, straight from
+    /// the reader: no turn, and no `String` of a turn's text, made on the way.
+    func writeTranscript<R: RecordReader, Out: ByteAppending>(_ reader: R, _ record: R.Node, into out: inout Out) {
+        var count = 0
+        turns(reader, record) { path, speaker, offset, text in
+            if count == 0 {
+                DecodedRecord.key("transcript", into: &out)
+                out.append(UInt8(ascii: "["))
+            } else {
+                out.append(UInt8(ascii: ","))
+            }
+            count += 1
+            out.append(UInt8(ascii: "{"))
+            DecodedRecord.member("path", path, first: true, into: &out)
+            DecodedRecord.member("speaker", speaker, into: &out)
+            DecodedRecord.member("offset", offset, into: &out)
+            DecodedRecord.key("text", into: &out)
+            _ = reader.writeQuoted(text, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        if count > 0 { out.append(UInt8(ascii: "]")) }
+    }
+
+    /// Each turn of the transcript that has a text string: its path, speaker (the meaning of its
+    /// code where the table has one), offset, and the text's node.
+    private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (String, String?, String?, R.Node) -> Void) {
         guard let t = payload.transcript, let transcriptPath else { return }
         for (path, list) in transcriptPath.values(reader, record) {
             guard let turns = reader.elements(list) else { continue }
             for (i, turn) in turns.enumerated() {
-                guard let text = reader.member(turn, t.text).flatMap(reader.string) else { continue }
+                guard let text = reader.member(turn, t.text), reader.isString(text) else { continue }
                 var speaker: String?
                 if let key = t.speaker, let raw = reader.member(turn, key) {
                     let code = reader.string(raw) ?? reader.number(raw) ?? ""
@@ -415,7 +448,7 @@ public struct RecordAnnotator {
                 if let key = t.offset, let raw = reader.member(turn, key), let n = reader.number(raw).flatMap({ Int64($0) }) {
                     offset = offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
                 }
-                out.transcript.append(TranscriptTurn(path: JSONPath.indexed(path, i), speaker: speaker, offset: offset, text: text))
+                body(JSONPath.indexed(path, i), speaker, offset, text)
             }
         }
     }

@@ -11,6 +11,7 @@ protocol RecordReader {
     /// The elements of an array; nil for anything else.
     func elements(_ node: Node) -> [Node]?
     func isObject(_ node: Node) -> Bool
+    func isString(_ node: Node) -> Bool
     /// The text of a string value.
     func string(_ node: Node) -> String?
     /// `body` over the UTF-8 of a string value (nil for anything else), without a `String` where
@@ -18,6 +19,9 @@ protocol RecordReader {
     func withText<T>(_ node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T?
     /// A number exactly as written.
     func number(_ node: Node) -> String?
+    /// A string value as JSON text, quoted and escaped as `JSONWriter` writes it; false (nothing
+    /// written) for anything else.
+    func writeQuoted<Out: ByteAppending>(_ node: Node, into out: inout Out) -> Bool
     /// Short name of the JSON type ("string", "number", …).
     func typeName(_ node: Node) -> String
 }
@@ -30,10 +34,16 @@ struct ValueReader: RecordReader {
         if case .object = node { return true }
         return false
     }
+    func isString(_ node: JSONValue) -> Bool { node.stringValue != nil }
     func string(_ node: JSONValue) -> String? { node.stringValue }
     func withText<T>(_ node: JSONValue, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
         guard var text = node.stringValue else { return nil }
         return text.withUTF8(body)
+    }
+    func writeQuoted<Out: ByteAppending>(_ node: JSONValue, into out: inout Out) -> Bool {
+        guard let text = node.stringValue else { return false }
+        DecodedRecord.string(text, into: &out)
+        return true
     }
     func number(_ node: JSONValue) -> String? {
         if case .number(let text) = node { return text }
@@ -82,6 +92,7 @@ struct TapeReader: RecordReader {
     }
 
     func isObject(_ node: Int) -> Bool { entries[node].kind == .object }
+    func isString(_ node: Int) -> Bool { entries[node].kind == .string }
 
     func string(_ node: Int) -> String? {
         let v = entries[node]
@@ -96,6 +107,18 @@ struct TapeReader: RecordReader {
         if v.plain { return body(UnsafeBufferPointer(rebasing: bytes[(v.start + 1)..<(v.end - 1)])) }
         guard var text = string(node) else { return nil }
         return text.withUTF8(body)
+    }
+
+    /// A plain string (no escape, nothing to escape) is copied as it stands, quotes and all.
+    func writeQuoted<Out: ByteAppending>(_ node: Int, into out: inout Out) -> Bool {
+        let v = entries[node]
+        guard v.kind == .string else { return false }
+        if v.plain {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]))
+        } else {
+            DecodedRecord.string(string(node), into: &out)
+        }
+        return true
     }
 
     func number(_ node: Int) -> String? {
