@@ -35,10 +35,40 @@ public struct TranscriptTurn: Equatable, Sendable {
 public struct CallTimeline: Equatable, Sendable {
     public var path: String
     public var events: [(name: String, epoch: Int64)]
-    public var picture: String
+    /// The zone the picture's clock times are in, minutes east of UTC.
+    public var zoneMinutes: Int
+
+    /// `originate 10:00:00 ──5 s──▶ answer 10:00:05 (+08:00)`: made when asked for (a streamed
+    /// record writes it straight to its output).
+    public var picture: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(40 * events.count)
+        writePicture(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The picture's UTF-8. Nothing in it needs escaping in JSON: the event names are the
+    /// timeline's own words, the rest digits, units, arrows and the zone.
+    func writePicture<Out: ByteAppending>(into out: inout Out) {
+        for i in events.indices {
+            if i > 0 {
+                out.append(literal: " ──")
+                TimeFormat.appendDuration(seconds: events[i].epoch - events[i - 1].epoch, into: &out)
+                out.append(literal: "──▶ ")
+            }
+            var name = events[i].name
+            name.withUTF8 { out.append(contentsOf: $0) }
+            out.append(0x20)
+            TimeFormat.appendClock(events[i].epoch, offsetMinutes: zoneMinutes, into: &out)
+        }
+        out.append(0x20)
+        out.append(UInt8(ascii: "("))
+        TimeFormat.appendZone(zoneMinutes, into: &out)
+        out.append(UInt8(ascii: ")"))
+    }
 
     public static func == (a: CallTimeline, b: CallTimeline) -> Bool {
-        a.path == b.path && a.picture == b.picture && a.events.map(\.name) == b.events.map(\.name) && a.events.map(\.epoch) == b.events.map(\.epoch)
+        a.path == b.path && a.zoneMinutes == b.zoneMinutes && a.events.map(\.name) == b.events.map(\.name) && a.events.map(\.epoch) == b.events.map(\.epoch)
     }
 }
 
@@ -113,7 +143,10 @@ public struct DecodedRecord: Equatable, Sendable {
         if !timelines.isEmpty {
             DecodedRecord.list("timeline", timelines, into: &out) { t, out in
                 DecodedRecord.member("path", t.path, first: true, into: &out)
-                DecodedRecord.member("picture", t.picture, into: &out)
+                DecodedRecord.key("picture", into: &out)
+                out.append(UInt8(ascii: "\""))
+                t.writePicture(into: &out)
+                out.append(UInt8(ascii: "\""))
                 DecodedRecord.key("events", into: &out)
                 out.append(UInt8(ascii: "{"))
                 for (j, event) in t.events.enumerated() {

@@ -500,25 +500,7 @@ public struct RecordAnnotator {
             }
             guard events.count >= 2 else { continue }
             let prefix = holder.path.isEmpty ? "" : holder.path + "."
-            // originate 10:00:00 ──5 s──▶ answer 10:00:05 (UTC+08:00)
-            var picture: [UInt8] = []
-            picture.reserveCapacity(40 * events.count)
-            for i in events.indices {
-                if i > 0 {
-                    picture.append(literal: " ──")
-                    TimeFormat.appendDuration(seconds: events[i].epoch - events[i - 1].epoch, into: &picture)
-                    picture.append(literal: "──▶ ")
-                }
-                var name = events[i].name
-                name.withUTF8 { picture.append(contentsOf: $0) }
-                picture.append(0x20)
-                TimeFormat.appendClock(events[i].epoch, offsetMinutes: zone, into: &picture)
-            }
-            picture.append(0x20)
-            picture.append(UInt8(ascii: "("))
-            TimeFormat.appendZone(zone, into: &picture)
-            picture.append(UInt8(ascii: ")"))
-            out.timelines.append(CallTimeline(path: holder.path, events: events, picture: String(decoding: picture, as: UTF8.self)))
+            out.timelines.append(CallTimeline(path: holder.path, events: events, zoneMinutes: zone))
             // Timing checks.
             for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
                 out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),

@@ -83,7 +83,7 @@ public enum TimeFormat {
     }
 
     /// `clock`, appended to `out`.
-    static func appendClock(_ epochSeconds: Int64, offsetMinutes: Int, into out: inout [UInt8]) {
+    static func appendClock<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int, into out: inout Out) {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let secs = Int(local - floorDiv(local, 86_400) * 86_400)
         appendPadded(secs / 3600, into: &out)
