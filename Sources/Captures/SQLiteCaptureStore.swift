@@ -152,16 +152,20 @@ public final class SQLiteCaptureStore: CaptureStore {
             let (lag, refusal) = state.withLock { ($0.written - $0.filled, $0.fillError) }
             if lag >= maxUnfilled {
                 if let refusal {
+                    // Everything waiting refused, and this loop ends with it (the next append starts
+                    // one, which looks again).
                     let (refused, retry) = state.withLock { s in
-                        defer { s.waiting.removeAll(); s.filling = true }
+                        defer { s.waiting.removeAll(); s.filling = true; s.writing = false }
                         return (s.waiting, !s.filling)
                     }
                     // The fill tries again; once the table takes rows, appends are taken again.
                     if retry { Task { await self.fill() } }
                     for (_, continuation) in refused { continuation.resume(throwing: StoreError("the capture table takes no rows: \(refusal)")) }
-                } else {
-                    _ = try? Blocking.run { await self.filled(self.maxUnfilled / 2) }
+                    return
                 }
+                _ = try? Blocking.run { await self.filled(self.maxUnfilled / 2) }
+                // Looked at again: the wait may have ended because the fill failed.
+                continue
             }
             let (taken, available, files, current, durable) = state.withLock { s in
                 let taken = Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch))
