@@ -62,8 +62,9 @@ final class PendingCaptures: @unchecked Sendable {
             generation &+= 1
         }
         var records: [UInt8] = []
-        records.reserveCapacity(captures.reduce(0) { $0 + PendingCaptures.headerSize + $1.encodedSizeBound })
-        for capture in captures { PendingCaptures.frame(capture, generation: generation, into: &records) }
+        let bounds = captures.map(\.encodedSizeBound)
+        records.reserveCapacity(bounds.reduce(0) { $0 + PendingCaptures.headerSize + $1 })
+        for (capture, bound) in zip(captures, bounds) { PendingCaptures.frame(capture, generation: generation, bound: bound, into: &records) }
         if size + records.count > allocated {
             let zeros = [UInt8](repeating: 0, count: max(PendingCaptures.chunk, records.count))
             try put(zeros, at: allocated)
@@ -101,6 +102,42 @@ final class PendingCaptures: @unchecked Sendable {
         _ = Glibc.close(fd)
     }
 
+    /// A process's two pending files, written one at a time: the current one until it holds
+    /// `rewindAt` bytes, then the other, started afresh, once everything in that one is synced in
+    /// the table. Used only by the store's writer loop, and by its `close` once that loop ended.
+    final class Pair: @unchecked Sendable {
+        let storePath: String
+        private(set) var files: [PendingCaptures] = []
+        private var current = 0
+        init(storePath: String) { self.storePath = storePath }
+
+        /// Writes a batch where it goes (`durable`: how many captures are synced in the table);
+        /// the file written, and its size after.
+        func write(_ batch: [Capture], durable: Int) throws -> (file: PendingCaptures, size: Int) {
+            var rewind = false
+            if files.isEmpty {
+                files = [try PendingCaptures(storePath: storePath, number: 0)]
+            } else if files[current].size >= SQLiteCaptureStore.rewindAt {
+                if files.count == 1 {
+                    files.append(try PendingCaptures(storePath: storePath, number: 1))
+                    current = 1
+                } else if durable >= files[1 - current].writtenThrough {
+                    current = 1 - current
+                    rewind = true
+                }
+            }
+            let file = files[current]
+            return (file, try file.write(batch, rewind: rewind))
+        }
+
+        /// Removes the files (everything in them is synced in the table) or leaves them for the
+        /// next opener.
+        func finish(removing: Bool) {
+            for file in files { if removing { file.remove() } else { file.abandon() } }
+            files = []
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -112,8 +149,9 @@ final class PendingCaptures: @unchecked Sendable {
     static let headerSize = 17
 
     /// Appends one capture, framed, to `out`.
-    static func frame(_ capture: Capture, generation: UInt32, into out: inout [UInt8]) {
-        var writer = BinaryWriter(capacity: capture.encodedSizeBound)
+    /// `bound`: the capture's `encodedSizeBound`, when the caller has it already.
+    static func frame(_ capture: Capture, generation: UInt32, bound: Int? = nil, into out: inout [UInt8]) {
+        var writer = BinaryWriter(capacity: bound ?? capture.encodedSizeBound)
         capture.encode(to: &writer)
         let payload = writer.bytes
         out.append(magic)

@@ -38,9 +38,6 @@ public final class SQLiteCaptureStore: CaptureStore {
         var writing = false
         /// Reserved for this store, not given yet.
         var ids: Range<Int64> = 0..<0
-        /// At most two; `files[current]` is written, the other waits until everything in it is synced.
-        var files: [PendingCaptures] = []
-        var current = 0
         /// In the pending file, not yet in the table, in the order written.
         var unfilled: [Capture] = []
         var filling = false
@@ -63,6 +60,7 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// after batch while appends keep coming, and resumes their continuations itself (no hop
     /// onto the concurrency pool and back between a batch's sync and the next).
     private let writer = DispatchQueue(label: "callscope.pending-captures")
+    private let pending: PendingCaptures.Pair
 
     public static func defaultPath(environment: [String: String]) -> String {
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.local/share")
@@ -74,8 +72,7 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// appends may wait for the table (kept in the pending file) before more wait, or, while the
     /// table takes no rows, are refused.
     public static func open(path: String, maxUnfilled: Int = 20_000) async throws -> SQLiteCaptureStore {
-        let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        try? FileManager.default.createDirectory(atPath: PendingCaptures.folder(of: path), withIntermediateDirectories: true)
         let fd = Glibc.open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         if fd >= 0 { _ = Glibc.close(fd) }
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
@@ -110,19 +107,17 @@ public final class SQLiteCaptureStore: CaptureStore {
         self.connection = connection
         self.path = path
         self.maxUnfilled = maxUnfilled
+        pending = PendingCaptures.Pair(storePath: path)
     }
 
     public func close() async {
         while state.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
         await filledUp()
-        let (files, filled, ids) = state.withLock { s in
-            defer { s.files = [] }
-            return (s.files, !s.fillFailed && s.unfilled.isEmpty, s.ids)
-        }
+        let (filled, ids) = state.withLock { s in (!s.fillFailed && s.unfilled.isEmpty, s.ids) }
         // On the disk once the checkpoint (which syncs the WAL first) finished with no reader in its way.
-        let synced = !files.isEmpty && filled
+        let synced = !pending.files.isEmpty && filled
             ? (try? await connection.query("PRAGMA wal_checkpoint(FULL)").first?.column("busy")?.integer == 0) ?? false : false
-        for file in files { if synced { file.remove() } else { file.abandon() } }
+        pending.finish(removing: synced)
         // Ids reserved and not given go back, unless another store reserved after them.
         if !ids.isEmpty {
             _ = try? await connection.query("UPDATE counters SET value = ? WHERE name = 'next_capture_id' AND value = ?",
@@ -167,11 +162,11 @@ public final class SQLiteCaptureStore: CaptureStore {
                 // Looked at again: the wait may have ended because the fill failed.
                 continue
             }
-            let (taken, available, files, current, durable) = state.withLock { s in
+            let (taken, available, durable) = state.withLock { s in
                 let taken = Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch))
                 s.waiting.removeFirst(taken.count)
                 if taken.isEmpty { s.writing = false }
-                return (taken, s.ids, s.files, s.current, s.durable)
+                return (taken, s.ids, s.durable)
             }
             if taken.isEmpty { return }
             do {
@@ -182,25 +177,8 @@ public final class SQLiteCaptureStore: CaptureStore {
                 }
                 var batch = taken.map(\.0)
                 for i in batch.indices { batch[i].id = ids.lowerBound + Int64(i) }
-                var (files, current) = (files, current)
-                var rewind = false
-                if files.isEmpty {
-                    files = [try PendingCaptures(storePath: path, number: 0)]
-                } else if files[current].size >= SQLiteCaptureStore.rewindAt {
-                    // Full: on to the other file, once everything in it is on the disk in the table.
-                    if files.count == 1 {
-                        files.append(try PendingCaptures(storePath: path, number: 1))
-                        current = 1
-                    } else if durable >= files[1 - current].writtenThrough {
-                        current = 1 - current
-                        rewind = true
-                    }
-                }
-                let file = files[current]
-                let size = try file.write(batch, rewind: rewind)
+                let (file, size) = try pending.write(batch, durable: durable)
                 let fill = state.withLock { s in
-                    s.files = files
-                    s.current = current
                     s.ids = ids.dropFirst(batch.count)
                     s.wantsSync = size >= SQLiteCaptureStore.rewindAt
                     s.written += batch.count
@@ -287,14 +265,14 @@ public final class SQLiteCaptureStore: CaptureStore {
         return Int64(end - count)..<Int64(end)
     }
 
-    /// One multi-row INSERT: one statement, one transaction, one fsync. A row already there (a
-    /// pending file filled twice) stays as it is.
+    /// One multi-row INSERT: one statement, one transaction (synced only under
+    /// `synchronous=FULL`). A row already there (a pending file filled twice) stays as it is.
     private static func insert(_ captures: ArraySlice<Capture>, into connection: SQLiteConnection) async throws {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
         _ = try await connection.query(
             "INSERT OR IGNORE INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
                 + Array(repeating: row, count: captures.count).joined(separator: ","),
-            captures.flatMap { SQLiteCaptureStore.binds($0, id: $0.id ?? 0) })
+            captures.flatMap(SQLiteCaptureStore.binds))
     }
 
     /// 12 values a row, well under SQLite's limit on bound values in one statement.
@@ -313,9 +291,10 @@ public final class SQLiteCaptureStore: CaptureStore {
         init(_ description: String) { self.description = description }
     }
 
-    static func binds(_ c: Capture, id: Int64) -> [SQLiteData] {
+    /// A row's values; the capture has its id by now.
+    static func binds(_ c: Capture) -> [SQLiteData] {
         func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
-        return [.integer(Int(id)), .integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headersJSON(c.request.headers)),
+        return [.integer(Int(c.id ?? 0)), .integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headersJSON(c.request.headers)),
                 .blob(ByteBuffer(bytes: c.request.body)), text(c.vendor), text(c.kind), text(c.verdict), .text(c.summary),
                 .integer(c.answeredStatus)]
     }
