@@ -17,13 +17,13 @@ public enum JSONPath {
     /// A path split into its member names once, for paths read in every record.
     public struct Compiled: Sendable {
         /// Member names, each with whether it is followed by `[]` (every element).
-        let segments: [(key: String, each: Bool)]
+        let segments: [(key: MemberName, each: Bool)]
 
         public init(_ path: String) {
             segments = path.utf8.split(separator: UInt8(ascii: ".")).map { segment in
                 let each = segment.count >= 2 && segment.last == UInt8(ascii: "]")
                     && segment[segment.index(segment.endIndex, offsetBy: -2)] == UInt8(ascii: "[")
-                return (String(decoding: each ? segment.dropLast(2) : segment, as: UTF8.self), each)
+                return (MemberName(String(decoding: each ? segment.dropLast(2) : segment, as: UTF8.self)), each)
             }
         }
 
@@ -35,42 +35,42 @@ public enum JSONPath {
         /// See `JSONPath.value(at:in:)`.
         public func value(in root: JSONValue) -> JSONValue? { value(ValueReader(), root) }
 
-        /// `values(in:prefix:)` through any reader of records: depth first, in document order, the
-        /// concrete path written as it goes down and cut back as it comes up.
+        /// `values(in:prefix:)` through any reader of records.
         func values<R: RecordReader>(_ reader: R, _ root: R.Node, prefix: String = "") -> [(path: String, node: R.Node)] {
             var found: [(path: String, node: R.Node)] = []
             var path: [UInt8] = []
             path.reserveCapacity(64)
             var prefix = prefix
             prefix.withUTF8 { path.append(contentsOf: $0) }
-            collect(reader, root, from: 0, path: &path, into: &found)
+            forEach(reader, root, path: &path) { path, node in found.append((String(decoding: path, as: UTF8.self), node)) }
             return found
         }
 
+        /// `body` with each value at the path, depth first in document order, and its concrete
+        /// path written after what `path` holds (cut back as it comes up): no list, no `String`.
+        func forEach<R: RecordReader>(_ reader: R, _ root: R.Node, path: inout [UInt8], _ body: (inout [UInt8], R.Node) -> Void) {
+            collect(reader, root, from: 0, path: &path, body)
+        }
+
         private func collect<R: RecordReader>(_ reader: R, _ node: R.Node, from segment: Int, path: inout [UInt8],
-                                              into found: inout [(path: String, node: R.Node)]) {
-            guard segment < segments.count else {
-                found.append((String(decoding: path, as: UTF8.self), node))
-                return
-            }
+                                              _ body: (inout [UInt8], R.Node) -> Void) {
+            guard segment < segments.count else { return body(&path, node) }
             guard let child = reader.member(node, segments[segment].key) else { return }
             let mark = path.count
             defer { path.removeSubrange(mark...) }
             if !path.isEmpty { path.append(UInt8(ascii: ".")) }
-            var key = segments[segment].key
-            key.withUTF8 { path.append(contentsOf: $0) }
-            guard segments[segment].each else { return collect(reader, child, from: segment + 1, path: &path, into: &found) }
-            guard let items = reader.elements(child) else { return }
+            path.append(contentsOf: segments[segment].key.utf8)
+            guard segments[segment].each else { return collect(reader, child, from: segment + 1, path: &path, body) }
             let base = path.count
-            for (i, item) in items.enumerated() {
+            _ = reader.forEachElement(child) { i, item in
                 JSONPath.appendIndex(i, to: &path)
-                collect(reader, item, from: segment + 1, path: &path, into: &found)
+                collect(reader, item, from: segment + 1, path: &path, body)
                 path.removeSubrange(base...)
             }
         }
 
-        /// `value(in:)` through any reader of records: the last value `values` would list, found
-        /// from the last element backwards (no list of the values on the way).
+        /// `value(in:)` through any reader of records: the last value `values` would list, with no
+        /// path written and no list made on the way.
         func value<R: RecordReader>(_ reader: R, _ root: R.Node) -> R.Node? {
             if segments.count == 1, !segments[0].each { return reader.member(root, segments[0].key) }
             return last(reader, root, from: 0)
@@ -80,11 +80,11 @@ public enum JSONPath {
             guard segment < segments.count else { return node }
             guard let child = reader.member(node, segments[segment].key) else { return nil }
             guard segments[segment].each else { return last(reader, child, from: segment + 1) }
-            guard let items = reader.elements(child) else { return nil }
-            for item in items.reversed() {
-                if let found = last(reader, item, from: segment + 1) { return found }
+            var found: R.Node?
+            _ = reader.forEachElement(child) { _, item in
+                if let value = last(reader, item, from: segment + 1) { found = value }
             }
-            return nil
+            return found
         }
     }
 

@@ -25,16 +25,24 @@ public struct RecordAnnotator {
     /// The required fields, each with its parent's path and its own key.
     let required: [(spec: FieldSpec, parent: String, key: String)]
     /// Their keys alone (read for every record; an element of `required` is copied whole).
-    let requiredKeys: [String]
+    let requiredKeys: [MemberName]
     /// Meanings of code values already looked up, by field path and code.
     private var meaningCache = MeaningCache()
+    /// A transcript turn's speaker as written out, and a summary's result code with its meaning,
+    /// by the value's bytes as written.
+    private var speakerCache = TokenCache<[UInt8]>()
+    private var resultCache = TokenCache<(code: String, meaning: String?)>()
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
     let speakerTable: CodeTable?
     let offsetsInMilliseconds: Bool
+    /// The members of a transcript turn.
+    let turnNames: (text: MemberName, speaker: MemberName?, offset: MemberName?)?
     /// The timeline's events in order, each with the field it is read from and how its value is read.
     let timelineEvents: [TimelineEvent]
+    /// The timeline's duration member, checked against end − answer.
+    let elapsedName: MemberName?
     /// The paths read in every record, split once: required fields' parents, the transcript's
     /// list, the timeline's holders, the summary's result, duration and answered.
     let requiredParents: [JSONPath.Compiled?]
@@ -46,6 +54,8 @@ public struct RecordAnnotator {
     func forked() -> RecordAnnotator {
         var copy = self
         copy.meaningCache = MeaningCache()
+        copy.speakerCache = TokenCache()
+        copy.resultCache = TokenCache()
         return copy
     }
 
@@ -89,9 +99,11 @@ public struct RecordAnnotator {
             .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
         offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
         requiredParents = required.map { $0.parent.isEmpty ? nil : JSONPath.Compiled($0.parent) }
-        requiredKeys = required.map(\.key)
+        requiredKeys = required.map { MemberName($0.key) }
+        turnNames = payload.transcript.map { (MemberName($0.text), $0.speaker.map(MemberName.init), $0.offset.map(MemberName.init)) }
         transcriptPath = payload.transcript.map { JSONPath.Compiled($0.path) }
         timelineHolders = payload.timeline?.each.map { JSONPath.Compiled($0) }
+        elapsedName = payload.timeline?.elapsed.map(MemberName.init)
         summaryPaths = payload.summary.map { (JSONPath.Compiled($0.result), $0.duration.map(JSONPath.Compiled.init), $0.answered.map(JSONPath.Compiled.init)) }
         if let t = payload.timeline {
             let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
@@ -382,16 +394,16 @@ public struct RecordAnnotator {
             guard let parentPath = requiredParents[i] else {
                 // A member of the record itself (most required fields): no list of parents.
                 if reader.isObject(record), reader.member(record, key) == nil {
-                    out.warnings.append(missingField(key, required[i].spec))
+                    out.warnings.append(missingField(key.text, required[i].spec))
                 }
                 continue
             }
             // Check inside every existing parent (for `a[].b`: in each element of a).
-            for parent in parentPath.values(reader, record) {
-                guard reader.isObject(parent.node) else { continue }
-                if reader.member(parent.node, key) == nil {
-                    out.warnings.append(missingField(parent.path.isEmpty ? key : parent.path + "." + key, required[i].spec))
-                }
+            var path: [UInt8] = []
+            parentPath.forEach(reader, record, path: &path) { path, parent in
+                guard reader.isObject(parent), reader.member(parent, key) == nil else { return }
+                let parentPath = String(decoding: path, as: UTF8.self)
+                out.warnings.append(missingField(parentPath.isEmpty ? key.text : parentPath + "." + key.text, required[i].spec))
             }
         }
     }
@@ -404,13 +416,17 @@ public struct RecordAnnotator {
 
     func transcript<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         turns(reader, record) { path, speaker, offset, text in
-            if let text = reader.string(text) { out.transcript.append(TranscriptTurn(path: path, speaker: speaker, offset: offset, text: text)) }
+            guard let text = reader.string(text) else { return }
+            out.transcript.append(TranscriptTurn(path: String(decoding: path, as: UTF8.self), speaker: speaker.map { speakerName(reader, $0) },
+                                                 offset: offset.flatMap { reader.integer($0) }.map(offsetText), text: text))
         }
     }
 
     /// `,"transcript":[…]` written as `DecodedRecord.writeTail` writes `transcript`, straight from
-    /// the reader: no turn, and no `String` of a turn's text, made on the way.
-    func writeTranscript<R: RecordReader, Out: ByteAppending>(_ reader: R, _ record: R.Node, into out: inout Out) {
+    /// a record's tape: no turn, and no `String` of a turn's path or text, made on the way; the
+    /// speakers written are cached by their bytes. A path is written as it stands: its names are
+    /// the tape's, which are plain ASCII (`JSONTape.keysPlainASCII`), so nothing in it needs escaping.
+    func writeTranscript<Out: ByteAppending>(_ reader: TapeReader, _ record: Int, into out: inout Out) {
         var count = 0
         turns(reader, record) { path, speaker, offset, text in
             if count == 0 {
@@ -421,9 +437,29 @@ public struct RecordAnnotator {
             }
             count += 1
             out.append(UInt8(ascii: "{"))
-            DecodedRecord.member("path", path, first: true, into: &out)
-            DecodedRecord.member("speaker", speaker, into: &out)
-            DecodedRecord.member("offset", offset, into: &out)
+            DecodedRecord.key("path", first: true, into: &out)
+            out.append(UInt8(ascii: "\""))
+            path.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+            out.append(UInt8(ascii: "\""))
+            DecodedRecord.key("speaker", into: &out)
+            if let speaker {
+                let written = reader.cached(speaker, speakerCache) {
+                    var bytes: [UInt8] = []
+                    DecodedRecord.string(speakerName(reader, speaker), into: &bytes)
+                    return bytes
+                }
+                out.append(contentsOf: written)
+            } else {
+                out.append(literal: "null")
+            }
+            DecodedRecord.key("offset", into: &out)
+            if let n = offset.flatMap({ reader.integer($0) }) {
+                out.append(UInt8(ascii: "\""))
+                writeOffset(n, into: &out)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(literal: "null")
+            }
             DecodedRecord.key("text", into: &out)
             _ = reader.writeQuoted(text, into: &out)
             out.append(UInt8(ascii: "}"))
@@ -431,89 +467,117 @@ public struct RecordAnnotator {
         if count > 0 { out.append(UInt8(ascii: "]")) }
     }
 
-    /// Each turn of the transcript that has a text string: its path, speaker (the meaning of its
-    /// code where the table has one), offset, and the text's node.
-    private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (String, String?, String?, R.Node) -> Void) {
-        guard let t = payload.transcript, let transcriptPath else { return }
-        for (path, list) in transcriptPath.values(reader, record) {
-            guard let turns = reader.elements(list) else { continue }
-            for (i, turn) in turns.enumerated() {
-                guard let text = reader.member(turn, t.text), reader.isString(text) else { continue }
-                var speaker: String?
-                if let key = t.speaker, let raw = reader.member(turn, key) {
-                    let code = reader.string(raw) ?? reader.number(raw) ?? ""
-                    speaker = speakerTable?.entry(code)?.meaning ?? code
-                }
-                var offset: String?
-                if let key = t.offset, let raw = reader.member(turn, key), let n = reader.number(raw).flatMap({ Int64($0) }) {
-                    offset = offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
-                }
-                body(JSONPath.indexed(path, i), speaker, offset, text)
+    /// Each turn of the transcript that has a text string: its concrete path (in the buffer, for
+    /// the call), and the nodes of its speaker, offset and text.
+    private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (inout [UInt8], R.Node?, R.Node?, R.Node) -> Void) {
+        guard let names = turnNames, let transcriptPath else { return }
+        var path: [UInt8] = []
+        path.reserveCapacity(64)
+        transcriptPath.forEach(reader, record, path: &path) { path, list in
+            let base = path.count
+            _ = reader.forEachElement(list) { i, turn in
+                guard let text = reader.member(turn, names.text), reader.isString(text) else { return }
+                JSONPath.appendIndex(i, to: &path)
+                body(&path, names.speaker.flatMap { reader.member(turn, $0) }, names.offset.flatMap { reader.member(turn, $0) }, text)
+                path.removeSubrange(base...)
             }
+        }
+    }
+
+    /// A speaker code's meaning from the speaker table, or the code itself.
+    private func speakerName<R: RecordReader>(_ reader: R, _ raw: R.Node) -> String {
+        let code = reader.string(raw) ?? reader.number(raw) ?? ""
+        return speakerTable?.entry(code)?.meaning ?? code
+    }
+
+    /// A turn's offset as the transcript shows it: mm:ss.t for milliseconds, else the number.
+    private func offsetText(_ n: Int64) -> String {
+        offsetsInMilliseconds ? RecordAnnotator.clockOffset(milliseconds: n) : String(n)
+    }
+
+    private func writeOffset<Out: ByteAppending>(_ n: Int64, into out: inout Out) {
+        if offsetsInMilliseconds {
+            RecordAnnotator.writeClockOffset(milliseconds: n, into: &out)
+        } else {
+            TimeFormat.appendDecimal(Int(n), into: &out)
         }
     }
 
     /// mm:ss.t of an offset in milliseconds.
     static func clockOffset(milliseconds: Int64) -> String {
-        let s = milliseconds / 1000
         var out: [UInt8] = []
         out.reserveCapacity(12)
+        writeClockOffset(milliseconds: milliseconds, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeClockOffset<Out: ByteAppending>(milliseconds: Int64, into out: inout Out) {
+        let s = milliseconds / 1000
         TimeFormat.appendPadded(Int(s / 60), into: &out)
         out.append(UInt8(ascii: ":"))
         TimeFormat.appendPadded(Int(s % 60), into: &out)
         out.append(UInt8(ascii: "."))
         TimeFormat.appendDecimal(Int((milliseconds % 1000) / 100), into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Epoch seconds of a timeline field, by its unit.
     private func epoch<R: RecordReader>(_ reader: R, _ value: R.Node?, _ k: Int) -> Int64? {
         guard let value, timelineEvents[k].described else { return nil }
-        if let text = reader.number(value) {
-            guard let n = Int64(text), n > 0 else { return nil }
+        if let n = reader.integer(value) {
+            guard n > 0 else { return nil }
             let milliseconds = timelineEvents[k].milliseconds
             if milliseconds == .always || (milliseconds == .whenLarge && n >= 100_000_000_000) {
                 return n / 1000
             }
             return n
         }
+        guard reader.number(value) == nil else { return nil }   // not an integer
         let offset = timelineEvents[k].offsetMinutes
         return reader.withText(value) { TimeFormat.parseLocal(bytes: $0, offsetMinutes: offset) }
     }
 
     func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
-        guard let t = payload.timeline else { return }
-        var holders: [(path: String, node: R.Node)] = [("", record)]
-        if let each = timelineHolders {
-            holders = each.values(reader, record).flatMap { holder -> [(path: String, node: R.Node)] in
-                if let items = reader.elements(holder.node) { return items.enumerated().map { (JSONPath.indexed(holder.path, $0.offset), $0.element) } }
-                return [holder]
+        guard payload.timeline != nil else { return }
+        guard let each = timelineHolders else { return timeline(reader, record, path: [], into: &out) }
+        var path: [UInt8] = []
+        path.reserveCapacity(64)
+        each.forEach(reader, record, path: &path) { path, holder in
+            let base = path.count
+            let isList = reader.forEachElement(holder) { i, item in
+                JSONPath.appendIndex(i, to: &path)
+                timeline(reader, item, path: path, into: &out)
+                path.removeSubrange(base...)
             }
+            if !isList { timeline(reader, holder, path: path, into: &out) }
         }
+    }
+
+    /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
+    private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: [UInt8], into out: inout DecodedRecord) {
+        guard let t = payload.timeline else { return }
         let zone = zoneMinutes ?? 0
-        for holder in holders {
-            var events: [(name: String, epoch: Int64)] = []
-            events.reserveCapacity(timelineEvents.count)
-            for k in timelineEvents.indices {
-                guard let e = epoch(reader, reader.member(holder.node, timelineEvents[k].field), k) else { continue }
-                events.append((timelineEvents[k].name, e))
-            }
-            guard events.count >= 2 else { continue }
-            let prefix = holder.path.isEmpty ? "" : holder.path + "."
-            out.timelines.append(CallTimeline(path: holder.path, events: events, zoneMinutes: zone))
-            // Timing checks.
-            for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
-                out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),
-                                                  "\(events[i].name) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(events[i - 1].name) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
-            }
-            if let elapsedField = t.elapsed, let answer = events.first(where: { $0.name == "answer" }),
-               let end = events.first(where: { $0.name == "end" }),
-               let elapsed = reader.member(holder.node, elapsedField).flatMap(reader.number).flatMap({ Int64($0) }) {
-                let expected = end.epoch - answer.epoch
-                if abs(elapsed - expected) > 1 {
-                    out.warnings.append(DecodeWarning("timing", prefix + elapsedField,
-                                                      "\(elapsedField) is \(elapsed) s but \(t.end ?? "end") − \(t.answer ?? "answer") is \(expected) s"))
-                }
+        var events: [(name: String, epoch: Int64)] = []
+        events.reserveCapacity(timelineEvents.count)
+        for k in timelineEvents.indices {
+            guard let e = epoch(reader, reader.member(holder, timelineEvents[k].field), k) else { continue }
+            events.append((timelineEvents[k].name, e))
+        }
+        guard events.count >= 2 else { return }
+        let holderPath = String(decoding: path, as: UTF8.self)
+        let prefix = holderPath.isEmpty ? "" : holderPath + "."
+        out.timelines.append(CallTimeline(path: holderPath, events: events, zoneMinutes: zone))
+        // Timing checks.
+        for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
+            out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),
+                                              "\(events[i].name) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(events[i - 1].name) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
+        }
+        if let elapsedName, let answer = events.first(where: { $0.name == "answer" }),
+           let end = events.first(where: { $0.name == "end" }),
+           let elapsed = reader.member(holder, elapsedName).flatMap({ reader.integer($0) }) {
+            let expected = end.epoch - answer.epoch
+            if abs(elapsed - expected) > 1 {
+                out.warnings.append(DecodeWarning("timing", prefix + elapsedName.text,
+                                                  "\(elapsedName.text) is \(elapsed) s but \(t.end ?? "end") − \(t.answer ?? "answer") is \(expected) s"))
             }
         }
     }
@@ -532,11 +596,14 @@ public struct RecordAnnotator {
     func summarize<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         guard let s = payload.summary, let paths = summaryPaths else { return }
         if let value = paths.result.value(reader, record) {
-            let code = reader.string(value) ?? reader.number(value) ?? reader.typeName(value)
-            out.result = code
-            out.resultMeaning = resultTable?.entry(code)?.meaning
+            let result = reader.cached(value, resultCache) {
+                let code = reader.string(value) ?? reader.number(value) ?? reader.typeName(value)
+                return (code, resultTable?.entry(code)?.meaning)
+            }
+            out.result = result.code
+            out.resultMeaning = result.meaning
         }
-        if let d = paths.duration, let value = d.value(reader, record), let n = reader.number(value).flatMap({ Int64($0) }) {
+        if let d = paths.duration, let value = d.value(reader, record), let n = reader.integer(value) {
             out.durationSeconds = n
         }
         if let a = paths.answered {
@@ -568,7 +635,7 @@ final class MeaningCache {
 struct TimelineEvent {
     enum Milliseconds { case never, always, whenLarge }
     let name: String
-    let field: String
+    let field: MemberName
     /// Whether the schema describes the field (an undescribed one is not read).
     let described: Bool
     /// Whether a number is in milliseconds: epoch-ms always; epoch-auto and epoch-s when it is
@@ -579,7 +646,7 @@ struct TimelineEvent {
 
     init(name: String, field: String, spec: FieldSpec?, offsetMinutes: Int) {
         self.name = name
-        self.field = field
+        self.field = MemberName(field)
         described = spec != nil
         switch spec?.unit {
         case "epoch-ms": milliseconds = .always

@@ -1,3 +1,4 @@
+import Glibc
 import JSONText
 
 /// Read access to the parts of a record the record-wide checks look at (required members, the
@@ -6,10 +7,11 @@ import JSONText
 /// place: no value tree is built for them and none is torn down.
 protocol RecordReader {
     associatedtype Node
-    /// The first member named `key` of an object; nil for anything else.
-    func member(_ node: Node, _ key: String) -> Node?
-    /// The elements of an array; nil for anything else.
-    func elements(_ node: Node) -> [Node]?
+    /// The first member named `name` of an object; nil for anything else.
+    func member(_ node: Node, _ name: MemberName) -> Node?
+    /// `body` with each element of an array and its index, in order; false (no call) for
+    /// anything else.
+    func forEachElement(_ node: Node, _ body: (Int, Node) -> Void) -> Bool
     func isObject(_ node: Node) -> Bool
     func isString(_ node: Node) -> Bool
     /// The text of a string value.
@@ -19,17 +21,44 @@ protocol RecordReader {
     func withText<T>(_ node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> T?) -> T?
     /// A number exactly as written.
     func number(_ node: Node) -> String?
+    /// A number that is an integer in `Int64`'s range, as `Int64(number)` reads it.
+    func integer(_ node: Node) -> Int64?
     /// A string value as JSON text, quoted and escaped as `JSONWriter` writes it; false (nothing
     /// written) for anything else.
     func writeQuoted<Out: ByteAppending>(_ node: Node, into out: inout Out) -> Bool
     /// Short name of the JSON type ("string", "number", …).
     func typeName(_ node: Node) -> String
+    /// `make`'s value for a scalar, kept in `cache` by the scalar's bytes where the reader has them.
+    func cached<V>(_ node: Node, _ cache: TokenCache<V>, _ make: () -> V) -> V
+}
+
+extension RecordReader {
+    /// The elements of an array; nil for anything else.
+    func elements(_ node: Node) -> [Node]? {
+        var items: [Node] = []
+        return forEachElement(node) { _, item in items.append(item) } ? items : nil
+    }
+}
+
+/// A member name read in every record, with its UTF-8 (a tape's names are compared as bytes).
+struct MemberName {
+    let text: String
+    let utf8: [UInt8]
+
+    init(_ text: String) {
+        self.text = text
+        utf8 = Array(text.utf8)
+    }
 }
 
 /// A value tree.
 struct ValueReader: RecordReader {
-    func member(_ node: JSONValue, _ key: String) -> JSONValue? { node[key] }
-    func elements(_ node: JSONValue) -> [JSONValue]? { node.arrayValue }
+    func member(_ node: JSONValue, _ name: MemberName) -> JSONValue? { node[name.text] }
+    func forEachElement(_ node: JSONValue, _ body: (Int, JSONValue) -> Void) -> Bool {
+        guard let items = node.arrayValue else { return false }
+        for (i, item) in items.enumerated() { body(i, item) }
+        return true
+    }
     func isObject(_ node: JSONValue) -> Bool {
         if case .object = node { return true }
         return false
@@ -49,6 +78,8 @@ struct ValueReader: RecordReader {
         if case .number(let text) = node { return text }
         return nil
     }
+    func integer(_ node: JSONValue) -> Int64? { number(node).flatMap { Int64($0) } }
+    func cached<V>(_ node: JSONValue, _ cache: TokenCache<V>, _ make: () -> V) -> V { make() }
     func typeName(_ node: JSONValue) -> String { node.typeName }
 }
 
@@ -58,37 +89,30 @@ struct TapeReader: RecordReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let entries: UnsafeBufferPointer<JSONTape.Entry>
 
-    func member(_ node: Int, _ key: String) -> Int? {
+    func member(_ node: Int, _ name: MemberName) -> Int? {
         let object = entries[node]
         guard object.kind == .object else { return nil }
-        var key = key
-        return key.withUTF8 { key -> Int? in
+        return name.utf8.withUnsafeBufferPointer { key -> Int? in
+            let n = key.count
             var child = node + 1
             for _ in 0..<object.count {
                 let m = entries[child]
-                if m.keyEnd - m.keyStart == key.count, sameBytes(m.keyStart, key) { return child }
+                if m.keyEnd - m.keyStart == n, n == 0 || memcmp(bytes.baseAddress! + m.keyStart, key.baseAddress!, n) == 0 { return child }
                 child = m.next
             }
             return nil
         }
     }
 
-    private func sameBytes(_ start: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in key.indices where bytes[start + i] != key[i] { return false }
-        return true
-    }
-
-    func elements(_ node: Int) -> [Int]? {
+    func forEachElement(_ node: Int, _ body: (Int, Int) -> Void) -> Bool {
         let array = entries[node]
-        guard array.kind == .array else { return nil }
-        var items: [Int] = []
-        items.reserveCapacity(array.count)
+        guard array.kind == .array else { return false }
         var child = node + 1
-        for _ in 0..<array.count {
-            items.append(child)
+        for i in 0..<array.count {
+            body(i, child)
             child = entries[child].next
         }
-        return items
+        return true
     }
 
     func isObject(_ node: Int) -> Bool { entries[node].kind == .object }
@@ -125,6 +149,37 @@ struct TapeReader: RecordReader {
         let v = entries[node]
         guard v.kind == .number else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[v.start..<v.end]), as: UTF8.self)
+    }
+
+    func integer(_ node: Int) -> Int64? {
+        let v = entries[node]
+        guard v.kind == .number else { return nil }
+        var i = v.start
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        // Up to 18 digits cannot overflow; a longer number is left to `Int64.init`.
+        guard v.end - i <= 18 else { return number(node).flatMap { Int64($0) } }
+        guard i < v.end else { return nil }
+        var n: Int64 = 0
+        while i < v.end {
+            let b = bytes[i]
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            n = n * 10 + Int64(b - 0x30)
+            i += 1
+        }
+        return negative ? -n : n
+    }
+
+    /// The value's bytes as written (a string with its quotes).
+    func token(_ node: Int) -> UnsafeBufferPointer<UInt8> {
+        let v = entries[node]
+        return UnsafeBufferPointer(rebasing: bytes[v.start..<v.end])
+    }
+
+    func cached<V>(_ node: Int, _ cache: TokenCache<V>, _ make: () -> V) -> V {
+        let v = entries[node]
+        guard v.kind != .object, v.kind != .array, v.end - v.start <= 64 else { return make() }
+        return cache.value(token(node), make)
     }
 
     func typeName(_ node: Int) -> String {
