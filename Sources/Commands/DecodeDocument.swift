@@ -102,7 +102,7 @@ extension DecodeRun {
         let result: StreamResult
         if context.json || summaryOnly {
             result = StreamDecoding.parallel(stream, decoder: decoder, output: summaryOnly ? .summaryOnly : .annotated,
-                                             cancel: session.cancellation, progress: { progress.update($0) }, emit: session.output.outBytes)
+                                             cancel: session.cancellation, progress: { progress.update($0) }, emit: session.output.outBuffer)
             progress.finish()
             if summaryOnly {
                 _ = printSummary(result.summary, failures: result.failures.map { ($0.line, $0.message) })

@@ -88,12 +88,10 @@ final class ByteAnnotator {
     /// The last record head written (`{"vendor":…,"fields":[`) and the confidence it was for:
     /// vendor and kind are this payload's, so only the confidence can change it.
     @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8])?
-    /// `Walk.out`'s storage, kept between records.
-    @exclusivity(unchecked) private var fields = FieldBuffer()
-    @exclusivity(unchecked) private var path = FieldBuffer(capacity: 256)
+    /// `Walk.path`'s storage, kept between records.
+    @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
 
     deinit {
-        fields.free()
         path.free()
         rendered.free()
         cachedTails.free()
@@ -205,10 +203,10 @@ final class ByteAnnotator {
     struct Walk {
         let bytes: UnsafeBufferPointer<UInt8>
         let entries: UnsafeBufferPointer<JSONTape.Entry>
-        /// The fields, copied to the output after the walk.
-        var out: FieldBuffer
+        /// The output: the record's head, then its fields as they are walked.
+        var out: OutputBuffer
         /// The path of the value being visited (`a.b[2].c`).
-        var path: FieldBuffer
+        var path: OutputBuffer
         var record: DecodedRecord
         var firstField = true
         /// The node of each member entry, found in the duplicate pass and used in the visit pass.
@@ -221,36 +219,38 @@ final class ByteAnnotator {
     /// without its fields (for the summary); nil (with `out` unchanged) when this record must go
     /// through the value tree instead.
     func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection,
-                           into out: inout [UInt8]) -> DecodedRecord? {
+                           into out: inout OutputBuffer) -> DecodedRecord? {
         let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
                                    fields: [], warnings: [], transcript: [], timelines: [])
+        if head?.confidence != record.confidence {
+            var bytes: [UInt8] = []
+            record.writeHead(into: &bytes)
+            head = (record.confidence, bytes)
+        }
+        let start = out.count
+        out.append(contentsOf: head!.bytes)
         return tape.withEntries { entries -> DecodedRecord? in
-            fields.removeAll()
             path.removeAll()
-            var walk = Walk(bytes: bytes, entries: entries, out: fields, path: path, record: record, nodeOf: [])
+            // The output moves into the walk and back (it may have moved as it grew).
+            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: [])
             // Reused from record to record: every member's slot is written before it is read.
             swap(&walk.nodeOf, &nodeOfScratch)
             if walk.nodeOf.count < entries.count { walk.nodeOf = [Int](repeating: -1, count: entries.count) }
-            defer { swap(&walk.nodeOf, &nodeOfScratch) }
-            let ok = walkObject(0, level: nodes[1].members, &walk)
-            fields = walk.out   // they may have moved as they grew
-            path = walk.path
-            guard ok else { return nil }
+            defer {
+                swap(&walk.nodeOf, &nodeOfScratch)
+                path = walk.path
+                out = walk.out
+            }
+            guard walkObject(0, level: nodes[1].members, &walk) else {
+                walk.out.truncate(to: start)
+                return nil
+            }
             let reader = TapeReader(bytes: bytes, entries: entries)
             annotator.checkWhole(reader, 0, withTranscript: false, into: &walk.record)
-            if head?.confidence != walk.record.confidence {
-                var bytes: [UInt8] = []
-                walk.record.writeHead(into: &bytes)
-                head = (walk.record.confidence, bytes)
-            }
-            // The tail after the fields in the same buffer, and the whole copied out once.
             walk.record.writeTail(into: &walk.out) { annotator.writeTranscript(reader, 0, into: &$0) }
             walk.out.append(0x0A)
-            fields = walk.out
-            out.append(contentsOf: head!.bytes)
-            out.append(contentsOf: fields.bytes)
             return walk.record
         }
     }
@@ -637,7 +637,7 @@ final class ByteAnnotator {
         return true
     }
 
-    private func appendDecimal(_ n: Int, to out: inout FieldBuffer) {
+    private func appendDecimal(_ n: Int, to out: inout OutputBuffer) {
         if n >= 10 { appendDecimal(n / 10, to: &out) }
         out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }

@@ -2,7 +2,7 @@
 /// handing one to a writer is a pointer and a length, with no reference count to touch (an array
 /// of arrays cost a retain and a release for every field written). The owner frees it.
 struct ByteStrings {
-    private var buffer = FieldBuffer(capacity: 1 << 12)
+    private var buffer = OutputBuffer(capacity: 1 << 12)
     /// Where each string starts, and after the last one where the next would.
     private var starts: UnsafeMutablePointer<Int>
     private var capacity = 64

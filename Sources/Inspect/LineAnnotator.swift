@@ -35,9 +35,18 @@ public struct LineAnnotator {
 
     /// Appends the annotated record (and a newline) to `out` and returns the record without its
     /// fields, for the summary; nil when the line must be decoded through the value tree.
-    public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
+    public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout OutputBuffer) -> DecodedRecord? {
         guard let (annotator, detection) = recognise(line) else { return nil }
         return annotator.annotate(line, tape: tape, detection: detection, into: &out)
+    }
+
+    /// The same, appended to an array.
+    public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
+        var buffer = OutputBuffer(capacity: 4 * line.count + 256)
+        defer { buffer.free() }
+        let record = annotate(line, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+        return record
     }
 
     /// Only what a batch summary counts (result, duration, answered; no field checked, so no

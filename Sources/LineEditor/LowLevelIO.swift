@@ -16,9 +16,14 @@ public func writeAll(_ fd: Int32, _ text: String) { writeAll(fd, bytes: Array(te
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
 public func writeAll(_ fd: Int32, bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { writeAll(fd, buffer: $0) }
+}
+
+/// Writes all of `buffer` to `fd`, retrying short writes and EINTR.
+public func writeAll(_ fd: Int32, buffer: UnsafeBufferPointer<UInt8>) {
     var offset = 0
-    while offset < bytes.count {
-        let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    while offset < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
         if n < 0, errno == EINTR { continue }
         if n <= 0 { return }
         offset += n

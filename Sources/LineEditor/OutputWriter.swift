@@ -22,11 +22,15 @@ public final class OutputWriter: @unchecked Sendable {
     }
 
     public func write(bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { write(buffer: $0) }
+    }
+
+    public func write(buffer bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= threshold {
             // Large blocks go straight out, without another copy.
             flush()
             lock.lock()
-            writeAll(fd, bytes: bytes)
+            writeAll(fd, buffer: bytes)
             lock.unlock()
             return
         }

@@ -52,7 +52,7 @@ public enum StreamDecoding {
     /// a contiguous share of a batch with decoders of its own, and `emit` is called with the output
     /// in input order. A line that is not JSON becomes an `{"error":…}` line.
     public static func parallel(_ stream: LineStream, decoder: PayloadDecoder, output: Output = .annotated, cancel: Cancellation,
-                                progress: (Int) -> Void, emit: ([UInt8]) -> Void) -> StreamResult {
+                                progress: (Int) -> Void, emit: (UnsafeBufferPointer<UInt8>) -> Void) -> StreamResult {
         let workers = max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         // Memory stays flat whatever the records' size: a batch holds at most this many bytes
         // (a longer line is a batch of its own), and at most two batches are in flight.
@@ -68,7 +68,7 @@ public enum StreamDecoding {
         func finish(_ batch: (parts: BatchParts, shares: Int, group: DispatchGroup)) {
             batch.group.wait()
             for slot in batch.parts.slots.prefix(batch.shares) {
-                if !slot.output.isEmpty { emit(slot.output) }
+                if !slot.output.isEmpty { emit(slot.output.bytes) }
                 result.summary.merge(slot.summary)
                 result.failures += slot.failures
             }
@@ -147,13 +147,14 @@ final class BatchParts: @unchecked Sendable {
     final class Slot {
         var decoder: PayloadDecoder
         var fast: LineAnnotator?
-        var output: [UInt8] = []
+        var output = OutputBuffer()
         var summary = BatchSummary()
         var failures: [(line: Int, message: String)] = []
         init(decoder: PayloadDecoder, fast: LineAnnotator?) {
             self.decoder = decoder
             self.fast = fast
         }
+        deinit { output.free() }
     }
 
     let slots: [Slot]
@@ -166,10 +167,10 @@ final class BatchParts: @unchecked Sendable {
 
     func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
-        slot.output.removeAll(keepingCapacity: true)
-        // Annotated records are about three times their input: room for them from the start.
+        slot.output.removeAll()
+        // Annotated records are three to five times their input: room for them from the start.
         if mode == .annotated, let first = lines.first, let last = lines.last {
-            slot.output.reserveCapacity(3 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
+            slot.output.reserve(4 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
         }
         slot.summary = BatchSummary(countsWarnings: mode != .summaryOnly)
         slot.failures = []
@@ -181,7 +182,7 @@ final class BatchParts: @unchecked Sendable {
                 case .checked: slot.fast?.annotate(line, into: &slot.output)
                 case .summaryOnly: slot.fast?.summary(line)
                 }
-                if mode == .checked { slot.output.removeAll(keepingCapacity: true) }
+                if mode == .checked { slot.output.removeAll() }
                 if let fast {
                     slot.summary.add(fast)
                     continue
@@ -190,16 +191,18 @@ final class BatchParts: @unchecked Sendable {
                     let value = try JSONParser.parse(bytes: Array(line))
                     for record in slot.decoder.decode(value) {
                         if mode == .annotated {
-                            record.writeJSON(into: &slot.output)
-                            slot.output.append(0x0A)
+                            var bytes: [UInt8] = []
+                            record.writeJSON(into: &bytes)
+                            bytes.append(0x0A)
+                            slot.output.append(contentsOf: bytes)
                         }
                         slot.summary.add(record)
                     }
                 } catch {
                     slot.failures.append((number, "\(error.message) at column \(error.column)"))
                     if mode == .annotated {
-                        slot.output += Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
-                                                                            "column": .int(error.column)]]) + "\n").utf8)
+                        slot.output.append(contentsOf: Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
+                                                                                            "column": .int(error.column)]]) + "\n").utf8))
                     }
                 }
             }

@@ -1,5 +1,5 @@
-/// What the byte writers of the annotators append to: an array, or a `FieldBuffer`.
-protocol ByteAppending {
+/// What the byte writers of the annotators append to: an array, or an `OutputBuffer`.
+public protocol ByteAppending {
     mutating func append(_ byte: UInt8)
     mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
     mutating func append(contentsOf bytes: [UInt8])
@@ -10,36 +10,40 @@ extension Array: ByteAppending where Element == UInt8 {}
 extension ByteAppending {
     /// Appends a literal's bytes (a `String`'s UTF-8 view goes through a slow generic path).
     @inline(__always)
-    mutating func append(literal text: StaticString) {
+    public mutating func append(literal text: StaticString) {
         append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }
 
-/// Where the fields of one record are written: an append is a capacity check and a copy.
+/// Where annotated records are written (a worker's share of a batch, straight from the walk
+/// over each record's fields): an append is a capacity check and a copy.
 /// (`Array.append(contentsOf:)` costs some 70 instructions more per call, and a record of sixty
 /// fields makes hundreds of them: a fifth of `decode --json`.) The owner allocates it once, hands
-/// it to one record at a time, takes it back (it may have moved when it grew) and frees it.
-struct FieldBuffer: ByteAppending {
+/// it to one writer at a time, takes it back (it may have moved when it grew) and frees it.
+public struct OutputBuffer: ByteAppending {
     private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
+    public private(set) var count = 0
     private var capacity: Int
 
-    init(capacity: Int = 1 << 16) {
+    public init(capacity: Int = 1 << 16) {
         base = .allocate(capacity: capacity)
         self.capacity = capacity
     }
 
     /// Frees the storage; the buffer must not be used afterwards.
-    func free() { base.deallocate() }
+    public func free() { base.deallocate() }
 
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
-    mutating func removeAll() { count = 0 }
+    public var isEmpty: Bool { count == 0 }
 
-    mutating func truncate(to length: Int) { count = min(count, length) }
+    public mutating func removeAll() { count = 0 }
 
+    public mutating func truncate(to length: Int) { count = min(count, length) }
+
+    /// Room for `n` more bytes.
     @inline(__always)
-    private mutating func reserve(_ n: Int) {
+    public mutating func reserve(_ n: Int) {
         if count + n > capacity { grow(to: count + n) }
     }
 
@@ -54,14 +58,14 @@ struct FieldBuffer: ByteAppending {
     }
 
     @inline(__always)
-    mutating func append(_ byte: UInt8) {
+    public mutating func append(_ byte: UInt8) {
         reserve(1)
         base[count] = byte
         count += 1
     }
 
     @inline(__always)
-    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+    public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
         reserve(n)
@@ -81,7 +85,7 @@ struct FieldBuffer: ByteAppending {
     }
 
     @inline(__always)
-    mutating func append(contentsOf bytes: [UInt8]) {
+    public mutating func append(contentsOf bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
 
