@@ -455,15 +455,25 @@ final class ByteAnnotator {
                 return writeFieldEnd(rendered(.meaningSuffix, s), &w)
             }
         }
-        if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21,
-           let epoch = TimeFormat.parseLocal(bytes: UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)]), offsetMinutes: localOffset[s]) {
-            writeFieldStart(i, &w)
-            w.out.append(literal: #","meaning":""#)
-            TimeFormat.appendISO8601(epoch, offsetMinutes: localOffset[s], to: &w.out)
-            w.out.append(literal: " = ")
-            TimeFormat.appendISO8601(epoch, to: &w.out)
-            w.out.append(contentsOf: rendered(.localAssumed, s))
-            return writeFieldEnd(rendered(.meaningSuffix, s), &w)
+        if rule.localTime, v.kind == .string, v.plain, v.end - v.start == 21 {
+            let text = UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)])
+            let offset = localOffset[s]
+            if let utc = TimeFormat.sameDayInUTC(local: text, offsetMinutes: offset) {
+                writeFieldStart(i, &w)
+                w.out.append(literal: #","meaning":""#)
+                TimeFormat.writeLocalAndUTC(local: text, offsetMinutes: offset, utcMinutes: utc, to: &w.out)
+                w.out.append(contentsOf: rendered(.localAssumed, s))
+                return writeFieldEnd(rendered(.meaningSuffix, s), &w)
+            }
+            if let epoch = TimeFormat.parseLocal(bytes: text, offsetMinutes: offset) {
+                writeFieldStart(i, &w)
+                w.out.append(literal: #","meaning":""#)
+                TimeFormat.appendISO8601(epoch, offsetMinutes: offset, to: &w.out)
+                w.out.append(literal: " = ")
+                TimeFormat.appendISO8601(epoch, to: &w.out)
+                w.out.append(contentsOf: rendered(.localAssumed, s))
+                return writeFieldEnd(rendered(.meaningSuffix, s), &w)
+            }
         }
         var plain = false
         switch v.kind {

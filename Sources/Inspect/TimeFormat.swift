@@ -122,6 +122,58 @@ public enum TimeFormat {
         return days(fromCivil: y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes) * 60
     }
 
+    /// For a local time `b` that `parseLocal` reads as a real date of a four-digit year, without a
+    /// leap second, on the same day in UTC as locally (the usual case): the UTC time of day in
+    /// minutes, for `writeLocalAndUTC`. Nil otherwise.
+    static func sameDayInUTC(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int? {
+        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
+              offsetMinutes.magnitude < 100 * 60 else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func digit(_ i: Int) -> Int {
+            let d = b[i] &- 0x30
+            bad |= d > 9 ? 1 : 0
+            return Int(d)
+        }
+        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
+        let h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), s = digit(17) * 10 + digit(18)
+        guard bad == 0, y >= 1000, (1...12).contains(mo), d >= 1, h < 24, mi < 60, s < 60 else { return nil }
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let monthDays = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
+        let utc = h * 60 + mi - offsetMinutes
+        guard d <= monthDays, utc >= 0, utc < 1440 else { return nil }
+        return utc
+    }
+
+    /// `appendISO8601(t, offsetMinutes:)`, " = ", `appendISO8601(t)` for a local time `b` that
+    /// `sameDayInUTC` accepted (giving `utcMinutes`): copied from its digits, no calendar arithmetic.
+    static func writeLocalAndUTC<Out: ByteAppending>(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int, utcMinutes: Int, to out: inout Out) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { o in
+            @inline(__always) func digits(_ v: Int, at i: Int) {
+                o[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
+                o[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+            }
+            for i in 0..<19 { o[i] = b[i] }
+            o[10] = 0x54
+            var n = 19
+            if offsetMinutes == 0 {
+                o[19] = 0x5A
+                n = 20
+            } else {
+                let a = Int(offsetMinutes.magnitude)
+                o[19] = offsetMinutes < 0 ? 0x2D : 0x2B
+                digits(a / 60, at: 20); o[22] = 0x3A; digits(a % 60, at: 23)
+                n = 25
+            }
+            o[n] = 0x20; o[n + 1] = 0x3D; o[n + 2] = 0x20
+            n += 3
+            for i in 0..<11 { o[n + i] = o[i] }
+            digits(utcMinutes / 60, at: n + 11); o[n + 13] = 0x3A; digits(utcMinutes % 60, at: n + 14)
+            o[n + 16] = 0x3A; o[n + 17] = b[17]; o[n + 18] = b[18]; o[n + 19] = 0x5A
+            out.append(contentsOf: UnsafeBufferPointer(start: o.baseAddress, count: n + 20))
+        }
+    }
+
     /// "2 min 17 s", "1 h 3 min", "45 s", "0 s".
     public static func duration(seconds: Int64) -> String {
         var out: [UInt8] = []

@@ -167,24 +167,34 @@ final class BatchParts: @unchecked Sendable {
 
     func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
-        slot.output.removeAll()
+        // The slot's parts held in locals for the loop: reached through the class, each record
+        // copied the line annotator out and back.
+        var output = slot.output
+        var fast = slot.fast
+        var summary = BatchSummary(countsWarnings: mode != .summaryOnly)
+        slot.fast = nil
+        defer {
+            slot.output = output
+            slot.fast = fast
+            slot.summary = summary
+        }
+        output.removeAll()
         // Annotated records are three to five times their input: room for them from the start.
         if mode == .annotated, let first = lines.first, let last = lines.last {
-            slot.output.reserve(4 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
+            output.reserve(4 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
         }
-        slot.summary = BatchSummary(countsWarnings: mode != .summaryOnly)
         slot.failures = []
         batch.bytes.withUnsafeBufferPointer { all in
             for (number, range) in batch.lines[lines] {
                 let line = UnsafeBufferPointer(rebasing: all[range])
-                let fast: DecodedRecord? = switch mode {
-                case .annotated: slot.fast?.annotate(line, into: &slot.output)
-                case .checked: slot.fast?.annotate(line, into: &slot.output)
-                case .summaryOnly: slot.fast?.summary(line)
+                let record: DecodedRecord? = switch mode {
+                case .annotated: fast?.annotate(line, into: &output)
+                case .checked: fast?.annotate(line, into: &output)
+                case .summaryOnly: fast?.summary(line)
                 }
-                if mode == .checked { slot.output.removeAll() }
-                if let fast {
-                    slot.summary.add(fast)
+                if mode == .checked { output.removeAll() }
+                if let record {
+                    summary.add(record)
                     continue
                 }
                 do throws(JSONSyntaxError) {
@@ -194,15 +204,15 @@ final class BatchParts: @unchecked Sendable {
                             var bytes: [UInt8] = []
                             record.writeJSON(into: &bytes)
                             bytes.append(0x0A)
-                            slot.output.append(contentsOf: bytes)
+                            output.append(contentsOf: bytes)
                         }
-                        slot.summary.add(record)
+                        summary.add(record)
                     }
                 } catch {
                     slot.failures.append((number, "\(error.message) at column \(error.column)"))
                     if mode == .annotated {
-                        slot.output.append(contentsOf: Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
-                                                                                            "column": .int(error.column)]]) + "\n").utf8))
+                        output.append(contentsOf: Array((JSONWriter.compact(["error": ["line": .int(number), "message": .string(error.message),
+                                                                                       "column": .int(error.column)]]) + "\n").utf8))
                     }
                 }
             }

@@ -66,6 +66,43 @@ enum Bundled {
         }
     }
 
+    /// A local time written from its digits is what the calendar arithmetic writes, and the
+    /// digits are used only where they can be (a real date, no leap second, the same day in UTC).
+    @Test func localTimesFromTheirDigitsMatchTheArithmetic() {
+        func reference(_ text: [UInt8], _ offset: Int) -> [UInt8]? {
+            guard let epoch = text.withUnsafeBufferPointer({ TimeFormat.parseLocal(bytes: $0, offsetMinutes: offset) }) else { return nil }
+            var out: [UInt8] = []
+            TimeFormat.appendISO8601(epoch, offsetMinutes: offset, into: &out)
+            out += Array(" = ".utf8)
+            TimeFormat.appendISO8601(epoch, into: &out)
+            return out
+        }
+        var fast = 0
+        let dates = ["2025-06-01", "2024-02-29", "2025-02-29", "2025-02-28", "2025-04-31", "2025-04-30", "2000-02-29", "1900-02-29",
+                     "2025-12-31", "2026-01-01", "0999-06-01", "9999-12-31", "2025-01-00", "2025-00-10"]
+        let times = ["00:00:00", "07:59:59", "08:00:00", "10:00:00", "23:59:59", "15:30:60", "12:34:56", "00:29:00", "23:30:00"]
+        for date in dates {
+            for time in times {
+                for separator in [" ", "T"] {
+                    let text = Array((date + separator + time).utf8)
+                    for offset in [480, 0, -300, 330, -59, 5999] {
+                        let expected = reference(text, offset)
+                        guard let utc = text.withUnsafeBufferPointer({ TimeFormat.sameDayInUTC(local: $0, offsetMinutes: offset) }) else { continue }
+                        fast += 1
+                        var out: [UInt8] = []
+                        text.withUnsafeBufferPointer { TimeFormat.writeLocalAndUTC(local: $0, offsetMinutes: offset, utcMinutes: utc, to: &out) }
+                        #expect(expected != nil && out == expected!, "\(String(decoding: text, as: UTF8.self)) at \(offset): \(String(decoding: out, as: UTF8.self))")
+                    }
+                }
+            }
+        }
+        // Most are written from their digits; the rest (another day in UTC, no such date) are not.
+        #expect(fast > 400 && fast < dates.count * times.count * 2 * 6)
+        #expect(Array("2025-06-01 00:30:00".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 480) } == nil)
+        #expect(Array("2025-04-31 10:00:00".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == nil)
+        #expect(Array("2025-06-01 10:00:60".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == nil)
+    }
+
     @Test func durationsInWords() {
         #expect(TimeFormat.duration(seconds: 0) == "0 s")
         #expect(TimeFormat.duration(seconds: 137) == "2 min 17 s")
