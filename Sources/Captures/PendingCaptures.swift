@@ -211,15 +211,9 @@ final class PendingCaptures: @unchecked Sendable {
     /// and `finish`, which removes the file when they are in the table (`true`) or leaves it for
     /// the next opener (`false`).
     static func orphans(of storePath: String) -> [(captures: [Capture], finish: @Sendable (Bool) -> Void)] {
-        let slash = storePath.lastIndex(of: "/")
         let folder = folder(of: storePath)
-        let prefix = String(storePath[(slash.map { storePath.index(after: $0) } ?? storePath.startIndex)...]) + ".pending-"
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
         var out: [(captures: [Capture], finish: @Sendable (Bool) -> Void)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasPrefix(prefix) else { continue }
+        for name in fileNames(of: storePath) {
             let path = (folder == "/" ? "" : folder) + "/" + name
             let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
             guard fd >= 0 else { continue }
@@ -231,6 +225,23 @@ final class PendingCaptures: @unchecked Sendable {
             }))
         }
         return out
+    }
+
+    /// Whether any pending file of `storePath` exists, a live process's or a dead one's.
+    static func exist(for storePath: String) -> Bool { !fileNames(of: storePath).isEmpty }
+
+    /// The names of the pending files of `storePath` in its folder (`captures.sqlite3.pending-…`).
+    private static func fileNames(of storePath: String) -> [String] {
+        let slash = storePath.lastIndex(of: "/")
+        let prefix = String(storePath[(slash.map { storePath.index(after: $0) } ?? storePath.startIndex)...]) + ".pending-"
+        guard let dir = opendir(folder(of: storePath)) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(prefix) { names.append(name) }
+        }
+        return names
     }
 
     /// The folder a path is in: "." for a bare name, "/" for one at the root.

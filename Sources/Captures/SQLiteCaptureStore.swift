@@ -22,7 +22,8 @@ import Workbench
 /// in the table, writing it afresh from the start. Reads through this store first wait for the
 /// fill to catch up with every append that returned; other processes see a delivery once it is
 /// filled. A process that dies leaves its pending files, and the next store opened on the path
-/// fills the table from them.
+/// fills the table from them — except the captures deleted since: a deletion leaves the id in
+/// `deleted_captures` (ids are never given twice), kept until no pending file is left.
 ///
 /// Ids come from blocks reserved in the file's `counters` table (`reserve`), so two listeners on
 /// one store never give the same id, and an id is known before the table has the row.
@@ -87,17 +88,26 @@ public final class SQLiteCaptureStore: CaptureStore {
             "CREATE INDEX IF NOT EXISTS captures_received ON captures(received_at)",
             "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
             "INSERT OR IGNORE INTO counters VALUES ('next_capture_id', 1)",
+            "CREATE TABLE IF NOT EXISTS deleted_captures (id INTEGER PRIMARY KEY)",
         ] { _ = try await connection.query(statement) }
         for orphan in PendingCaptures.orphans(of: path) {
             do {
-                for start in stride(from: 0, to: orphan.captures.count, by: maxBatch) {
-                    try await insert(orphan.captures[start..<min(start + maxBatch, orphan.captures.count)], into: connection)
+                // A capture filled and then deleted is still in the file: it stays deleted.
+                let ids = orphan.captures.compactMap(\.id)
+                let deleted = Set(try await connection.query("SELECT id FROM deleted_captures WHERE id BETWEEN ? AND ?",
+                                                             [.integer(Int(ids.min() ?? 0)), .integer(Int(ids.max() ?? 0))])
+                    .compactMap { $0.column("id")?.integer.map(Int64.init) })
+                let kept = orphan.captures.filter { !deleted.contains($0.id ?? 0) }
+                for start in stride(from: 0, to: kept.count, by: maxBatch) {
+                    try await insert(kept[start..<min(start + maxBatch, kept.count)], into: connection)
                 }
                 orphan.finish(true)
             } catch {
                 orphan.finish(false)
             }
         }
+        // No pending file left anywhere (a live process's included): no deleted capture can come back.
+        if !PendingCaptures.exist(for: path) { _ = try await connection.query("DELETE FROM deleted_captures") }
         // The pending file keeps what a commit without fsync could lose.
         _ = try await connection.query("PRAGMA synchronous=NORMAL")
         return SQLiteCaptureStore(connection: connection, path: path, maxUnfilled: maxUnfilled)
@@ -267,7 +277,7 @@ public final class SQLiteCaptureStore: CaptureStore {
 
     /// One multi-row INSERT: one statement, one transaction (synced only under
     /// `synchronous=FULL`). A row already there (a pending file filled twice) stays as it is.
-    private static func insert(_ captures: ArraySlice<Capture>, into connection: SQLiteConnection) async throws {
+    static func insert(_ captures: ArraySlice<Capture>, into connection: SQLiteConnection) async throws {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
         _ = try await connection.query(
             "INSERT OR IGNORE INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
@@ -350,7 +360,12 @@ public final class SQLiteCaptureStore: CaptureStore {
     public func delete(_ id: Int64?) async throws -> Int {
         await filledUp()
         let before = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0
-        if let id { _ = try await connection.query("DELETE FROM captures WHERE id = ?", [.integer(Int(id))]) } else {
+        // The ids kept first (see `open`): a listener's pending file may still hold these captures.
+        if let id {
+            _ = try await connection.query("INSERT OR IGNORE INTO deleted_captures SELECT id FROM captures WHERE id = ?", [.integer(Int(id))])
+            _ = try await connection.query("DELETE FROM captures WHERE id = ?", [.integer(Int(id))])
+        } else {
+            _ = try await connection.query("INSERT OR IGNORE INTO deleted_captures SELECT id FROM captures")
             _ = try await connection.query("DELETE FROM captures")
         }
         let after = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0

@@ -94,6 +94,39 @@ import Workbench
         await store.close()
     }
 
+    /// A capture deleted after it was filled, while its listener's pending file still held it,
+    /// stays deleted when that listener dies and the next store fills the table from its file
+    /// (one deleted, then all); the kept ids are let go once no pending file is left.
+    @Test func aDeletedCaptureDoesNotComeBackFromADeadListenersPendingFile() async throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let path = folder + "/captures.sqlite3"
+        for deleting in [[Int64(11)], [10, 11, 12]] {
+            // A listener (its file held) that wrote 10–12 and filled the table with them.
+            let listener = try PendingCaptures(storePath: path, number: 0)
+            let captures = (10...12).map { Self.capture("c-\($0)", id: Int64($0)) }
+            _ = try listener.write(captures, rewind: false)
+            let store = try await SQLiteCaptureStore.open(path: path)
+            let table = try await SQLiteConnection.open(storage: .file(path: path))
+            try await SQLiteCaptureStore.insert(captures[...], into: table)
+            if deleting.count == 1 {
+                #expect(try await store.delete(deleting[0]) == 1)
+            } else {
+                #expect(try await store.delete(nil) == 3)
+            }
+            await store.close()
+            listener.abandon()   // it dies
+            let next = try await SQLiteCaptureStore.open(path: path)
+            let left = try await next.list(vendor: nil, since: nil, limit: 10).compactMap(\.id)
+            #expect(left == (deleting.count == 1 ? [10, 12] : []), "after deleting \(deleting): \(left)")
+            #expect(try Self.pendingFiles(folder).isEmpty)
+            let kept = try await table.query("SELECT count(*) AS n FROM deleted_captures").first?.column("n")?.integer
+            #expect(kept == 0, "ids of deleted captures kept with no pending file left")
+            try await table.close()
+            await next.close()
+        }
+    }
+
     /// A table that takes no rows (here a trigger refuses them): appends are still kept in the
     /// pending file until `maxUnfilled` wait for the table, then refused with the reason; once the
     /// table takes rows again, the kept ones are filled and appends are taken again.
