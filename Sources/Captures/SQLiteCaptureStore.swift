@@ -121,7 +121,10 @@ public final class SQLiteCaptureStore: CaptureStore {
     }
 
     public func close() async {
-        while state.withLock({ $0.writing }) { try? await Task.sleep(for: .milliseconds(1)) }
+        // Behind the writer's loop on its queue: it has written everything appended so far.
+        while state.withLock({ $0.writing }) {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in writer.async { done.resume() } }
+        }
         await filledUp()
         let (filled, ids) = state.withLock { s in (!s.fillFailed && s.unfilled.isEmpty, s.ids) }
         // On the disk once the checkpoint (which syncs the WAL first) finished with no reader in its way.

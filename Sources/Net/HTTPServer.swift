@@ -188,7 +188,7 @@ public final class HTTPServer: Sendable {
             busy = false
             var headers = HTTPHeaders()
             headers.reserveCapacity(fields.count + 2)
-            for (name, value) in fields where !HTTPServer.framingHeaders.contains(name.lowercased()) { headers.add(name: name, value: value) }
+            for (name, value) in fields where !HTTPServer.isFraming(name) { headers.add(name: name, value: value) }
             headers.add(name: "Content-Length", value: String(body.count))
             if !keepAlive { headers.add(name: "Connection", value: "close") }
             let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
@@ -219,7 +219,16 @@ public final class HTTPServer: Sendable {
     }
 
     /// Headers the server writes itself from the answer.
-    static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
+    static let framingHeaders = ["content-length", "transfer-encoding", "connection"]
+
+    /// Whether `name` is one of `framingHeaders`, ASCII case ignored (compared in place: a
+    /// lowercased copy of every header of every answer was an allocation each).
+    static func isFraming(_ name: String) -> Bool {
+        framingHeaders.contains { framing in
+            framing.utf8.count == name.utf8.count
+                && zip(framing.utf8, name.utf8).allSatisfy { f, n in f == (n >= 0x41 && n <= 0x5A ? n | 0x20 : n) }
+        }
+    }
 
     /// "address:port" of a peer (written once per connection).
     static func peerText(_ address: SocketAddress) -> String {
