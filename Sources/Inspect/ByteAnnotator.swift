@@ -533,18 +533,7 @@ final class ByteAnnotator {
 
     /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.
     private func smallInteger(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = v.start
-        let negative = bytes[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        guard v.end - i < 16 else { return nil }
-        var n: Int64 = 0
-        while i < v.end {
-            let b = bytes[i]
-            guard b >= 0x30, b <= 0x39 else { return nil }
-            n = n * 10 + Int64(b - 0x30)
-            i += 1
-        }
-        return negative ? -n : n
+        TapeReader.integer(v, bytes, maxDigits: 15)
     }
 
     /// The value at entry `i` as `JSONWriter.compact` writes it.

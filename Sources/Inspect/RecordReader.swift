@@ -154,12 +154,20 @@ struct TapeReader: RecordReader {
     func integer(_ node: Int) -> Int64? {
         let v = entries[node]
         guard v.kind == .number else { return nil }
+        // Up to 18 digits cannot overflow; a longer number is left to `Int64.init`.
+        let digits = v.end - v.start - (bytes[v.start] == UInt8(ascii: "-") ? 1 : 0)
+        guard digits <= 18 else { return number(node).flatMap { Int64($0) } }
+        return TapeReader.integer(v, bytes, maxDigits: 18)
+    }
+
+    /// The integer a number entry writes when it is digits alone (a minus sign before them), at
+    /// most `maxDigits` of them (18 at most: no overflow); nil otherwise.
+    @inline(__always)
+    static func integer(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>, maxDigits: Int) -> Int64? {
         var i = v.start
         let negative = bytes[i] == UInt8(ascii: "-")
         if negative { i += 1 }
-        // Up to 18 digits cannot overflow; a longer number is left to `Int64.init`.
-        guard v.end - i <= 18 else { return number(node).flatMap { Int64($0) } }
-        guard i < v.end else { return nil }
+        guard i < v.end, v.end - i <= maxDigits else { return nil }
         var n: Int64 = 0
         while i < v.end {
             let b = bytes[i]

@@ -21,24 +21,11 @@ public enum TimeFormat {
             // The usual case, written into one small buffer and appended once (a time is written
             // for every time field of every record; digit by digit it was a twelfth of decode).
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
-                @inline(__always) func digits(_ v: Int, at i: Int) {
-                    b[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
-                    b[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-                }
-                digits(y / 100, at: 0); digits(y % 100, at: 2)
-                b[4] = 0x2D; digits(m, at: 5); b[7] = 0x2D; digits(d, at: 8)
-                b[10] = 0x54; digits(secs / 3600, at: 11); b[13] = 0x3A; digits(secs % 3600 / 60, at: 14)
-                b[16] = 0x3A; digits(secs % 60, at: 17)
-                var n = 19
-                if offsetMinutes == 0 {
-                    b[19] = 0x5A
-                    n = 20
-                } else {
-                    let a = Int(offsetMinutes.magnitude)
-                    b[19] = offsetMinutes < 0 ? 0x2D : 0x2B
-                    digits(a / 60, at: 20); b[22] = 0x3A; digits(a % 60, at: 23)
-                    n = 25
-                }
+                twoDigits(y / 100, b, 0); twoDigits(y % 100, b, 2)
+                b[4] = 0x2D; twoDigits(m, b, 5); b[7] = 0x2D; twoDigits(d, b, 8)
+                b[10] = 0x54; twoDigits(secs / 3600, b, 11); b[13] = 0x3A; twoDigits(secs % 3600 / 60, b, 14)
+                b[16] = 0x3A; twoDigits(secs % 60, b, 17)
+                let n = writeZone(offsetMinutes, b, 19)
                 out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: n))
             }
             return
@@ -52,6 +39,26 @@ public enum TimeFormat {
         out.append(0x3A); appendPadded(secs % 3600 / 60, into: &out)
         out.append(0x3A); appendPadded(secs % 60, into: &out)
         appendZone(offsetMinutes, into: &out)
+    }
+
+    /// `v` (0–99) as two digits at `b[i]`.
+    @inline(__always)
+    private static func twoDigits(_ v: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ i: Int) {
+        b[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
+        b[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+    }
+
+    /// `Z`, or `+hh:mm` / `-hh:mm` for an offset under 100 hours, at `b[i]`; where it ends.
+    @inline(__always)
+    private static func writeZone(_ offsetMinutes: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
+        guard offsetMinutes != 0 else {
+            b[i] = 0x5A
+            return i + 1
+        }
+        let a = Int(offsetMinutes.magnitude)
+        b[i] = offsetMinutes < 0 ? 0x2D : 0x2B
+        twoDigits(a / 60, b, i + 1); b[i + 3] = 0x3A; twoDigits(a % 60, b, i + 4)
+        return i + 6
     }
 
     static func appendZone<Out: ByteAppending>(_ offsetMinutes: Int, into out: inout Out) {
@@ -107,6 +114,14 @@ public enum TimeFormat {
 
     /// `parseLocal` over UTF-8 bytes.
     public static func parseLocal(bytes b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int64? {
+        guard let (y, mo, d, h, mi, s) = localFields(b), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        return days(fromCivil: y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes) * 60
+    }
+
+    /// Year, month, day, hour, minute and second of `yyyy-MM-dd HH:mm:ss` (or with a `T`), when
+    /// every place holds a digit; not checked against the calendar.
+    @inline(__always)
+    private static func localFields(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int, Int, Int, Int)? {
         guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
         // Every digit place checked at once: a byte that is not a digit leaves a value above 9.
         var bad: UInt8 = 0
@@ -118,26 +133,15 @@ public enum TimeFormat {
         let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
         let mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
         let h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), s = digit(17) * 10 + digit(18)
-        guard bad == 0, (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
-        return days(fromCivil: y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes) * 60
+        return bad == 0 ? (y, mo, d, h, mi, s) : nil
     }
 
     /// For a local time `b` that `parseLocal` reads as a real date of a four-digit year, without a
     /// leap second, on the same day in UTC as locally (the usual case): the UTC time of day in
     /// minutes, for `writeLocalAndUTC`. Nil otherwise.
     static func sameDayInUTC(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int? {
-        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
-              offsetMinutes.magnitude < 100 * 60 else { return nil }
-        var bad: UInt8 = 0
-        @inline(__always) func digit(_ i: Int) -> Int {
-            let d = b[i] &- 0x30
-            bad |= d > 9 ? 1 : 0
-            return Int(d)
-        }
-        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
-        let mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
-        let h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), s = digit(17) * 10 + digit(18)
-        guard bad == 0, y >= 1000, (1...12).contains(mo), d >= 1, h < 24, mi < 60, s < 60 else { return nil }
+        guard offsetMinutes.magnitude < 100 * 60, let (y, mo, d, h, mi, s) = localFields(b),
+              y >= 1000, (1...12).contains(mo), d >= 1, h < 24, mi < 60, s < 60 else { return nil }
         let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
         let monthDays = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
         let utc = h * 60 + mi - offsetMinutes
@@ -149,26 +153,13 @@ public enum TimeFormat {
     /// `sameDayInUTC` accepted (giving `utcMinutes`): copied from its digits, no calendar arithmetic.
     static func writeLocalAndUTC<Out: ByteAppending>(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int, utcMinutes: Int, to out: inout Out) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { o in
-            @inline(__always) func digits(_ v: Int, at i: Int) {
-                o[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
-                o[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-            }
             for i in 0..<19 { o[i] = b[i] }
             o[10] = 0x54
-            var n = 19
-            if offsetMinutes == 0 {
-                o[19] = 0x5A
-                n = 20
-            } else {
-                let a = Int(offsetMinutes.magnitude)
-                o[19] = offsetMinutes < 0 ? 0x2D : 0x2B
-                digits(a / 60, at: 20); o[22] = 0x3A; digits(a % 60, at: 23)
-                n = 25
-            }
+            var n = writeZone(offsetMinutes, o, 19)
             o[n] = 0x20; o[n + 1] = 0x3D; o[n + 2] = 0x20
             n += 3
             for i in 0..<11 { o[n + i] = o[i] }
-            digits(utcMinutes / 60, at: n + 11); o[n + 13] = 0x3A; digits(utcMinutes % 60, at: n + 14)
+            twoDigits(utcMinutes / 60, o, n + 11); o[n + 13] = 0x3A; twoDigits(utcMinutes % 60, o, n + 14)
             o[n + 16] = 0x3A; o[n + 17] = b[17]; o[n + 18] = b[18]; o[n + 19] = 0x5A
             out.append(contentsOf: UnsafeBufferPointer(start: o.baseAddress, count: n + 20))
         }
