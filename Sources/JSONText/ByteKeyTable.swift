@@ -42,7 +42,15 @@ public final class ByteKeyTable: @unchecked Sendable {
         slots.initialize(repeating: -1, count: size)
         keys = .allocate(capacity: size / 4)   // the slots are kept at most a quarter full
         arenaCapacity = 64
-        arena = .allocate(capacity: arenaCapacity)
+        arena = ByteKeyTable.allocateArena(arenaCapacity)
+    }
+
+    /// Room for `capacity` bytes of keys and eight zeros after them, so that a word can be loaded
+    /// at any key's start (`shortWord`).
+    private static func allocateArena(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 8)
+        arena.initialize(repeating: 0, count: capacity + 8)
+        return arena
     }
 
     deinit {
@@ -62,14 +70,15 @@ public final class ByteKeyTable: @unchecked Sendable {
         let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
         if (count + 1) * 4 > mask + 1 { grow() }
         if arenaCount + key.count > arenaCapacity {
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(arenaCapacity * 2, arenaCount + key.count))
+            let bigger = ByteKeyTable.allocateArena(max(arenaCapacity * 2, arenaCount + key.count))
             bigger.update(from: arena, count: arenaCount)
             arena.deallocate()
             arena = bigger
             arenaCapacity = max(arenaCapacity * 2, arenaCount + key.count)
         }
         if let base = key.baseAddress { (arena + arenaCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count) }
-        (keys + count).initialize(to: Key(hash: ByteKeyTable.hash(key), offset: arenaCount, length: key.count, value: value))
+        (keys + count).initialize(to: Key(hash: ByteKeyTable.hash(key, loadable: range.lowerBound + 8 <= bytes.count),
+                                          offset: arenaCount, length: key.count, value: value))
         arenaCount += key.count
         count += 1
         lengths |= ByteKeyTable.lengthBit(key.count)
@@ -98,8 +107,9 @@ public final class ByteKeyTable: @unchecked Sendable {
     }
 
     /// Every byte counts, eight at a time (a key's last word overlaps the one before it).
+    /// `loadable`: a word can be loaded at the key's start (see `shortWord`).
     @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    static func hash(_ key: UnsafeRawBufferPointer, loadable: Bool) -> UInt64 {
         let n = key.count
         var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
         if n >= 8 {
@@ -111,31 +121,38 @@ public final class ByteKeyTable: @unchecked Sendable {
             }
             h = (h ^ key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
         } else if n > 0 {
-            h = (h ^ ByteKeyTable.shortWord(key)) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ ByteKeyTable.shortWord(key, loadable: loadable)) &* 0xBF58_476D_1CE4_E5B9
         }
         h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
         return h ^ (h >> 29)
     }
 
-    /// The bytes of a key shorter than eight, as one word.
+    /// The bytes of a key shorter than eight, as one word: one load, the bytes after the key
+    /// masked off, where eight bytes can be read from its start (`loadable`: a key in the arena,
+    /// or in a buffer that goes on past it; member names are followed by `":` and a value), else
+    /// byte by byte.
     @inline(__always)
-    static func shortWord(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    static func shortWord(_ key: UnsafeRawBufferPointer, loadable: Bool) -> UInt64 {
+        let n = key.count
+        guard n > 0 else { return 0 }
+        if loadable { return key.baseAddress!.loadUnaligned(as: UInt64.self) & (UInt64.max &>> UInt64(64 - 8 * n)) }
         var word: UInt64 = 0
-        for i in 0..<key.count { word |= UInt64(key[i]) << (UInt64(i) &* 8) }
+        for i in 0..<n { word |= UInt64(key[i]) << (UInt64(i) &* 8) }
         return word
     }
 
+    /// Whether a key in the arena (`stored`) is `key`, of the same length.
     @inline(__always)
-    static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        let n = a.count
+    static func same(_ stored: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, loadable: Bool) -> Bool {
+        let n = stored.count
         if n >= 8 {
             if n <= 16 {
-                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
-                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                return stored.loadUnaligned(as: UInt64.self) == key.loadUnaligned(as: UInt64.self)
+                    && stored.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             }
-            return memcmp(a.baseAddress!, b.baseAddress!, n) == 0
+            return memcmp(stored.baseAddress!, key.baseAddress!, n) == 0
         }
-        return n == 0 || shortWord(a) == shortWord(b)
+        return n == 0 || shortWord(stored, loadable: true) == shortWord(key, loadable: loadable)
     }
 
     /// The value stored for the bytes `bytes[range]`, or nil.
@@ -150,14 +167,15 @@ public final class ByteKeyTable: @unchecked Sendable {
     public func index(of bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
         if lengths & ByteKeyTable.lengthBit(range.count) == 0 { return nil }
         let key = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
-        let hash = ByteKeyTable.hash(key)
+        let loadable = range.lowerBound + 8 <= bytes.count
+        let hash = ByteKeyTable.hash(key, loadable: loadable)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let index = Int(slots[slot])
             if index < 0 { return nil }
             let stored = keys[index]
             if stored.hash == hash, stored.length == key.count,
-               ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length), key) {
+               ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length), key, loadable: loadable) {
                 return index
             }
             slot = (slot + 1) & mask
@@ -171,7 +189,7 @@ public final class ByteKeyTable: @unchecked Sendable {
         let stored = keys[index]
         guard stored.length == range.count else { return false }
         return ByteKeyTable.same(UnsafeRawBufferPointer(start: arena + stored.offset, count: stored.length),
-                                 UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))
+                                 UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])), loadable: range.lowerBound + 8 <= bytes.count)
     }
 
     /// The value of key number `index`.

@@ -114,6 +114,38 @@ import Testing
         #expect(ByteKeyTable().lookup(UnsafeBufferPointer(start: nil, count: 0), 0..<0) == nil)
     }
 
+    /// A short key is read as one word where the buffer goes on past it, byte by byte where it
+    /// ends there: both readings, in the table and in a lookup, find the same keys (and the bytes
+    /// after a key never count).
+    @Test func shortKeysAreFoundWhereverTheirBufferEnds() {
+        let keys = ["", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "ab\u{0}", "\u{0}"]
+        for insertLoadable in [false, true] {
+            let table = ByteKeyTable()
+            for (i, key) in keys.enumerated() {
+                // Inserted from a buffer that ends with the key, or from one that goes on.
+                let buffer = Array(key.utf8) + (insertLoadable ? Array("\":\"zzzzzzzz\"".utf8) : [])
+                buffer.withUnsafeBufferPointer { table.insert($0, 0..<key.utf8.count, value: i) }
+            }
+            #expect(table.count == keys.count)
+            for (i, key) in keys.enumerated() {
+                let bytes = Array(key.utf8)
+                for tail in ["", "\":1}", "\":\"abcdefgh\"}", "g", "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}"] {
+                    let buffer = bytes + Array(tail.utf8)
+                    let range = 0..<bytes.count
+                    #expect(buffer.withUnsafeBufferPointer { table.lookup($0, range) } == i, "\(key) + \(tail)")
+                    #expect(buffer.withUnsafeBufferPointer { table.matches(i, $0, range) }, "\(key) + \(tail)")
+                    if i + 1 < keys.count {
+                        #expect(!buffer.withUnsafeBufferPointer { table.matches(i + 1, $0, range) }, "\(key) matched \(keys[i + 1])")
+                    }
+                }
+            }
+            for miss in ["b", "abd", "abcdeg", "abcdefh", "ab\u{1}", "\u{1}", "bcdefgh"] {
+                let buffer = Array((miss + "\":1,\"abcdefg\":2}").utf8)
+                #expect(buffer.withUnsafeBufferPointer { table.lookup($0, 0..<miss.utf8.count) } == nil, "\(miss)")
+            }
+        }
+    }
+
     @Test func pairsInitialiserKeepsTheFirstOfDuplicates() {
         let table = ByteKeyTable([("a", 1), ("b", 2), ("a", 3)])
         #expect(table.count == 2)
