@@ -49,6 +49,8 @@ final class ByteAnnotator {
     let rules: [LeafRule]
     let nodes: [Node]
     let levels: [ByteKeyTable]
+    /// The same, reached unretained by the walk (`levels` keeps them).
+    private let levelTables: [Unmanaged<ByteKeyTable>]
     /// The pre-rendered parts of fields, per spec (see `Rendered`).
     private let rendered: ByteStrings
     /// Which of `rendered` is which: for spec `s` of `n`, string `part * n + s`; `noMeaning` is
@@ -76,15 +78,18 @@ final class ByteAnnotator {
     private let cacheTables: [Unmanaged<ByteKeyTable>]
     @exclusivity(unchecked) private var cachedTails = ByteStrings()
     static let cacheLimit = 4096
-    /// Which member names were seen in the object being walked (duplicate detection).
-    @exclusivity(unchecked) private var stamps: [UInt32]
+    // The walk's own tables, in memory this class allocates and frees: written for every member,
+    // as arrays they cost a uniqueness check and a retain and release each time.
+    /// Which member names were seen in the object being walked (duplicate detection), per node.
+    private let stamps: UnsafeMutablePointer<UInt32>
     @exclusivity(unchecked) private var serial: UInt32 = 0
     /// Per level and member place (the first `predictedPlaces`), the key number found there in
     /// the last record (-1: none yet).
-    @exclusivity(unchecked) private var keyAtPlace: [Int32]
+    private let keyAtPlace: UnsafeMutablePointer<Int32>
     static let predictedPlaces = 128
-    /// `Walk.nodeOf`'s storage, kept between records.
-    @exclusivity(unchecked) private var nodeOfScratch: [Int] = []
+    /// The node of each member entry of the record being walked (`Walk.nodeOf`), and its room.
+    @exclusivity(unchecked) private var nodeOf: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var nodeOfCapacity = 256
     /// The last record head written (`{"vendor":…,"fields":[`) and the confidence it was for:
     /// vendor and kind are this payload's, so only the confidence can change it.
     @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8])?
@@ -92,6 +97,9 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
 
     deinit {
+        stamps.deallocate()
+        keyAtPlace.deallocate()
+        nodeOf.deallocate()
         path.free()
         rendered.free()
         cachedTails.free()
@@ -189,8 +197,12 @@ final class ByteAnnotator {
         _ = node("", isElement: false, isParent: true)
         self.nodes = nodes
         self.levels = levels
-        stamps = [UInt32](repeating: 0, count: nodes.count)
-        keyAtPlace = [Int32](repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
+        levelTables = levels.map { Unmanaged.passUnretained($0) }
+        stamps = .allocate(capacity: nodes.count)
+        stamps.initialize(repeating: 0, count: nodes.count)
+        keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
+        keyAtPlace.initialize(repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
+        nodeOf = .allocate(capacity: nodeOfCapacity)
     }
 
     /// The same compiled schema with caches of its own, for another thread.
@@ -210,7 +222,8 @@ final class ByteAnnotator {
         var record: DecodedRecord
         var firstField = true
         /// The node of each member entry, found in the duplicate pass and used in the visit pass.
-        var nodeOf: [Int]
+        /// Every member's slot is written before it is read.
+        let nodeOf: UnsafeMutablePointer<Int32>
         /// Entries of member names unknown to the schema in the object being walked.
         var unknown: [Int] = []
     }
@@ -234,12 +247,13 @@ final class ByteAnnotator {
         return tape.withEntries { entries -> DecodedRecord? in
             path.removeAll()
             // The output moves into the walk and back (it may have moved as it grew).
-            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: [])
-            // Reused from record to record: every member's slot is written before it is read.
-            swap(&walk.nodeOf, &nodeOfScratch)
-            if walk.nodeOf.count < entries.count { walk.nodeOf = [Int](repeating: -1, count: entries.count) }
+            if nodeOfCapacity < entries.count {
+                nodeOf.deallocate()
+                nodeOfCapacity = max(entries.count, nodeOfCapacity * 2)
+                nodeOf = .allocate(capacity: nodeOfCapacity)
+            }
+            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: nodeOf)
             defer {
-                swap(&walk.nodeOf, &nodeOfScratch)
                 path = walk.path
                 out = walk.out
             }
@@ -305,25 +319,28 @@ final class ByteAnnotator {
         let pathLength = w.path.count
         serial &+= 1
         if serial == 0 {
-            for i in stamps.indices { stamps[i] = 0 }
+            stamps.update(repeating: 0, count: nodes.count)
             serial = 1
         }
         w.unknown.removeAll(keepingCapacity: true)
         // Pass 1: which node each member is, and duplicates (warned before the members' own).
         // Records of one kind list their members in the same order, so the name at each place
         // is first compared with the one found there last time, and looked up only if it differs.
-        let table = level >= 0 ? levels[level] : nil
+        // Unretained: a retain and a release around every call was a tenth of the walk's own cost.
+        let table = level >= 0 ? levelTables[level] : nil
         var child = e + 1
         for k in 0..<count {
             let m = w.entries[child]
             var node: Int?
             if let table {
                 let place = k < ByteAnnotator.predictedPlaces ? level * ByteAnnotator.predictedPlaces + k : -1
-                if place >= 0, table.matches(Int(keyAtPlace[place]), w.bytes, m.keyStart..<m.keyEnd) {
-                    node = table.value(at: Int(keyAtPlace[place]))
-                } else if let index = table.index(of: w.bytes, m.keyStart..<m.keyEnd) {
-                    node = table.value(at: index)
+                node = table._withUnsafeGuaranteedRef { table -> Int? in
+                    if place >= 0, table.matches(Int(keyAtPlace[place]), w.bytes, m.keyStart..<m.keyEnd) {
+                        return table.value(at: Int(keyAtPlace[place]))
+                    }
+                    guard let index = table.index(of: w.bytes, m.keyStart..<m.keyEnd) else { return nil }
                     if place >= 0 { keyAtPlace[place] = Int32(index) }
+                    return table.value(at: index)
                 }
             }
             var duplicate = false
@@ -336,7 +353,7 @@ final class ByteAnnotator {
                     w.unknown.append(child)
                 }
             }
-            w.nodeOf[child] = node ?? -1
+            w.nodeOf[child] = Int32(node ?? -1)
             if duplicate {
                 let key = String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
                 appendKey(m, &w)
@@ -350,7 +367,7 @@ final class ByteAnnotator {
         child = e + 1
         for _ in 0..<count {
             let m = w.entries[child]
-            let node = w.nodeOf[child]
+            let node = Int(w.nodeOf[child])
             appendKey(m, &w)
             if node >= 0 {
                 guard visit(child, node: node, &w) else { return false }
