@@ -20,7 +20,7 @@ public enum App {
         let sink = OutputSink(out: { out.write($0) }, err: { text in
             out.flush()
             writeAll(2, text)
-        }, outBytes: { out.write(bytes: $0) }, outBuffer: { out.write(buffer: $0) }, flush: { out.flush() })
+        }, outBytes: { out.write(buffer: $0) }, flush: { out.flush() })
         let options: LaunchOptions
         do {
             options = try LaunchOptions.parse(arguments)

@@ -368,8 +368,9 @@ public final class SQLiteCaptureStore: CaptureStore {
             _ = try await connection.query("INSERT OR IGNORE INTO deleted_captures SELECT id FROM captures WHERE id = ?", [.integer(Int(id))])
             _ = try await connection.query("DELETE FROM captures WHERE id = ?", [.integer(Int(id))])
         } else {
+            // Those kept, not a row filled in between (it was never deleted, and has no kept id).
             _ = try await connection.query("INSERT OR IGNORE INTO deleted_captures SELECT id FROM captures")
-            _ = try await connection.query("DELETE FROM captures")
+            _ = try await connection.query("DELETE FROM captures WHERE id IN (SELECT id FROM deleted_captures)")
         }
         let after = try await connection.query("SELECT count(*) AS n FROM captures").first?.column("n")?.integer ?? 0
         return before - after

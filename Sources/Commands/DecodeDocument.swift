@@ -37,7 +37,7 @@ extension DecodeRun {
         var progress = ProgressLine(total: input.bytes.count)
         var first = true
         if context.json, !summaryOnly {
-            session.output.outBytes(Array("{\"records\":[\n".utf8))
+            Array("{\"records\":[\n".utf8).withUnsafeBufferPointer(session.output.outBytes)
         } else if !context.arguments.has("all"), !summaryOnly {
             session.output.out(renderer.render(DecodeReport.batchHeader()))
         }
@@ -58,7 +58,7 @@ extension DecodeRun {
                 if context.json {
                     var bytes: [UInt8] = first ? [] : Array(",\n".utf8)
                     record.writeJSON(into: &bytes)
-                    session.output.outBytes(bytes)
+                    bytes.withUnsafeBufferPointer(session.output.outBytes)
                     first = false
                 } else if context.arguments.has("all") {
                     session.output.out(renderer.render(DecodeReport.recordBlocks(record, index: summary.records, valueWidth: valueWidth)) + "\n")
@@ -102,7 +102,7 @@ extension DecodeRun {
         let result: StreamResult
         if context.json || summaryOnly {
             result = StreamDecoding.parallel(stream, decoder: decoder, output: summaryOnly ? .summaryOnly : .annotated,
-                                             cancel: session.cancellation, progress: { progress.update($0) }, emit: session.output.outBuffer)
+                                             cancel: session.cancellation, progress: { progress.update($0) }, emit: session.output.outBytes)
             progress.finish()
             if summaryOnly {
                 _ = printSummary(result.summary, failures: result.failures.map { ($0.line, $0.message) })

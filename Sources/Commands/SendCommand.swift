@@ -124,7 +124,7 @@ struct SendRun {
                         var bytes: [UInt8] = []
                         record.writeJSON(into: &bytes)
                         bytes.append(0x0A)
-                        session.output.outBytes(bytes)
+                        bytes.withUnsafeBufferPointer(session.output.outBytes)
                     } else {
                         session.output.out(renderer.render([DecodeReport.batchRow(record, line: nil, index: summary.records - 1)]))
                     }

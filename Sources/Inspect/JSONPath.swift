@@ -95,16 +95,6 @@ public enum JSONPath {
         out.append(UInt8(ascii: "]"))
     }
 
-    /// `path[i]`.
-    static func indexed(_ path: String, _ index: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(path.utf8.count + 8)
-        var path = path
-        path.withUTF8 { out.append(contentsOf: $0) }
-        appendIndex(index, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// A path that is one member name (no dot, no `[]`): the common case, read without splitting.
     static func isMemberName(_ path: String) -> Bool {
         !path.isEmpty && !path.utf8.contains(UInt8(ascii: ".")) && !path.hasSuffix("[]")

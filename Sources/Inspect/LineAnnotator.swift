@@ -40,14 +40,6 @@ public struct LineAnnotator {
         return annotator.annotate(line, tape: tape, detection: detection, into: &out)
     }
 
-    /// The same, appended to an array.
-    public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
-        var buffer = OutputBuffer(capacity: 4 * line.count + 256)
-        defer { buffer.free() }
-        let record = annotate(line, into: &buffer)
-        out.append(contentsOf: buffer.bytes)
-        return record
-    }
 
     /// Only what a batch summary counts (result, duration, answered; no field checked, so no
     /// warnings); nil when the line must be decoded through the value tree. `withIDs`: also the

@@ -32,14 +32,6 @@ protocol RecordReader {
     func cached<V>(_ node: Node, _ cache: TokenCache<V>, _ make: () -> V) -> V
 }
 
-extension RecordReader {
-    /// The elements of an array; nil for anything else.
-    func elements(_ node: Node) -> [Node]? {
-        var items: [Node] = []
-        return forEachElement(node) { _, item in items.append(item) } ? items : nil
-    }
-}
-
 /// A member name read in every record, with its UTF-8 (a tape's names are compared as bytes).
 struct MemberName {
     let text: String
@@ -154,10 +146,9 @@ struct TapeReader: RecordReader {
     func integer(_ node: Int) -> Int64? {
         let v = entries[node]
         guard v.kind == .number else { return nil }
-        // Up to 18 digits cannot overflow; a longer number is left to `Int64.init`.
-        let digits = v.end - v.start - (bytes[v.start] == UInt8(ascii: "-") ? 1 : 0)
-        guard digits <= 18 else { return number(node).flatMap { Int64($0) } }
-        return TapeReader.integer(v, bytes, maxDigits: 18)
+        if let n = TapeReader.integer(v, bytes, maxDigits: 18) { return n }
+        // Longer (18 digits cannot overflow, 19 may not): left to `Int64.init`.
+        return v.end - v.start > 18 ? number(node).flatMap { Int64($0) } : nil
     }
 
     /// The integer a number entry writes when it is digits alone (a minus sign before them), at

@@ -21,10 +21,6 @@ public final class OutputWriter: @unchecked Sendable {
         if full { flush() }
     }
 
-    public func write(bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { write(buffer: $0) }
-    }
-
     public func write(buffer bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= threshold {
             // Large blocks go straight out, without another copy.

@@ -6,20 +6,17 @@ import Glibc
 public struct OutputSink {
     public var out: (String) -> Void
     public var err: (String) -> Void
-    /// UTF-8 bytes for stdout, for large streams (defaults to `out`).
-    public var outBytes: ([UInt8]) -> Void
-    /// The same from a buffer the caller owns, valid for the call (defaults to `outBytes`).
-    public var outBuffer: (UnsafeBufferPointer<UInt8>) -> Void
+    /// UTF-8 bytes for stdout, for large streams, from a buffer the caller owns and that is valid
+    /// for the call (defaults to `out`).
+    public var outBytes: (UnsafeBufferPointer<UInt8>) -> Void
     /// Pushes buffered stdout to the terminal (between the inputs of a sub-prompt).
     public var flush: () -> Void
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
-                outBuffer: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil, flush: @escaping () -> Void = {}) {
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil,
+                flush: @escaping () -> Void = {}) {
         self.out = out
         self.err = err
-        let bytes = outBytes ?? { out(String(decoding: $0, as: UTF8.self)) }
-        self.outBytes = bytes
-        self.outBuffer = outBuffer ?? { bytes(Array($0)) }
+        self.outBytes = outBytes ?? { out(String(decoding: $0, as: UTF8.self)) }
         self.flush = flush
     }
 }

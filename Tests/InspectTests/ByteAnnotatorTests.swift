@@ -319,3 +319,14 @@ import Testing
         #expect(tape.keysPlainASCII)
     }
 }
+
+extension LineAnnotator {
+    /// `annotate(_:into:)`, appended to an array (for comparing outputs).
+    mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> DecodedRecord? {
+        var buffer = OutputBuffer(capacity: 256)
+        defer { buffer.free() }
+        let record = annotate(line, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+        return record
+    }
+}
