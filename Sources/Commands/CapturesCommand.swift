@@ -46,6 +46,8 @@ struct CapturesRun {
         case "delete":
             let target: Int64? = context.arguments.has("all") ? nil : try id()
             let deleted = try call { try await store.delete(target) }
+            // As `show` answers for an id the store does not have.
+            if let target, deleted == 0 { throw CommandError(.negative, "no capture \(target)", hint: "see 'captures list'") }
             return .ok(Report(json: ["deleted": .int(deleted)], blocks: [.text("deleted \(deleted) capture\(deleted == 1 ? "" : "s")", .dim)]))
         case let other: throw CommandError.usage("unknown captures action '\(other)'", hint: "usage: \(context.spec.synopsis)")
         }

@@ -84,6 +84,25 @@ import TestSupport
         }
     }
 
+    /// `captures delete`: one capture, then one that is not there (a negative answer, as `show`
+    /// gives), then all; one-shot, with and without --json.
+    @Test func capturesAreDeletedOneOrAll() throws {
+        let port = try MockTests.freePort()
+        let fill = try h.run(["-c", "listen --port \(port) --background --quiet",
+                              "-c", "trigger nxlink --to http://127.0.0.1:\(port)/hook --count 3",
+                              "-c", "listen stop"])
+        #expect(fill.status == 0, "\(fill.stderr)")
+        let one = try h.run(["captures", "delete", "2", "--json"])
+        #expect(one.status == 0 && one.stdout == "{\n  \"deleted\": 1\n}\n", "\(one.stdout)\(one.stderr)")
+        let again = try h.run(["captures", "delete", "2"])
+        #expect(again.status == 1 && again.stdout.isEmpty)
+        #expect(again.stderr == "error: no capture 2\nhint: see 'captures list'\n", "\(again.stderr)")
+        let all = try h.run(["captures", "delete", "--all"])
+        #expect(all.status == 0 && all.stdout == "deleted 2 captures\n", "\(all.stdout)\(all.stderr)")
+        let left = try h.run(["captures", "--json"])
+        #expect(left.stdout == "{\n  \"captures\": []\n}\n", "\(left.stdout)")
+    }
+
     /// Every delivery the client saw acknowledged survives a kill -9 of the listener mid-burst.
     @Test func nothingAcknowledgedIsLostToKill9() async throws {
         let port = try MockTests.freePort()
