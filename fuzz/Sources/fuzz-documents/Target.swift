@@ -39,14 +39,15 @@ let test: FuzzTest = { data, size in
     var decoder = PayloadDecoder(adapters: Fixture.host.adapters)
     let verifier = MessageVerifier(adapters: Fixture.host.adapters, signer: Fixture.host, clock: { 1_700_000_000_000 })
     _ = try? DocumentDecoding.decode(bytes, origin: "fuzz", decoder: &decoder, verifier: verifier, credentials: Fixture.credentials)
-    var out: [UInt8] = []
+    var out = OutputBuffer(capacity: 256)
+    defer { out.free() }
     if bytes.withUnsafeBufferPointer({ Fixture.lines.annotate($0, into: &out) }) != nil {
         var tree: [UInt8] = []
         for record in decoder.decode(try! JSONParser.parse(bytes: bytes)) {
             record.writeJSON(into: &tree)
             tree.append(0x0A)
         }
-        precondition(tree == out, "the streaming decoder and the value tree disagree")
+        precondition(tree == Array(out.bytes), "the streaming decoder and the value tree disagree")
     }
     return 0
 }
