@@ -23,9 +23,10 @@ let package = Package(
         // libedit's header only: the library is opened when the line editor starts (see shim.h).
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", providers: [.apt(["libedit-dev"])]),
         .target(name: "CTerminal", path: "Sources/CTerminal"),
+        .target(name: "CByteScan", path: "Sources/CByteScan"),
 
         // Pure modules.
-        .target(name: "JSONText"),
+        .target(name: "JSONText", dependencies: ["CByteScan"]),
         .target(name: "TextSupport"),
         .target(name: "Shell", dependencies: ["JSONText", "TextSupport"]),
         .target(name: "Adapters", dependencies: ["TextSupport", "JSONText"]),

@@ -1,5 +1,4 @@
 import Adapters
-import Glibc
 import JSONText
 
 /// Annotates one NDJSON line straight from its bytes when it is the common case — one JSON object
@@ -14,8 +13,8 @@ public struct LineAnnotator {
     private var tape = JSONTape()
     private var counts: [Int] = []
     private var seen: [Bool] = []
-    /// The member names of the last line detected, each after its length, and what that line was
-    /// detected as: lines of one kind list the same names, so a line that lists exactly these is
+    /// The member names of the last line detected, each after its length (then eight zeros), and
+    /// what that line was detected as: lines of one kind list the same names, so a line that lists exactly these is
     /// not detected again (the names are compared, not looked up).
     private var lastNames: [UInt8] = []
     private var lastDetection: (candidate: Int, detection: Detection)?
@@ -103,18 +102,22 @@ public struct LineAnnotator {
     private func namesAsBefore(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         tape.withEntries { entries in
             guard let root = entries.first, root.kind == .object else { return false }
-            return lastNames.withUnsafeBufferPointer { names in
+            return lastNames.withUnsafeBytes { names in
+                // The names end with eight zeros (`rememberNames`): every name can be read as words.
+                let end = names.count - 8
                 var p = 0
                 var child = 1
                 for _ in 0..<root.count {
                     let m = entries[child]
                     let length = m.keyEnd - m.keyStart
-                    guard p + 1 + length <= names.count, Int(names[p]) == length,
-                          length == 0 || memcmp(names.baseAddress! + p + 1, line.baseAddress! + m.keyStart, length) == 0 else { return false }
+                    guard p + 1 + length <= end, Int(names[p]) == length,
+                          ByteKeyTable.same(UnsafeRawBufferPointer(rebasing: names[(p + 1)..<(p + 1 + length)]),
+                                            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])),
+                                            loadable: m.keyStart + 8 <= line.count) else { return false }
                     p += 1 + length
                     child = m.next
                 }
-                return p == names.count
+                return p == end
             }
         }
     }
@@ -135,6 +138,7 @@ public struct LineAnnotator {
             }
             return true
         }
+        names.append(contentsOf: repeatElement(0, count: 8))
         lastNames = names
         return kept
     }

@@ -1,4 +1,3 @@
-import Glibc
 import JSONText
 
 /// Read access to the parts of a record the record-wide checks look at (required members, the
@@ -35,11 +34,13 @@ protocol RecordReader {
 /// A member name read in every record, with its UTF-8 (a tape's names are compared as bytes).
 struct MemberName {
     let text: String
-    let utf8: [UInt8]
+    /// The name's UTF-8 bytes, then eight zeros (so that it can be compared as words).
+    let padded: [UInt8]
+    var length: Int { padded.count - 8 }
 
     init(_ text: String) {
         self.text = text
-        utf8 = Array(text.utf8)
+        padded = Array(text.utf8) + repeatElement(0, count: 8)
     }
 }
 
@@ -84,12 +85,17 @@ struct TapeReader: RecordReader {
     func member(_ node: Int, _ name: MemberName) -> Int? {
         let object = entries[node]
         guard object.kind == .object else { return nil }
-        return name.utf8.withUnsafeBufferPointer { key -> Int? in
-            let n = key.count
+        let n = name.length
+        return name.padded.withUnsafeBytes { padded -> Int? in
+            let key = UnsafeRawBufferPointer(rebasing: padded[..<n])
             var child = node + 1
             for _ in 0..<object.count {
                 let m = entries[child]
-                if m.keyEnd - m.keyStart == n, n == 0 || memcmp(bytes.baseAddress! + m.keyStart, key.baseAddress!, n) == 0 { return child }
+                if m.keyEnd - m.keyStart == n,
+                   ByteKeyTable.same(key, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd])),
+                                     loadable: m.keyStart + 8 <= bytes.count) {
+                    return child
+                }
                 child = m.next
             }
             return nil

@@ -131,8 +131,8 @@ public final class ByteKeyTable: @unchecked Sendable {
     /// masked off, where eight bytes can be read from its start (`loadable`: a key in the arena,
     /// or in a buffer that goes on past it; member names are followed by `":` and a value), else
     /// byte by byte.
-    @inline(__always)
-    static func shortWord(_ key: UnsafeRawBufferPointer, loadable: Bool) -> UInt64 {
+    @inlinable @inline(__always)
+    public static func shortWord(_ key: UnsafeRawBufferPointer, loadable: Bool) -> UInt64 {
         let n = key.count
         guard n > 0 else { return 0 }
         if loadable { return key.baseAddress!.loadUnaligned(as: UInt64.self) & (UInt64.max &>> UInt64(64 - 8 * n)) }
@@ -141,9 +141,10 @@ public final class ByteKeyTable: @unchecked Sendable {
         return word
     }
 
-    /// Whether a key in the arena (`stored`) is `key`, of the same length.
-    @inline(__always)
-    static func same(_ stored: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, loadable: Bool) -> Bool {
+    /// Whether a key in the arena (`stored`) is `key`, of the same length. Usable for any two runs
+    /// of bytes of one length where eight bytes can be read from `stored`'s start.
+    @inlinable @inline(__always)
+    public static func same(_ stored: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, loadable: Bool) -> Bool {
         let n = stored.count
         if n >= 8 {
             if n <= 16 {

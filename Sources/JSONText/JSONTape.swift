@@ -1,3 +1,5 @@
+import CByteScan
+
 /// One JSON text indexed in place: a flat list of its values in document order, each pointing at
 /// its bytes, with no value built. Containers know where their subtree ends, so a reader can skip
 /// or descend. It accepts exactly what `JSONParser` accepts (RFC 8259, strict UTF-8, the same depth
@@ -100,6 +102,9 @@ private struct Scanner {
     var base: UnsafeMutablePointer<JSONTape.Entry>
     var capacity: Int
     var count = 0
+    /// Where the 64 bytes classified in `specials` start (`skipToSpecial`).
+    var windowStart = -64
+    var specials: UInt64 = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, base: UnsafeMutablePointer<JSONTape.Entry>, capacity: Int) {
         self.bytes = bytes
@@ -287,18 +292,26 @@ private struct Scanner {
     /// Skips a string starting at its opening quote. Nil when it is invalid; otherwise its flags:
     /// `plain` (no escape in it, nothing `JSONWriter` would escape: DEL, U+2028, U+2029) and
     /// `ascii` (no byte above 0x7F).
+    @inline(__always)
     mutating func string() -> UInt8? {
         pos += 1
+        // Most strings hold nothing but printable ASCII: their end is the next byte that needs a look.
+        skipToSpecial()
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") {
+            pos += 1
+            return Scanner.plain | Scanner.ascii
+        }
+        return stringFromSpecial()
+    }
+
+    /// The rest of a string from a byte that needs a look (`pos`), as `string()` gives it.
+    @inline(never)
+    mutating func stringFromSpecial() -> UInt8? {
         var plain = true
         var ascii = true
-        while pos < bytes.count {
-            // Eight bytes at a time up to the first one that needs a look (a quote, a backslash,
-            // a control byte, DEL, or a byte of a multi-byte character).
-            if pos + 8 <= bytes.count {
-                let special = specialBytes(at: pos)
-                if special == 0 { pos += 8; continue }
-                pos += special.trailingZeroBitCount >> 3
-            }
+        while true {
+            skipToSpecial()
+            guard pos < bytes.count else { return nil }
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 pos += 1
@@ -329,14 +342,10 @@ private struct Scanner {
                 }
                 continue
             }
-            if b < 0x7F {
-                pos += 1
-                continue
-            }
             if b == 0x7F { plain = false; pos += 1; continue }
             ascii = false
             // A run of multi-byte characters (CJK text is mostly 3-byte sequences), validated
-            // one after another without going back to the eight-byte test for each.
+            // one after another without going back to the window for each.
             repeat {
                 let lead = bytes[pos]
                 let width: Int
@@ -351,20 +360,44 @@ private struct Scanner {
                 pos += width
             } while pos < bytes.count && bytes[pos] >= 0x80
         }
-        return nil
     }
 
-    /// The 8 bytes at `p` as a mask with the high bit of each byte set where the byte is not
-    /// printable ASCII other than `"` and `\\` (SWAR: one 64-bit word tested at once). Only the
-    /// lowest set bit is exact (a borrow may mark a byte above it), which is the one used.
+    /// Moves `pos` to the next byte that needs a look inside a string (a quote, a backslash, a
+    /// control byte, DEL, or a byte of a multi-byte character), or to the end. The bytes are
+    /// classified 64 at a time (`cbs_string_specials64`); strings are short, so the window one
+    /// string's end was found in usually holds the next few strings too.
     @inline(__always)
-    func specialBytes(at p: Int) -> UInt64 {
-        let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + p).loadUnaligned(as: UInt64.self))
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeros(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-        return (word & highs)                                   // a byte >= 0x80
-            | ((word &- ones &* 0x20) & ~word & highs)          // a byte < 0x20
-            | zeros(word ^ (ones &* 0x22)) | zeros(word ^ (ones &* 0x5C)) | zeros(word ^ (ones &* 0x7F))
+    mutating func skipToSpecial() {
+        while true {
+            let offset = pos &- windowStart
+            if UInt(bitPattern: offset) < 64 {
+                let rest = specials >> UInt64(offset)
+                if rest != 0 {
+                    pos &+= rest.trailingZeroBitCount
+                    return
+                }
+                pos = windowStart &+ 64
+            }
+            guard pos < bytes.count else { return }
+            classifyWindow()
+        }
+    }
+
+    /// Classifies the 64 bytes from `pos` into `specials` (out of line: once every few strings).
+    @inline(never)
+    mutating func classifyWindow() {
+        if pos &+ 64 <= bytes.count {
+            specials = cbs_string_specials64(bytes.baseAddress! + pos)
+        } else {
+            // The last bytes, in a window padded with zeros (control bytes: they stop the
+            // search at the end).
+            var padded: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+            specials = withUnsafeMutableBytes(of: &padded) { window in
+                window.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pos...])))
+                return cbs_string_specials64(window.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+        windowStart = pos
     }
 
     func hex4(at p: Int) -> UInt32? {

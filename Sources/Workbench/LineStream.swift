@@ -4,16 +4,16 @@ import Glibc
 /// so arbitrarily large inputs stream in constant memory.
 public final class LineStream {
     private let fd: Int32
+    /// Storage read into; bytes `start..<end` are read and not yet handed out.
     private var buffer: [UInt8] = []
     private var start = 0
+    private var end = 0
     private var eof = false
     public private(set) var bytesRead = 0
     public private(set) var lineNumber = 0
     private let blockSize = 1 << 20
     /// Where the search for the next newline resumes (bytes before it hold none).
     private var searched = 0
-    /// The block read into, allocated once.
-    private var chunk: [UInt8] = []
     /// The longest line kept; a longer one (an endless stream without newlines) ends the stream.
     public static let maxLine = 64 << 20
     /// Set when a line was longer than `maxLine` (the stream stops there).
@@ -22,6 +22,7 @@ public final class LineStream {
     public init(fd: Int32, prefix: [UInt8] = []) {
         self.fd = fd
         buffer = prefix
+        end = prefix.count
         bytesRead = prefix.count
     }
 
@@ -34,7 +35,7 @@ public final class LineStream {
             // searched again from its start after every read.
             let from = max(start, searched)
             let found: Int? = buffer.withUnsafeBufferPointer { all in
-                guard from < all.count, let hit = memchr(all.baseAddress! + from, 0x0A, all.count - from) else { return nil }
+                guard from < end, let hit = memchr(all.baseAddress! + from, 0x0A, end - from) else { return nil }
                 return UnsafeRawPointer(hit) - UnsafeRawPointer(all.baseAddress!)
             }
             if let nl = found {
@@ -46,17 +47,17 @@ public final class LineStream {
                 lineNumber += 1
                 return line
             }
-            searched = buffer.count
-            if buffer.count - start > LineStream.maxLine {
+            searched = end
+            if end - start > LineStream.maxLine {
                 overlong = true
                 eof = true
-                start = buffer.count
+                start = end
                 return nil
             }
             if eof {
-                guard start < buffer.count else { return nil }
-                let line = buffer[start...]
-                start = buffer.count
+                guard start < end else { return nil }
+                let line = buffer[start..<end]
+                start = end
                 lineNumber += 1
                 return line
             }
@@ -64,17 +65,22 @@ public final class LineStream {
         }
     }
 
+    /// Reads the next block straight into the storage, after the line begun (moved to the front).
     private func fill() {
         if start > 0 {
-            buffer.removeFirst(start)
+            let kept = end - start
+            buffer.withUnsafeMutableBytes { all in
+                if kept > 0 { _ = memmove(all.baseAddress!, all.baseAddress! + start, kept) }
+            }
             searched -= start
+            end = kept
             start = 0
         }
-        buffer.reserveCapacity(buffer.count + blockSize)
-        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: blockSize) }
-        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+        // Zeroed once as it grows (a line longer than the storage grows it).
+        if buffer.count < end + blockSize { buffer.append(contentsOf: repeatElement(0, count: end + blockSize - buffer.count)) }
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, blockSize) }
         if n > 0 {
-            buffer.append(contentsOf: chunk[0..<n])
+            end += n
             bytesRead += n
         } else if n < 0, errno == EINTR {
             return

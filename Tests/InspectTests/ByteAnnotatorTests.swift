@@ -281,14 +281,25 @@ import Testing
                 Array((String(repeating: "{\"a\":", count: levels) + leaf + String(repeating: "}", count: levels)).utf8)
             }
         }
-        // Long strings, read eight bytes at a time: every special byte at every offset of a block.
+        // Strings are classified 64 bytes at a time, from where a string's search starts, and the
+        // last bytes in a padded window: every special byte at every offset of a long string, and
+        // in every string of a list of short ones (whose windows hold several strings).
         var long: [[UInt8]] = []
-        for special: UInt8 in [0x22, 0x5C, 0x09, 0x1F, 0x7F, 0xC3, 0xFF] {
-            for offset in 0..<17 {
-                var text = Array("\"abcdefghijklmnopqrstuvwxyz\"".utf8)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        for special: UInt8 in [0x22, 0x5C, 0x09, 0x1F, 0x7F, 0xC3, 0xFF, 0x00] {
+            for offset in 0..<150 {
+                var text = [0x22] + (0..<150).map { letters[$0 % 26] } + [0x22]
                 text[1 + offset] = special
                 if special == 0xC3 { text.insert(0xA9, at: 2 + offset) }
                 long.append(text)
+            }
+            for string in 0..<40 {
+                for offset in 0..<3 {
+                    var items = (0..<40).map { [0x22] + letters[$0 % 24..<$0 % 24 + 3] + [0x22] }
+                    items[string][1 + offset] = special
+                    if special == 0xC3 { items[string].insert(0xA9, at: 2 + offset) }
+                    long.append([UInt8(ascii: "[")] + Array(items.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")])
+                }
             }
         }
         for text in texts + long {
