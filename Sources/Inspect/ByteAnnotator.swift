@@ -93,6 +93,11 @@ final class ByteAnnotator {
     /// The last record head written (`{"vendor":…,"fields":[`) and the confidence it was for:
     /// vendor and kind are this payload's, so only the confidence can change it.
     @exclusivity(unchecked) private var head: (confidence: String, bytes: [UInt8])?
+    /// The node of each member of the last root object walked, by place, and the generation of
+    /// its names (`annotate`); 0 when it had a duplicate (whose warning must be given again).
+    @exclusivity(unchecked) private var rootShape: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var rootShapeCapacity = 128
+    @exclusivity(unchecked) private var rootShapeNames = 0
     /// `Walk.path`'s storage, kept between records.
     @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
 
@@ -100,6 +105,7 @@ final class ByteAnnotator {
         stamps.deallocate()
         keyAtPlace.deallocate()
         nodeOf.deallocate()
+        rootShape.deallocate()
         path.free()
         rendered.free()
         cachedTails.free()
@@ -203,6 +209,7 @@ final class ByteAnnotator {
         keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
         keyAtPlace.initialize(repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
         nodeOf = .allocate(capacity: nodeOfCapacity)
+        rootShape = .allocate(capacity: rootShapeCapacity)
     }
 
     /// The same compiled schema with caches of its own, for another thread.
@@ -226,12 +233,16 @@ final class ByteAnnotator {
         let nodeOf: UnsafeMutablePointer<Int32>
         /// Entries of member names unknown to the schema in the object being walked.
         var unknown: [Int] = []
+        /// The generation of the root's member names (0: unknown; see `annotate`).
+        let names: Int
     }
 
     /// Writes the annotated record for the object at the tape's root into `out` and returns it
     /// without its fields (for the summary); nil (with `out` unchanged) when this record must go
-    /// through the value tree instead.
-    func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection,
+    /// through the value tree instead. `names`: the generation of the root's member names (0:
+    /// unknown), from `LineAnnotator`; a record whose names are those of the last one walked
+    /// reuses what the walk found for them.
+    func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, names: Int = 0,
                            into out: inout OutputBuffer) -> DecodedRecord? {
         let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
@@ -252,7 +263,7 @@ final class ByteAnnotator {
                 nodeOfCapacity = max(entries.count, nodeOfCapacity * 2)
                 nodeOf = .allocate(capacity: nodeOfCapacity)
             }
-            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: nodeOf)
+            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: nodeOf, names: names)
             defer {
                 path = walk.path
                 out = walk.out
@@ -322,6 +333,18 @@ final class ByteAnnotator {
             stamps.update(repeating: 0, count: nodes.count)
             serial = 1
         }
+        // The root of a record with the member names of the last one walked: its members are
+        // the nodes they were then, with no duplicate.
+        if e == 0, w.names != 0, w.names == rootShapeNames, count <= rootShapeCapacity {
+            var child = 1
+            for k in 0..<count {
+                w.nodeOf[child] = rootShape[k]
+                child = w.entries[child].next
+            }
+            return visitMembers(e, count: count, pathLength: pathLength, &w)
+        }
+        if e == 0 { rootShapeNames = 0 }
+        var duplicates = false
         w.unknown.removeAll(keepingCapacity: true)
         // Pass 1: which node each member is, and duplicates (warned before the members' own).
         // Records of one kind list their members in the same order, so the name at each place
@@ -355,6 +378,7 @@ final class ByteAnnotator {
             }
             w.nodeOf[child] = Int32(node ?? -1)
             if duplicate {
+                duplicates = true
                 let key = String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
                 appendKey(m, &w)
                 w.record.warnings.append(DecodeWarning("duplicate-key", pathString(w),
@@ -363,8 +387,25 @@ final class ByteAnnotator {
             }
             child = m.next
         }
-        // Pass 2: the members in order.
-        child = e + 1
+        if e == 0, w.names != 0, !duplicates {
+            if count > rootShapeCapacity {
+                rootShape.deallocate()
+                rootShapeCapacity = max(count, rootShapeCapacity * 2)
+                rootShape = .allocate(capacity: rootShapeCapacity)
+            }
+            child = 1
+            for k in 0..<count {
+                rootShape[k] = w.nodeOf[child]
+                child = w.entries[child].next
+            }
+            rootShapeNames = w.names
+        }
+        return visitMembers(e, count: count, pathLength: pathLength, &w)
+    }
+
+    /// Pass 2 of `walkObject`: the members of the object at `e` in order, each with its node.
+    private func visitMembers(_ e: Int, count: Int, pathLength: Int, _ w: inout Walk) -> Bool {
+        var child = e + 1
         for _ in 0..<count {
             let m = w.entries[child]
             let node = Int(w.nodeOf[child])

@@ -18,6 +18,9 @@ public struct LineAnnotator {
     /// not detected again (the names are compared, not looked up).
     private var lastNames: [UInt8] = []
     private var lastDetection: (candidate: Int, detection: Detection)?
+    /// Numbers each list of names kept in `lastNames`: a line annotated while `lastDetection` is
+    /// set has exactly the names of this generation (what `ByteAnnotator` keys its shapes by).
+    private var namesGeneration = 0
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
@@ -36,7 +39,7 @@ public struct LineAnnotator {
     /// fields, for the summary; nil when the line must be decoded through the value tree.
     public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout OutputBuffer) -> DecodedRecord? {
         guard let (annotator, detection) = recognise(line) else { return nil }
-        return annotator.annotate(line, tape: tape, detection: detection, into: &out)
+        return annotator.annotate(line, tape: tape, detection: detection, names: lastDetection != nil ? namesGeneration : 0, into: &out)
     }
 
 
@@ -140,6 +143,7 @@ public struct LineAnnotator {
         }
         names.append(contentsOf: repeatElement(0, count: 8))
         lastNames = names
+        namesGeneration += 1
         return kept
     }
 }
