@@ -180,6 +180,7 @@ public struct DecodedRecord: Equatable, Sendable {
         string(value, into: &out)
     }
 
+    @inline(__always)
     static func key<Out: ByteAppending>(_ k: StaticString, first: Bool = false, into out: inout Out) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))

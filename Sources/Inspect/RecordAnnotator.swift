@@ -436,12 +436,10 @@ public struct RecordAnnotator {
                 out.append(UInt8(ascii: ","))
             }
             count += 1
-            out.append(UInt8(ascii: "{"))
-            DecodedRecord.key("path", first: true, into: &out)
-            out.append(UInt8(ascii: "\""))
+            // Each key and its punctuation as one literal (a turn is written for every line).
+            out.append(literal: #"{"path":""#)
             path.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-            out.append(UInt8(ascii: "\""))
-            DecodedRecord.key("speaker", into: &out)
+            out.append(literal: #"","speaker":"#)
             if let speaker {
                 let written = reader.cached(speaker, speakerCache) {
                     var bytes: [UInt8] = []
@@ -452,7 +450,7 @@ public struct RecordAnnotator {
             } else {
                 out.append(literal: "null")
             }
-            DecodedRecord.key("offset", into: &out)
+            out.append(literal: #","offset":"#)
             if let n = offset.flatMap({ reader.integer($0) }) {
                 out.append(UInt8(ascii: "\""))
                 writeOffset(n, into: &out)
@@ -460,7 +458,7 @@ public struct RecordAnnotator {
             } else {
                 out.append(literal: "null")
             }
-            DecodedRecord.key("text", into: &out)
+            out.append(literal: #","text":"#)
             _ = reader.writeQuoted(text, into: &out)
             out.append(UInt8(ascii: "}"))
         }
