@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Durable deliveries per second: wrk POSTing a callback body to `listen` (each synced to the
 # store's pending file before the 200, then filled into SQLite), side by side with nginx answering
-# 200, in one run, at 4 and 32 connections.
-# Usage: bench/listen.sh [SECONDS]
+# 200, in one run, at 4, 32 and 128 connections (or those given).
+# Usage: bench/listen.sh [SECONDS [CONNECTIONS...]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 duration=${1:-10}
+shift || true
+counts=(4 32 128)
+[ $# -eq 0 ] || counts=("$@")
 for tool in wrk nginx; do command -v $tool >/dev/null || apt-get install -y -qq wrk nginx-light >/dev/null; done
 swift build -c release >/dev/null
 bin=$PWD/.build/release/callscope
@@ -19,9 +22,10 @@ trap 'kill -INT $listener 2>/dev/null || true; stop_nginx "$work"; sleep 1; rm -
 sleep 1
 callback_post plugins/nxlink/fixtures/callback-seed.json "$work/post.lua"
 run() { wrk -t2 -c"$2" -d"${duration}s" -s "$work/post.lua" "$1" | awk '/Requests\/sec/ {print $2}'; }
-# 4 connections: a vendor pushing a few at a time (latency-bound); 32: a burst.
+# 4 connections: a vendor pushing a few at a time (latency-bound); 32: a burst; 128: many
+# pushes at once (group commit's batches grow with them).
 results=()
-for connections in 4 32; do
+for connections in "${counts[@]}"; do
   results+=("$connections" "$(run "http://127.0.0.1:$listen_port/hook" $connections)" "$(run "http://127.0.0.1:$nginx_port/hook" $connections)")
 done
 kill -INT $listener; wait $listener 2>/dev/null || true
