@@ -567,6 +567,7 @@ final class ByteAnnotator {
 
     // MARK: - Writing
 
+    @inline(__always)
     private func writeField(_ i: Int, tail: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         writeFieldStart(i, &w)
         w.out.append(contentsOf: tail)
@@ -574,16 +575,24 @@ final class ByteAnnotator {
     }
 
     /// `{"path":…,"value":…` of a field whose meaning the caller writes.
+    @inline(__always)
     private func writeFieldStart(_ i: Int, _ w: inout Walk) {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.append(literal: #"{"path":""#)
         w.out.append(contentsOf: w.path.bytes)
         w.out.append(literal: #"","value":"#)
-        ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
+        // A number, a literal or a plain string is written as it stands (most values).
+        let v = w.entries[i]
+        if v.kind != .object, v.kind != .array, v.kind != .string || v.plain {
+            w.out.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end]))
+        } else {
+            ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
+        }
     }
 
     /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
+    @inline(__always)
     private func writeFieldEnd(_ suffix: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
         w.out.append(literal: #""}"#)
@@ -670,6 +679,7 @@ final class ByteAnnotator {
         }
     }
 
+    @inline(__always)
     private func appendKey(_ m: JSONTape.Entry, _ w: inout Walk) {
         if w.path.count > 0 { w.path.append(UInt8(ascii: ".")) }
         w.path.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]))

@@ -102,22 +102,25 @@ public struct LineAnnotator {
     }
 
     /// Whether the object at the tape's root has exactly the member names of `lastNames`, in order.
+    /// (Once per line, over every top-level name: pointers, the bounds checked once per name.)
     private func namesAsBefore(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         tape.withEntries { entries in
-            guard let root = entries.first, root.kind == .object else { return false }
+            guard let root = entries.first, root.kind == .object, let text = line.baseAddress else { return false }
             return lastNames.withUnsafeBytes { names in
                 // The names end with eight zeros (`rememberNames`): every name can be read as words.
+                let stored = names.baseAddress!
                 let end = names.count - 8
                 var p = 0
                 var child = 1
                 for _ in 0..<root.count {
                     let m = entries[child]
-                    let length = m.keyEnd - m.keyStart
-                    guard p + 1 + length <= end, Int(names[p]) == length,
-                          ByteKeyTable.same(UnsafeRawBufferPointer(rebasing: names[(p + 1)..<(p + 1 + length)]),
-                                            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])),
-                                            loadable: m.keyStart + 8 <= line.count) else { return false }
-                    p += 1 + length
+                    let start = m.keyStart
+                    let length = m.keyEnd &- start
+                    guard p &+ 1 &+ length <= end, Int(stored.load(fromByteOffset: p, as: UInt8.self)) == length else { return false }
+                    if length > 0, !ByteKeyTable.same(stored + p + 1, UnsafeRawPointer(text + start), count: length, loadable: start &+ 8 <= line.count) {
+                        return false
+                    }
+                    p = p &+ 1 &+ length
                     child = m.next
                 }
                 return p == end

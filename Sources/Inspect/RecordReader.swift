@@ -86,14 +86,14 @@ struct TapeReader: RecordReader {
         let object = entries[node]
         guard object.kind == .object else { return nil }
         let n = name.length
+        guard let text = bytes.baseAddress else { return nil }
         return name.padded.withUnsafeBytes { padded -> Int? in
-            let key = UnsafeRawBufferPointer(rebasing: padded[..<n])
+            let key = padded.baseAddress!
             var child = node + 1
             for _ in 0..<object.count {
                 let m = entries[child]
-                if m.keyEnd - m.keyStart == n,
-                   ByteKeyTable.same(key, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd])),
-                                     loadable: m.keyStart + 8 <= bytes.count) {
+                if m.keyEnd &- m.keyStart == n,
+                   n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count) {
                     return child
                 }
                 child = m.next

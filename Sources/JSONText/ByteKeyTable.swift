@@ -146,14 +146,23 @@ public final class ByteKeyTable: @unchecked Sendable {
     @inlinable @inline(__always)
     public static func same(_ stored: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, loadable: Bool) -> Bool {
         let n = stored.count
+        return n == 0 || same(stored.baseAddress!, key.baseAddress!, count: n, loadable: loadable)
+    }
+
+    /// `same` on pointers (`count` above 0), for loops that keep their own bounds.
+    @inlinable @inline(__always)
+    public static func same(_ stored: UnsafeRawPointer, _ key: UnsafeRawPointer, count n: Int, loadable: Bool) -> Bool {
         if n >= 8 {
             if n <= 16 {
                 return stored.loadUnaligned(as: UInt64.self) == key.loadUnaligned(as: UInt64.self)
                     && stored.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             }
-            return memcmp(stored.baseAddress!, key.baseAddress!, n) == 0
+            return memcmp(stored, key, n) == 0
         }
-        return n == 0 || shortWord(stored, loadable: true) == shortWord(key, loadable: loadable)
+        let mask = UInt64.max &>> UInt64(64 - 8 * n)
+        if loadable { return (stored.loadUnaligned(as: UInt64.self) ^ key.loadUnaligned(as: UInt64.self)) & mask == 0 }
+        return shortWord(UnsafeRawBufferPointer(start: stored, count: n), loadable: true)
+            == shortWord(UnsafeRawBufferPointer(start: key, count: n), loadable: false)
     }
 
     /// The value stored for the bytes `bytes[range]`, or nil.
