@@ -93,11 +93,11 @@ public enum TimeFormat {
     static func appendClock<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int, into out: inout Out) {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let secs = Int(local - floorDiv(local, 86_400) * 86_400)
-        appendPadded(secs / 3600, into: &out)
-        out.append(0x3A)
-        appendPadded(secs % 3600 / 60, into: &out)
-        out.append(0x3A)
-        appendPadded(secs % 60, into: &out)
+        // Written into a small buffer and appended once (every event of every timeline has one).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { b in
+            twoDigits(secs / 3600, b, 0); b[2] = 0x3A; twoDigits(secs % 3600 / 60, b, 3); b[5] = 0x3A; twoDigits(secs % 60, b, 6)
+            out.append(contentsOf: UnsafeBufferPointer(b))
+        }
     }
 
     public static func zone(_ offsetMinutes: Int) -> String {
@@ -197,14 +197,23 @@ public enum TimeFormat {
         if v < 10 { out.append(UInt8(v) + 0x30); return }
         if v < 100 { out.append(UInt8(v / 10) + 0x30); out.append(UInt8(v % 10) + 0x30); return }
         // Digits from the last, into a small buffer appended once (epochs are ten digits).
+        // Two digits a step (one division for two).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var rest = v
             var start = 20
-            repeat {
+            while rest >= 100 {
+                let pair = Int(truncatingIfNeeded: rest % 100)
+                rest /= 100
+                start -= 2
+                twoDigits(pair, digits, start)
+            }
+            if rest >= 10 {
+                start -= 2
+                twoDigits(Int(truncatingIfNeeded: rest), digits, start)
+            } else {
                 start -= 1
-                digits[start] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
-                rest /= 10
-            } while rest > 0
+                digits[start] = UInt8(truncatingIfNeeded: rest) &+ 0x30
+            }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
         }
     }
