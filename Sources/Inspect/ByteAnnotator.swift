@@ -241,8 +241,8 @@ final class ByteAnnotator {
     /// without its fields (for the summary); nil (with `out` unchanged) when this record must go
     /// through the value tree instead. `names`: the generation of the root's member names (0:
     /// unknown), from `LineAnnotator`; a record whose names are those of the last one walked
-    /// reuses what the walk found for them.
-    func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, names: Int = 0,
+    /// reuses what the walk found for them; `root` has its members by place (`RootIndex`).
+    func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, names: Int = 0, root: RootIndex? = nil,
                            into out: inout OutputBuffer) -> DecodedRecord? {
         let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
@@ -272,7 +272,7 @@ final class ByteAnnotator {
                 walk.out.truncate(to: start)
                 return nil
             }
-            let reader = TapeReader(bytes: bytes, entries: entries)
+            let reader = TapeReader(bytes: bytes, entries: entries, root: root)
             annotator.checkWhole(reader, 0, withTranscript: false, into: &walk.record)
             walk.record.writeTail(into: &walk.out) { annotator.writeTranscript(reader, 0, into: &$0) }
             walk.out.append(0x0A)
@@ -282,7 +282,8 @@ final class ByteAnnotator {
 
     /// Only the summary values (result, duration, answered) of the record at the tape's root.
     /// `withIDs`: also the record's top-level call-id members, as `RecordAnnotator.summary` gives them.
-    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false) -> DecodedRecord {
+    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
+                 root: RootIndex? = nil) -> DecodedRecord {
         var record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
                                    confidence: detection.confidence, fingerprintMatched: detection.matched,
                                    fingerprintSize: annotator.payload.fingerprint.count,
@@ -300,7 +301,7 @@ final class ByteAnnotator {
                     child = m.next
                 }
             }
-            annotator.summarize(TapeReader(bytes: bytes, entries: entries), 0, into: &record)
+            annotator.summarize(TapeReader(bytes: bytes, entries: entries, root: root), 0, into: &record)
         }
         return record
     }

@@ -21,6 +21,9 @@ public struct LineAnnotator {
     /// Numbers each list of names kept in `lastNames`: a line annotated while `lastDetection` is
     /// set has exactly the names of this generation (what `ByteAnnotator` keys its shapes by).
     private var namesGeneration = 0
+    /// The root members of the line being read by place, filled as its names are compared or
+    /// kept, for the record-wide reads (valid while `lastDetection` is set).
+    private var root = RootIndex()
 
     public init(adapters: [Adapter], vendor: String? = nil, kind: String? = nil) {
         self.adapters = adapters
@@ -32,6 +35,7 @@ public struct LineAnnotator {
     public func copy() -> LineAnnotator {
         var fresh = self
         fresh.compiled = compiled.map { $0?.forked() }
+        fresh.root = RootIndex()
         return fresh
     }
 
@@ -39,7 +43,8 @@ public struct LineAnnotator {
     /// fields, for the summary; nil when the line must be decoded through the value tree.
     public mutating func annotate(_ line: UnsafeBufferPointer<UInt8>, into out: inout OutputBuffer) -> DecodedRecord? {
         guard let (annotator, detection) = recognise(line) else { return nil }
-        return annotator.annotate(line, tape: tape, detection: detection, names: lastDetection != nil ? namesGeneration : 0, into: &out)
+        let known = lastDetection != nil
+        return annotator.annotate(line, tape: tape, detection: detection, names: known ? namesGeneration : 0, root: known ? root : nil, into: &out)
     }
 
 
@@ -49,7 +54,7 @@ public struct LineAnnotator {
     /// a delivery).
     public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, withIDs: Bool = false) -> DecodedRecord? {
         guard let (annotator, detection) = recognise(line) else { return nil }
-        return annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs)
+        return annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs, root: lastDetection != nil ? root : nil)
     }
 
     /// Indexes the line, detects its payload from the top-level member names, and gives the
@@ -110,9 +115,12 @@ public struct LineAnnotator {
                 // The names end with eight zeros (`rememberNames`): every name can be read as words.
                 let stored = names.baseAddress!
                 let end = names.count - 8
+                self.root.start(generation: namesGeneration, count: root.count)
+                let places = self.root.entries
                 var p = 0
                 var child = 1
-                for _ in 0..<root.count {
+                for place in 0..<root.count {
+                    places[place] = Int32(truncatingIfNeeded: child)
                     let m = entries[child]
                     let start = m.keyStart
                     let length = m.keyEnd &- start
@@ -133,9 +141,12 @@ public struct LineAnnotator {
         var names = lastNames
         lastNames = []
         names.removeAll(keepingCapacity: true)
+        root.start(generation: namesGeneration + 1, count: tape.withEntries { $0[0].count })
+        let places = root.entries
         let kept = tape.withEntries { entries -> Bool in
             var child = 1
-            for _ in 0..<entries[0].count {
+            for place in 0..<entries[0].count {
+                places[place] = Int32(truncatingIfNeeded: child)
                 let m = entries[child]
                 guard m.keyEnd - m.keyStart < 256 else { return false }
                 names.append(UInt8(m.keyEnd - m.keyStart))

@@ -1,4 +1,5 @@
 import JSONText
+import Synchronization
 
 /// Read access to the parts of a record the record-wide checks look at (required members, the
 /// transcript, the timelines, the summary values): a value tree, or a tape's entries over the
@@ -37,10 +38,55 @@ struct MemberName {
     /// The name's UTF-8 bytes, then eight zeros (so that it can be compared as words).
     let padded: [UInt8]
     var length: Int { padded.count - 8 }
+    /// This name's number in a `RootIndex` (every name made gets one of its own).
+    let slot: Int
+
+    private static let slots = Atomic<Int>(0)
 
     init(_ text: String) {
         self.text = text
         padded = Array(text.utf8) + repeatElement(0, count: 8)
+        slot = MemberName.slots.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+}
+
+/// The top-level members of records that list the same names in the same order (one of
+/// `LineAnnotator`'s generations): each member's entry in the record being read, by place, and
+/// the place of each name the record-wide checks look up, found once per list of names (the same
+/// names in the same order put the first of a name in the same place). One thread's own.
+final class RootIndex {
+    // One thread's own: no access is checked at run time.
+    @exclusivity(unchecked) private var generation = 0
+    /// By `MemberName.slot`: the place of the first member of that name (-1: none) and the
+    /// generation it was found in (an older one is not known: nothing is cleared between them).
+    @exclusivity(unchecked) private var places: [(generation: Int, place: Int32)] = []
+    /// The entry of each member of the root being read, by place.
+    @exclusivity(unchecked) private(set) var entries: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var capacity = 64
+
+    init() { entries = .allocate(capacity: capacity) }
+    deinit { entries.deallocate() }
+
+    /// A record of list `generation`, of `count` members, is next: room for its entries.
+    func start(generation: Int, count: Int) {
+        self.generation = generation
+        if count > capacity {
+            entries.deallocate()
+            capacity = max(count, capacity * 2)
+            entries = .allocate(capacity: capacity)
+        }
+    }
+
+    /// The place of name `slot` in this generation, -1 for none, -2 not yet known.
+    @inline(__always)
+    func place(_ slot: Int) -> Int {
+        guard slot < places.count, places[slot].generation == generation else { return -2 }
+        return Int(places[slot].place)
+    }
+
+    func setPlace(_ slot: Int, _ place: Int) {
+        if slot >= places.count { places.append(contentsOf: repeatElement((generation: -1, place: Int32(-1)), count: slot + 1 - places.count)) }
+        places[slot] = (generation, Int32(truncatingIfNeeded: place))
     }
 }
 
@@ -81,25 +127,35 @@ struct ValueReader: RecordReader {
 struct TapeReader: RecordReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let entries: UnsafeBufferPointer<JSONTape.Entry>
+    /// The root's members by place, when the root lists names met before (see `RootIndex`).
+    var root: RootIndex? = nil
 
     func member(_ node: Int, _ name: MemberName) -> Int? {
         let object = entries[node]
         guard object.kind == .object else { return nil }
+        let root = node == 0 ? self.root : nil
+        if let root {
+            let place = root.place(name.slot)
+            if place >= 0 { return Int(root.entries[place]) }
+            if place == -1 { return nil }
+        }
         let n = name.length
         guard let text = bytes.baseAddress else { return nil }
-        return name.padded.withUnsafeBytes { padded -> Int? in
+        let found = name.padded.withUnsafeBytes { padded -> (entry: Int, place: Int)? in
             let key = padded.baseAddress!
             var child = node + 1
-            for _ in 0..<object.count {
+            for place in 0..<object.count {
                 let m = entries[child]
                 if m.keyEnd &- m.keyStart == n,
                    n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count) {
-                    return child
+                    return (child, place)
                 }
                 child = m.next
             }
             return nil
         }
+        root?.setPlace(name.slot, found?.place ?? -1)
+        return found?.entry
     }
 
     func forEachElement(_ node: Int, _ body: (Int, Int) -> Void) -> Bool {

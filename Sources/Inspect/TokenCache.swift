@@ -6,7 +6,8 @@ import JSONText
 /// caches) belongs to one thread; another thread's decoder has caches of its own.
 final class TokenCache<Value> {
     private let keys = ByteKeyTable()
-    private var values: [Value] = []
+    // One thread's own: no access is checked at run time.
+    @exclusivity(unchecked) private var values: [Value] = []
     static var limit: Int { 256 }
 
     /// The value for `token`, made by `make` when it is not kept yet.

@@ -104,8 +104,9 @@ public enum StreamDecoding {
 
 /// Lines of a stream held in one buffer, with their line numbers.
 final class Batch: @unchecked Sendable {
-    var bytes: [UInt8] = []
-    var lines: [(number: Int, range: Range<Int>)] = []
+    // Filled by the reading thread, then only read by the workers: no access is checked at run time.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) var lines: [(number: Int, range: Range<Int>)] = []
 
     /// Room for `capacity` bytes (and the one line that may run past it) from the start.
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity + (capacity >> 2)) }

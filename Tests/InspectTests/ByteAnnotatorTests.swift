@@ -162,6 +162,23 @@ import Testing
         #expect(Self.compare(lines) >= lines.count / 2)
     }
 
+    /// Records that list the same names read a name from the place it was first found in (the
+    /// first of a name that appears twice), and records that list other names look again.
+    @Test func recordWideReadsFindTheFirstMemberOfANameInEveryShape() {
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            guard case .object(let members) = record else { continue }
+            guard case .object(let altered) = Self.replaceLeaves(.object(members), { value in
+                if case .number = value { return .number("7") } else { return nil }
+            }) else { continue }
+            let padding = (0..<3).map { JSONMember("pad\($0)", .number("0")) }
+            for shape in [members, altered + members, altered + members, members, padding + members, padding + members, members + altered] {
+                lines.append(Array(JSONWriter.compact(.object(shape)).utf8))
+            }
+        }
+        #expect(Self.compare(lines) >= lines.count / 2)
+    }
+
     /// Forcing a vendor and kind (the `--vendor --kind` path) and the summary-only path.
     @Test func forcedKindMatchesTheTree() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
