@@ -78,6 +78,10 @@ final class ByteAnnotator {
     private let cacheTables: [Unmanaged<ByteKeyTable>]
     @exclusivity(unchecked) private var cachedTails = ByteStrings()
     static let cacheLimit = 4096
+    /// The same for values written as an integer below `smallCodes` (most codes): spec `s`, value
+    /// `n` at `s * smallCodes + n`, -1 when not cached yet. Read without hashing.
+    private let smallTails: UnsafeMutablePointer<Int32>
+    static let smallCodes = 128
     // The walk's own tables, in memory this class allocates and frees: written for every member,
     // as arrays they cost a uniqueness check and a retain and release each time.
     /// Which member names were seen in the object being walked (duplicate detection), per node.
@@ -109,6 +113,7 @@ final class ByteAnnotator {
         path.free()
         rendered.free()
         cachedTails.free()
+        smallTails.deallocate()
     }
 
     init(annotator: RecordAnnotator) {
@@ -161,6 +166,8 @@ final class ByteAnnotator {
         unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         cache = specs.map { _ in ByteKeyTable() }
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
+        smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
+        smallTails.initialize(repeating: -1, count: specs.count * ByteAnnotator.smallCodes)
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
             JSONWriter.quotedPieces(text) { out.append(contentsOf: $0) }
@@ -480,6 +487,11 @@ final class ByteAnnotator {
         }
         // Codes repeat; an epoch of 0 is "0 = not set" in every record.
         if rule.cached || (rule.epoch != 0 && v.kind == .number && v.end - v.start == 1 && w.bytes[v.start] == UInt8(ascii: "0")) {
+            if let n = smallCode(v, w.bytes) {
+                let hit = Int(smallTails[s * ByteAnnotator.smallCodes + n])
+                if hit >= 0 { return writeField(i, tail: cachedTails[hit], &w) }
+                return slowLeaf(i, spec: s, cacheAs: true, &w)
+            }
             let hit = cacheTables[s]._withUnsafeGuaranteedRef { $0.lookup(w.bytes, v.start..<v.end) }
             if let hit { return writeField(i, tail: cachedTails[hit], &w) }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
@@ -560,7 +572,11 @@ final class ByteAnnotator {
             DecodedRecord.string(note, into: &tail)
         }
         if cacheAs, w.record.warnings.count == warnings, cache[s].count < ByteAnnotator.cacheLimit {
-            cache[s].insert(w.bytes, w.entries[i].start..<w.entries[i].end, value: cachedTails.count)
+            if let n = smallCode(w.entries[i], w.bytes) {
+                smallTails[s * ByteAnnotator.smallCodes + n] = Int32(cachedTails.count)
+            } else {
+                cache[s].insert(w.bytes, w.entries[i].start..<w.entries[i].end, value: cachedTails.count)
+            }
             cachedTails.append(tail)
         }
         tail.withUnsafeBufferPointer { writeField(i, tail: $0, &w) }
@@ -597,6 +613,20 @@ final class ByteAnnotator {
     private func writeFieldEnd(_ suffix: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
         w.out.append(literal: #""}"#)
+    }
+
+    /// The value of a number written as one or two digits, or three below `smallCodes`
+    /// (JSON has no leading zeros: one text per value), or nil.
+    @inline(__always)
+    private func smallCode(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard v.kind == .number else { return nil }
+        var n = 0
+        for p in v.start..<v.end {
+            let d = bytes[p] &- 0x30
+            guard d < 10, n < ByteAnnotator.smallCodes else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n < ByteAnnotator.smallCodes && v.end > v.start ? n : nil
     }
 
     /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.
