@@ -102,6 +102,8 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var rootShape: UnsafeMutablePointer<Int32>
     @exclusivity(unchecked) private var rootShapeCapacity = 128
     @exclusivity(unchecked) private var rootShapeNames = 0
+    /// The dates of the days times were written for lately.
+    @exclusivity(unchecked) private var dates = TimeFormat.CivilDates()
     /// `Walk.path`'s storage, kept between records.
     @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
 
@@ -515,11 +517,11 @@ final class ByteAnnotator {
                 writeFieldStart(i, &w)
                 w.out.append(literal: #","meaning":""#)
                 let seconds = big ? n / 1000 : n
-                TimeFormat.appendISO8601(seconds, to: &w.out)
+                TimeFormat.appendISO8601(seconds, to: &w.out, dates: &dates)
                 if let zone = annotator.zoneMinutes, zone != 0 {
                     w.out.append(literal: " · ")
                     let mark = w.out.count
-                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, to: &w.out)
+                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, to: &w.out, dates: &dates)
                     w.out.remove(mark..<min(w.out.count, mark + 11))
                     w.out.append(literal: " local")
                 }
@@ -539,9 +541,9 @@ final class ByteAnnotator {
             if let epoch = TimeFormat.parseLocal(bytes: text, offsetMinutes: offset) {
                 writeFieldStart(i, &w)
                 w.out.append(literal: #","meaning":""#)
-                TimeFormat.appendISO8601(epoch, offsetMinutes: offset, to: &w.out)
+                TimeFormat.appendISO8601(epoch, offsetMinutes: offset, to: &w.out, dates: &dates)
                 w.out.append(literal: " = ")
-                TimeFormat.appendISO8601(epoch, to: &w.out)
+                TimeFormat.appendISO8601(epoch, to: &w.out, dates: &dates)
                 w.out.append(contentsOf: rendered(.localAssumed, s))
                 return writeFieldEnd(rendered(.meaningSuffix, s), &w)
             }

@@ -13,10 +13,35 @@ public enum TimeFormat {
     }
 
     static func appendISO8601<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int = 0, to out: inout Out) {
+        var dates = CivilDates()
+        appendISO8601(epochSeconds, offsetMinutes: offsetMinutes, to: &out, dates: &dates)
+    }
+
+    /// The calendar dates of the last two days converted: the times of a file fall on a few days,
+    /// and a time is often written in UTC and in local time one after the other.
+    struct CivilDates {
+        private var days: (Int64, Int64) = (.min, .min)
+        private var dates: ((Int, Int, Int), (Int, Int, Int)) = ((0, 0, 0), (0, 0, 0))
+        private var older = 0
+
+        @inline(__always)
+        mutating func civil(_ day: Int64) -> (Int, Int, Int) {
+            if days.0 == day { return dates.0 }
+            if days.1 == day { return dates.1 }
+            let date = TimeFormat.civil(fromDays: day)
+            if older == 0 { (days.0, dates.0) = (day, date) } else { (days.1, dates.1) = (day, date) }
+            older ^= 1
+            return date
+        }
+    }
+
+    /// `appendISO8601`, the date found in `dates` when it was converted lately.
+    static func appendISO8601<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int = 0, to out: inout Out,
+                                                  dates: inout CivilDates) {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let days = floorDiv(local, 86_400)
         let secs = Int(local - days * 86_400)
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = dates.civil(days)
         if y >= 1000, y <= 9999, offsetMinutes.magnitude < 100 * 60 {
             // The usual case, written into one small buffer and appended once (a time is written
             // for every time field of every record; digit by digit it was a twelfth of decode).

@@ -66,6 +66,27 @@ enum Bundled {
         }
     }
 
+    /// Dates kept for the last two days converted are the dates the arithmetic gives, whatever
+    /// order days come in (repeated, alternating, three in turn, far apart).
+    @Test func keptDatesAreTheArithmeticsDates() {
+        var dates = TimeFormat.CivilDates()
+        var state: UInt64 = 99
+        var days: [Int64] = [0, 0, 1, 0, 1, 2, 0, 1, 2, -1, -1, 20_000, 20_001, 20_000, -719_468, 2_932_896]
+        for _ in 0..<2_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            days.append(20_000 + Int64(state >> 61))
+        }
+        for day in days {
+            let kept = dates.civil(day), computed = TimeFormat.civil(fromDays: day)
+            #expect(kept == computed, "day \(day)")
+        }
+        var out: [UInt8] = []
+        TimeFormat.appendISO8601(1_742_378_329, offsetMinutes: 480, to: &out, dates: &dates)
+        out.append(0x20)
+        TimeFormat.appendISO8601(1_742_378_329, to: &out, dates: &dates)
+        #expect(String(decoding: out, as: UTF8.self) == "2025-03-19T17:58:49+08:00 2025-03-19T09:58:49Z")
+    }
+
     /// A local time written from its digits is what the calendar arithmetic writes, and the
     /// digits are used only where they can be (a real date, no leap second, the same day in UTC).
     @Test func localTimesFromTheirDigitsMatchTheArithmetic() {
