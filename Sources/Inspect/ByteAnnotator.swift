@@ -421,7 +421,12 @@ final class ByteAnnotator {
             let node = Int(w.nodeOf[child])
             appendKey(m, &w)
             if node >= 0 {
-                guard visit(child, node: node, &w) else { return false }
+                // A member's scalar value is a leaf (what `visit` finds for it, asked directly).
+                if m.kind != .object, m.kind != .array {
+                    leaf(child, spec: nodes[node].spec, &w)
+                } else {
+                    guard visit(child, node: node, &w) else { return false }
+                }
             } else {
                 w.record.warnings.append(DecodeWarning("unknown-field", pathString(w), unknownFieldMessage))
                 writeField(child, tail: noMeaning, &w)
