@@ -593,9 +593,24 @@ final class ByteAnnotator {
 
     @inline(__always)
     private func writeField(_ i: Int, tail: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
-        writeFieldStart(i, &w)
-        w.out.append(contentsOf: tail)
-        w.out.append(UInt8(ascii: "}"))
+        let v = w.entries[i]
+        guard v.kind != .object, v.kind != .array, v.kind != .string || v.plain else {
+            writeFieldStart(i, &w)
+            w.out.append(contentsOf: tail)
+            w.out.append(UInt8(ascii: "}"))
+            return
+        }
+        // A value written as it stands: the field's length is known, room is made once.
+        let value = UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end])
+        w.out.reserve(21 + w.path.count + value.count + tail.count)
+        if !w.firstField { w.out.appendReserved(UInt8(ascii: ",")) }
+        w.firstField = false
+        w.out.appendReserved(literal: #"{"path":""#)
+        w.out.appendReserved(contentsOf: w.path.bytes)
+        w.out.appendReserved(literal: #"","value":"#)
+        w.out.appendReserved(contentsOf: value)
+        w.out.appendReserved(contentsOf: tail)
+        w.out.appendReserved(UInt8(ascii: "}"))
     }
 
     /// `{"path":…,"value":…` of a field whose meaning the caller writes.

@@ -66,9 +66,16 @@ public struct OutputBuffer: ByteAppending {
 
     @inline(__always)
     public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count)
+        appendReserved(contentsOf: bytes)
+    }
+
+    /// `append(contentsOf:)` into room already reserved (`reserve`): several pieces of known
+    /// length, one capacity check.
+    @inline(__always)
+    mutating func appendReserved(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
-        reserve(n)
         let to = base + count
         if n <= 16, n >= 8 {
             // Two overlapping words: most names and values are this long, and a call to memcpy
@@ -82,6 +89,17 @@ public struct OutputBuffer: ByteAppending {
             to.update(from: from, count: n)
         }
         count += n
+    }
+
+    @inline(__always)
+    mutating func appendReserved(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendReserved(literal text: StaticString) {
+        appendReserved(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     @inline(__always)
