@@ -594,7 +594,7 @@ final class ByteAnnotator {
     @inline(__always)
     private func writeField(_ i: Int, tail: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         let v = w.entries[i]
-        guard v.kind != .object, v.kind != .array, v.kind != .string || v.plain else {
+        guard ByteAnnotator.standsAsWritten(v) else {
             writeFieldStart(i, &w)
             w.out.append(contentsOf: tail)
             w.out.append(UInt8(ascii: "}"))
@@ -621,9 +621,8 @@ final class ByteAnnotator {
         w.out.append(literal: #"{"path":""#)
         w.out.append(contentsOf: w.path.bytes)
         w.out.append(literal: #"","value":"#)
-        // A number, a literal or a plain string is written as it stands (most values).
         let v = w.entries[i]
-        if v.kind != .object, v.kind != .array, v.kind != .string || v.plain {
+        if ByteAnnotator.standsAsWritten(v) {
             w.out.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end]))
         } else {
             ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
@@ -635,6 +634,12 @@ final class ByteAnnotator {
     private func writeFieldEnd(_ suffix: UnsafeBufferPointer<UInt8>, _ w: inout Walk) {
         w.out.append(contentsOf: suffix)
         w.out.append(literal: #""}"#)
+    }
+
+    /// A number, a literal or a plain string: `JSONWriter.compact` writes it as it stands (most values).
+    @inline(__always)
+    private static func standsAsWritten(_ v: JSONTape.Entry) -> Bool {
+        v.kind != .object && v.kind != .array && (v.kind != .string || v.plain)
     }
 
     /// The value of a number written as one or two digits, or three below `smallCodes`

@@ -14,8 +14,8 @@ public struct LineAnnotator {
     private var counts: [Int] = []
     private var seen: [Bool] = []
     /// The member names of the last line detected, each after its length (then eight zeros), and
-    /// what that line was detected as: lines of one kind list the same names, so a line that lists exactly these is
-    /// not detected again (the names are compared, not looked up).
+    /// what that line was detected as: lines of one kind list the same names, so a line that
+    /// lists exactly these is not detected again (the names are compared, not looked up).
     private var lastNames: [UInt8] = []
     private var lastDetection: (candidate: Int, detection: Detection)?
     /// Numbers each list of names kept in `lastNames`: a line annotated while `lastDetection` is

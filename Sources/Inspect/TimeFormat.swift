@@ -221,8 +221,7 @@ public enum TimeFormat {
     static func appendUnsigned<Out: ByteAppending>(_ v: UInt64, into out: inout Out) {
         if v < 10 { out.append(UInt8(v) + 0x30); return }
         if v < 100 { out.append(UInt8(v / 10) + 0x30); out.append(UInt8(v % 10) + 0x30); return }
-        // Digits from the last, into a small buffer appended once (epochs are ten digits).
-        // Two digits a step (one division for two).
+        // Digits from the last, two a step, into a small buffer appended once (epochs are ten digits).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var rest = v
             var start = 20
