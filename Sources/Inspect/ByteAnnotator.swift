@@ -253,14 +253,10 @@ final class ByteAnnotator {
     /// reuses what the walk found for them; `root` has its members by place (`RootIndex`).
     func annotate(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, names: Int = 0, root: RootIndex? = nil,
                            into out: inout OutputBuffer) -> DecodedRecord? {
-        let record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
-                                   confidence: detection.confidence, fingerprintMatched: detection.matched,
-                                   fingerprintSize: annotator.payload.fingerprint.count,
-                                   fields: [], warnings: [], transcript: [], timelines: [])
-        if head?.confidence != record.confidence {
+        if head?.confidence != detection.confidence {
             var bytes: [UInt8] = []
-            record.writeHead(into: &bytes)
-            head = (record.confidence, bytes)
+            emptyRecord(detection).writeHead(into: &bytes)
+            head = (detection.confidence, bytes)
         }
         let start = out.count
         out.append(contentsOf: head!.bytes)
@@ -272,31 +268,37 @@ final class ByteAnnotator {
                 nodeOfCapacity = max(entries.count, nodeOfCapacity * 2)
                 nodeOf = .allocate(capacity: nodeOfCapacity)
             }
-            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: record, nodeOf: nodeOf, names: names)
-            defer {
-                path = walk.path
-                out = walk.out
-            }
+            // The record is made in the walk and leaves it at its end (not copied in and out).
+            var walk = Walk(bytes: bytes, entries: entries, out: out, path: path, record: emptyRecord(detection), nodeOf: nodeOf, names: names)
             guard walkObject(0, level: nodes[1].members, &walk) else {
                 walk.out.truncate(to: start)
+                path = walk.path
+                out = walk.out
                 return nil
             }
             let reader = TapeReader(bytes: bytes, entries: entries, root: root)
             annotator.checkWhole(reader, 0, withTranscript: false, into: &walk.record)
             walk.record.writeTail(into: &walk.out) { annotator.writeTranscript(reader, 0, into: &$0) }
             walk.out.append(0x0A)
+            path = walk.path
+            out = walk.out
             return walk.record
         }
+    }
+
+    /// This payload's record for a detection, without fields.
+    private func emptyRecord(_ detection: Detection) -> DecodedRecord {
+        DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
+                      confidence: detection.confidence, fingerprintMatched: detection.matched,
+                      fingerprintSize: annotator.payload.fingerprint.count,
+                      fields: [], warnings: [], transcript: [], timelines: [])
     }
 
     /// Only the summary values (result, duration, answered) of the record at the tape's root.
     /// `withIDs`: also the record's top-level call-id members, as `RecordAnnotator.summary` gives them.
     func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
                  root: RootIndex? = nil) -> DecodedRecord {
-        var record = DecodedRecord(vendor: annotator.adapter.id, kind: annotator.payload.kind, title: annotator.payload.title,
-                                   confidence: detection.confidence, fingerprintMatched: detection.matched,
-                                   fingerprintSize: annotator.payload.fingerprint.count,
-                                   fields: [], warnings: [], transcript: [], timelines: [])
+        var record = emptyRecord(detection)
         tape.withEntries { entries in
             if withIDs {
                 var child = 1
