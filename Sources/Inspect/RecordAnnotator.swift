@@ -49,6 +49,10 @@ public struct RecordAnnotator {
     let transcriptPath: JSONPath.Compiled?
     let timelineHolders: JSONPath.Compiled?
     let summaryPaths: (result: JSONPath.Compiled, duration: JSONPath.Compiled?, answered: JSONPath.Compiled?)?
+    /// The summary's answered values and whether the payload has a timeline, kept apart from
+    /// `payload` (reading them there copied its whole spec for every record).
+    let answeredValues: [String]
+    let hasTimeline: Bool
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator {
@@ -105,6 +109,8 @@ public struct RecordAnnotator {
         timelineHolders = payload.timeline?.each.map { JSONPath.Compiled($0) }
         elapsedName = payload.timeline?.elapsed.map(MemberName.init)
         summaryPaths = payload.summary.map { (JSONPath.Compiled($0.result), $0.duration.map(JSONPath.Compiled.init), $0.answered.map(JSONPath.Compiled.init)) }
+        answeredValues = payload.summary?.answeredValues ?? []
+        hasTimeline = payload.timeline != nil
         if let t = payload.timeline {
             let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
             let zone = zoneMinutes
@@ -535,7 +541,7 @@ public struct RecordAnnotator {
     }
 
     func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
-        guard payload.timeline != nil else { return }
+        guard hasTimeline else { return }
         guard let each = timelineHolders else { return timeline(reader, record, path: [], into: &out) }
         var path: [UInt8] = []
         path.reserveCapacity(64)
@@ -552,7 +558,7 @@ public struct RecordAnnotator {
 
     /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
     private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: [UInt8], into out: inout DecodedRecord) {
-        guard let t = payload.timeline else { return }
+        guard hasTimeline else { return }
         let zone = zoneMinutes ?? 0
         var events: [(name: String, epoch: Int64)] = []
         events.reserveCapacity(timelineEvents.count)
@@ -566,7 +572,7 @@ public struct RecordAnnotator {
         out.timelines.append(CallTimeline(path: holderPath, events: events, zoneMinutes: zone))
         // Timing checks.
         for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
-            out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, t) ?? events[i].name),
+            out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, payload.timeline!) ?? events[i].name),
                                               "\(events[i].name) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(events[i - 1].name) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
         }
         if let elapsedName, let answer = events.first(where: { $0.name == "answer" }),
@@ -574,6 +580,7 @@ public struct RecordAnnotator {
            let elapsed = reader.member(holder, elapsedName).flatMap({ reader.integer($0) }) {
             let expected = end.epoch - answer.epoch
             if abs(elapsed - expected) > 1 {
+                let t = payload.timeline!
                 out.warnings.append(DecodeWarning("timing", prefix + elapsedName.text,
                                                   "\(elapsedName.text) is \(elapsed) s but \(t.end ?? "end") − \(t.answer ?? "answer") is \(expected) s"))
             }
@@ -592,7 +599,7 @@ public struct RecordAnnotator {
     // MARK: - Summary values
 
     func summarize<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
-        guard let s = payload.summary, let paths = summaryPaths else { return }
+        guard let paths = summaryPaths else { return }
         if let value = paths.result.value(reader, record) {
             let result = reader.cached(value, resultCache) {
                 let code = reader.string(value) ?? reader.number(value) ?? reader.typeName(value)
@@ -607,8 +614,8 @@ public struct RecordAnnotator {
         if let a = paths.answered {
             let value = a.value(reader, record)
             let text = value.flatMap { reader.string($0) ?? reader.number($0) }
-            if !s.answeredValues.isEmpty {
-                out.answered = text.map { s.answeredValues.contains($0) } ?? false
+            if !answeredValues.isEmpty {
+                out.answered = text.map { answeredValues.contains($0) } ?? false
             } else {
                 out.answered = !(text == nil || text == "" || text == "0")
             }
