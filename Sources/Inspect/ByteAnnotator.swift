@@ -644,18 +644,13 @@ final class ByteAnnotator {
         v.kind != .object && v.kind != .array && (v.kind != .string || v.plain)
     }
 
-    /// The value of a number written as one or two digits, or three below `smallCodes`
-    /// (JSON has no leading zeros: one text per value), or nil.
+    /// The value of a number written as digits alone, below `smallCodes` (JSON has no leading
+    /// zeros, and a minus sign is excluded: one text per value), or nil.
     @inline(__always)
     private func smallCode(_ v: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard v.kind == .number else { return nil }
-        var n = 0
-        for p in v.start..<v.end {
-            let d = bytes[p] &- 0x30
-            guard d < 10, n < ByteAnnotator.smallCodes else { return nil }
-            n = n * 10 + Int(d)
-        }
-        return n < ByteAnnotator.smallCodes && v.end > v.start ? n : nil
+        guard v.kind == .number, bytes[v.start] != UInt8(ascii: "-"),
+              let n = TapeReader.integer(v, bytes, maxDigits: 3), n < ByteAnnotator.smallCodes else { return nil }
+        return Int(n)
     }
 
     /// An integer of at most 15 digits (so no unsafe-integer warning), or nil.

@@ -193,13 +193,7 @@ public struct DecodedRecord: Equatable, Sendable {
     static func string<Out: ByteAppending>(_ s: String?, into out: inout Out) {
         guard let s else { return out.append(literal: "null") }
         out.append(UInt8(ascii: "\""))
-        // Short printable ASCII (names, codes, event names) is written as it stands.
-        let plain = s.utf8.count <= 32 && s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for b in bytes where b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C { return false }
-            out.append(contentsOf: bytes)
-            return true
-        } == true
-        if !plain { JSONWriter.quotedPieces(s) { out.append(contentsOf: $0) } }
+        JSONWriter.quotedPieces(s) { out.append(contentsOf: $0) }
         out.append(UInt8(ascii: "\""))
     }
 

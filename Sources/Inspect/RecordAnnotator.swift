@@ -558,7 +558,6 @@ public struct RecordAnnotator {
 
     /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
     private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: [UInt8], into out: inout DecodedRecord) {
-        guard hasTimeline else { return }
         let zone = zoneMinutes ?? 0
         var events: [(name: String, epoch: Int64)] = []
         events.reserveCapacity(timelineEvents.count)

@@ -97,6 +97,8 @@ public enum JSONWriter {
             let n = bytes.count
             func run(_ end: Int) { if end > runStart { piece(UnsafeBufferPointer(rebasing: bytes[runStart..<end])) } }
             func escape(_ literal: StaticString) { piece(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
+            // Short printable ASCII (names, codes, event names): one piece, no case looked at.
+            if n <= 32, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return run(n) }
             while i < n {
                 // Eight bytes at a time while none of them needs a closer look (ASCII text without
                 // a quote, a backslash or a control character: most names, values and sentences).

@@ -87,10 +87,7 @@ import TestSupport
     /// `captures delete`: one capture, then one that is not there (a negative answer, as `show`
     /// gives), then all; one-shot, with and without --json.
     @Test func capturesAreDeletedOneOrAll() throws {
-        let port = try MockTests.freePort()
-        let fill = try h.run(["-c", "listen --port \(port) --background --quiet",
-                              "-c", "trigger nxlink --to http://127.0.0.1:\(port)/hook --count 3",
-                              "-c", "listen stop"])
+        let fill = try MockTests.triggerAtBackgroundListener(h, "nxlink --count 3")
         #expect(fill.status == 0, "\(fill.stderr)")
         let one = try h.run(["captures", "delete", "2", "--json"])
         #expect(one.status == 0 && one.stdout == "{\n  \"deleted\": 1\n}\n", "\(one.stdout)\(one.stderr)")

@@ -17,6 +17,14 @@ import TestSupport
         return probe.port
     }
 
+    /// One session: a listener in the background on a free port, `trigger ARGS --to` it, `listen stop`.
+    static func triggerAtBackgroundListener(_ h: Harness, _ trigger: String) throws -> Harness.Result {
+        let port = try freePort()
+        return try h.run(["-c", "listen --port \(port) --background --quiet",
+                          "-c", "trigger \(trigger) --to http://127.0.0.1:\(port)/hook",
+                          "-c", "listen stop"])
+    }
+
     /// Runs `callscope mock …` (or `listen …`) until `stop()`; its stderr is the log, its stdout
     /// the output. (Unchecked: a test may kill it from another task; Process is safe for that.)
     final class MockProcess: @unchecked Sendable {
@@ -288,10 +296,7 @@ import TestSupport
     /// A burst at a listener running in the same session: the burst's blocked workers must not
     /// hold up the listener's handlers (they once waited on a shared thread pool for seconds).
     @Test func aBurstAtAListenerInTheSameSessionIsNotHeldUp() throws {
-        let port = try MockTests.freePort()
-        let r = try h.run(["-c", "listen --port \(port) --background --quiet",
-                           "-c", "trigger nxlink --to http://127.0.0.1:\(port)/hook --count 16 --concurrency 8 --json",
-                           "-c", "listen stop"])
+        let r = try MockTests.triggerAtBackgroundListener(h, "nxlink --count 16 --concurrency 8 --json")
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex(of: "{"))
