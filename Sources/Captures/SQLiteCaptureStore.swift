@@ -78,6 +78,11 @@ public final class SQLiteCaptureStore: CaptureStore {
         if fd >= 0 { _ = Glibc.close(fd) }
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         for statement in [
+            // A new file's pages are 64 KB, not 4 KB: a delivery's row (~1.5 KB) filled a 4 KB page
+            // only to four fifths, and every page is written twice (the WAL, then the checkpoint).
+            // 7% fewer bytes written a delivery, ~5% more deliveries a second (bench/RESULTS.md).
+            // An existing file keeps its size (set before WAL mode, or it is ignored).
+            "PRAGMA page_size=65536",
             "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
             """
             CREATE TABLE IF NOT EXISTS captures (

@@ -1,0 +1,120 @@
+import Glibc
+@testable import Net
+import Testing
+import Wire
+
+/// The server's handling of one connection, over a plain socket: pipelined requests, shutdown.
+@Suite struct ServerConnectionTests {
+    /// A server on 127.0.0.1 whose handler answers with the request's path, after `delays[path]`
+    /// milliseconds.
+    static func server(delays: [String: Int] = [:], idleTimeoutSeconds: Int = 30) throws -> HTTPServer {
+        try HTTPServer(host: "127.0.0.1", port: 0, idleTimeoutSeconds: idleTimeoutSeconds) { request, _ in
+            if let delay = delays[request.path] { try? await Task.sleep(for: .milliseconds(delay)) }
+            return HTTPServer.Answer(status: 200, headers: [("Content-Type", "text/plain")], body: Array(request.path.utf8))
+        }
+    }
+
+    /// A connected socket with a 5 s read timeout.
+    static func connect(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(UInt16(port).bigEndian),
+                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    static func send(_ fd: Int32, _ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+    }
+
+    /// Everything read until the peer closes, a read times out, or `until` holds for what came.
+    static func read(_ fd: Int32, until done: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { return (String(decoding: bytes, as: UTF8.self), n == 0) }
+            bytes += chunk[..<n]
+            if done(String(decoding: bytes, as: UTF8.self)) { return (String(decoding: bytes, as: UTF8.self), false) }
+        }
+    }
+
+    static func count(_ text: String, _ part: String) -> Int { text.components(separatedBy: part).count - 1 }
+
+    /// Pipelined requests are answered in the order they came, though the first takes longest.
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let server = try Self.server(delays: ["/slow": 300, "/middle": 100])
+        defer { server.stop() }
+        let fd = try Self.connect(server.port)
+        defer { close(fd) }
+        Self.send(fd, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /middle HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\n\r\n")
+        let (text, _) = Self.read(fd) { Self.count($0, "HTTP/1.1 200 OK") == 3 && $0.hasSuffix("/fast") }
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.prefix { $0 != "H" } }
+        #expect(bodies == ["/slow", "/middle", "/fast"], "\(text)")
+    }
+
+    /// More pipelined requests than the connection keeps waiting: reads pause, and resume as
+    /// answers go out; every request is answered, in order.
+    @Test func aLongPipelineIsReadAsAnswersGoOut() throws {
+        let server = try Self.server(delays: ["/0": 200])
+        defer { server.stop() }
+        let fd = try Self.connect(server.port)
+        defer { close(fd) }
+        // ~1 KB a request, so the pipeline takes several reads of the socket.
+        let count = HTTPServer.RequestHandler.maxWaiting * 3
+        let pad = String(repeating: "p", count: 1000)
+        Self.send(fd, (0..<count).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\nX-Pad: \(pad)\r\n\r\n" }.joined())
+        let last = "/\(count - 1)"
+        let (text, _) = Self.read(fd) { Self.count($0, "HTTP/1.1 200 OK") == count && $0.hasSuffix(last) }
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { String($0.prefix { $0 != "H" }) }
+        #expect(bodies == (0..<count).map { "/\($0)" })
+    }
+
+    /// Stopping the server closes an idle keep-alive connection at once, and a busy one once its
+    /// answer, which says `Connection: close`, is out.
+    @Test func stopClosesKeepAliveConnections() throws {
+        let server = try Self.server(delays: ["/slow": 500])
+        let idle = try Self.connect(server.port)
+        defer { close(idle) }
+        Self.send(idle, "GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(Self.read(idle) { $0.hasSuffix("/first") }.text.hasPrefix("HTTP/1.1 200 OK"))
+        let busy = try Self.connect(server.port)
+        defer { close(busy) }
+        Self.send(busy, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        usleep(100_000)
+        var started = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &started)
+        server.stop()
+        var ended = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ended)
+        #expect(ended.tv_sec - started.tv_sec < 3, "stop waited for the keep-alive connections")
+        #expect(Self.read(idle).closed)
+        let answer = Self.read(busy)
+        #expect(answer.closed)
+        #expect(answer.text.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(answer.text.lowercased().contains("connection: close"))
+        #expect(answer.text.hasSuffix("/slow"))
+    }
+
+    /// A client that starts a body and stops sending is closed after the idle timeout.
+    @Test func aStalledBodyIsClosedAfterTheIdleTimeout() throws {
+        let server = try Self.server(idleTimeoutSeconds: 1)
+        defer { server.stop() }
+        let fd = try Self.connect(server.port)
+        defer { close(fd) }
+        Self.send(fd, "POST /hook HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{\"half\":")
+        var started = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &started)
+        let answer = Self.read(fd)
+        var ended = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ended)
+        #expect(answer.closed && answer.text.isEmpty)
+        #expect(ended.tv_sec - started.tv_sec < 4)
+    }
+}
