@@ -61,6 +61,9 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// after batch while appends keep coming, and resumes their continuations itself (no hop
     /// onto the concurrency pool and back between a batch's sync and the next).
     private let writer = DispatchQueue(label: "callscope.pending-captures")
+    /// Where the table is filled, blocking, through `rows`.
+    private let filler = DispatchQueue(label: "callscope.capture-fill")
+    private let rows: CaptureRowWriter
     private let pending: PendingCaptures.Pair
 
     public static func defaultPath(environment: [String: String]) -> String {
@@ -95,6 +98,7 @@ public final class SQLiteCaptureStore: CaptureStore {
             "INSERT OR IGNORE INTO counters VALUES ('next_capture_id', 1)",
             "CREATE TABLE IF NOT EXISTS deleted_captures (id INTEGER PRIMARY KEY)",
         ] { _ = try await connection.query(statement) }
+        let rows = try CaptureRowWriter(path: path)
         for orphan in PendingCaptures.orphans(of: path) {
             do {
                 // A capture filled and then deleted is still in the file: it stays deleted.
@@ -104,7 +108,7 @@ public final class SQLiteCaptureStore: CaptureStore {
                     .compactMap { $0.column("id")?.integer.map(Int64.init) })
                 let kept = orphan.captures.filter { !deleted.contains($0.id ?? 0) }
                 for start in stride(from: 0, to: kept.count, by: maxBatch) {
-                    try await insert(kept[start..<min(start + maxBatch, kept.count)], into: connection)
+                    try rows.insert(kept[start..<min(start + maxBatch, kept.count)], synced: false)
                 }
                 orphan.finish(true)
             } catch {
@@ -115,11 +119,12 @@ public final class SQLiteCaptureStore: CaptureStore {
         if !PendingCaptures.exist(for: path) { _ = try await connection.query("DELETE FROM deleted_captures") }
         // The pending file keeps what a commit without fsync could lose.
         _ = try await connection.query("PRAGMA synchronous=NORMAL")
-        return SQLiteCaptureStore(connection: connection, path: path, maxUnfilled: maxUnfilled)
+        return SQLiteCaptureStore(connection: connection, rows: rows, path: path, maxUnfilled: maxUnfilled)
     }
 
-    init(connection: SQLiteConnection, path: String, maxUnfilled: Int) {
+    init(connection: SQLiteConnection, rows: CaptureRowWriter, path: String, maxUnfilled: Int) {
         self.connection = connection
+        self.rows = rows
         self.path = path
         self.maxUnfilled = maxUnfilled
         pending = PendingCaptures.Pair(storePath: path)
@@ -136,6 +141,7 @@ public final class SQLiteCaptureStore: CaptureStore {
         let synced = !pending.files.isEmpty && filled
             ? (try? await connection.query("PRAGMA wal_checkpoint(FULL)").first?.column("busy")?.integer == 0) ?? false : false
         pending.finish(removing: synced)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in filler.async { self.rows.close(); done.resume() } }
         // Ids reserved and not given go back, unless another store reserved after them.
         if !ids.isEmpty {
             _ = try? await connection.query("UPDATE counters SET value = ? WHERE name = 'next_capture_id' AND value = ?",
@@ -172,7 +178,7 @@ public final class SQLiteCaptureStore: CaptureStore {
                         return (s.waiting, !s.filling)
                     }
                     // The fill tries again; once the table takes rows, appends are taken again.
-                    if retry { Task { await self.fill() } }
+                    if retry { filler.async { self.fill() } }
                     for (_, continuation) in refused { continuation.resume(throwing: StoreError("the capture table takes no rows: \(refusal)")) }
                     return
                 }
@@ -205,7 +211,7 @@ public final class SQLiteCaptureStore: CaptureStore {
                     defer { s.filling = true }
                     return !s.filling
                 }
-                if fill { Task { await self.fill() } }
+                if fill { filler.async { self.fill() } }
                 for (capture, (_, continuation)) in zip(batch, taken) { continuation.resume(returning: capture.id!) }
             } catch {
                 for (_, continuation) in taken { continuation.resume(throwing: error) }
@@ -213,13 +219,13 @@ public final class SQLiteCaptureStore: CaptureStore {
         }
     }
 
-    /// Moves what the pending file holds into the table, batch after batch.
-    private func fill() async {
+    /// Moves what the pending file holds into the table, batch after batch. Runs on `filler`, blocking.
+    private func fill() {
         while true {
-            // A few milliseconds' deliveries in one transaction: far fewer pages written and
-            // statements parsed per row than a transaction per write of the pending file.
+            // A few milliseconds' deliveries in one transaction: far fewer pages written per row
+            // than a transaction per write of the pending file.
             if state.withLock({ (1..<SQLiteCaptureStore.maxBatch).contains($0.unfilled.count) && $0.fillWaiters.isEmpty }) {
-                try? await Task.sleep(for: SQLiteCaptureStore.gather)
+                usleep(SQLiteCaptureStore.gatherMicroseconds)
             }
             let (batch, sync) = state.withLock { s in
                 let batch = Array(s.unfilled.prefix(SQLiteCaptureStore.maxBatch))
@@ -229,9 +235,7 @@ public final class SQLiteCaptureStore: CaptureStore {
             if batch.isEmpty { return }
             var failure: String?
             do {
-                if sync { _ = try await connection.query("PRAGMA synchronous=FULL") }
-                try await SQLiteCaptureStore.insert(batch[...], into: connection)
-                if sync { _ = try await connection.query("PRAGMA synchronous=NORMAL") }
+                try rows.insert(batch, synced: sync)
             } catch { failure = "\(error)" }
             let failed = failure != nil
             let ready = state.withLock { s in
@@ -283,21 +287,11 @@ public final class SQLiteCaptureStore: CaptureStore {
         return Int64(end - count)..<Int64(end)
     }
 
-    /// One multi-row INSERT: one statement, one transaction (synced only under
-    /// `synchronous=FULL`). A row already there (a pending file filled twice) stays as it is.
-    static func insert(_ captures: ArraySlice<Capture>, into connection: SQLiteConnection) async throws {
-        let row = "(?,?,?,?,?,?,?,?,?,?,?,?)"
-        _ = try await connection.query(
-            "INSERT OR IGNORE INTO captures (id, received_at, peer, method, target, headers, body, vendor, kind, verdict, summary, answered_status) VALUES "
-                + Array(repeating: row, count: captures.count).joined(separator: ","),
-            captures.flatMap(SQLiteCaptureStore.binds))
-    }
-
-    /// 12 values a row, well under SQLite's limit on bound values in one statement.
+    /// Rows a fill transaction takes at most.
     static let maxBatch = 500
     /// How long the fill waits for more rows when fewer than a batch are waiting (a reader waiting
     /// for the fill does not wait for this).
-    static let gather = Duration.milliseconds(10)
+    static let gatherMicroseconds: UInt32 = 10_000
     /// Ids reserved at a time.
     static let idBlock = 4096
 
@@ -307,14 +301,6 @@ public final class SQLiteCaptureStore: CaptureStore {
     struct StoreError: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
-    }
-
-    /// A row's values; the capture has its id by now.
-    static func binds(_ c: Capture) -> [SQLiteData] {
-        func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
-        return [.integer(Int(c.id ?? 0)), .integer(Int(c.receivedAt)), .text(c.peer), text(c.request.method), text(c.request.target), .text(headersJSON(c.request.headers)),
-                .blob(ByteBuffer(bytes: c.request.body)), text(c.vendor), text(c.kind), text(c.verdict), .text(c.summary),
-                .integer(c.answeredStatus)]
     }
 
     /// `[["Name","value"],…]`, written straight from the pairs (no value tree per delivery).

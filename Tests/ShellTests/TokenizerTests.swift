@@ -108,9 +108,10 @@ import Testing
 @Suite struct JoiningTests {
     /// `joining` is `joined(separator:)` without the generic path.
     @Test func joinsAsTheStandardLibraryDoes() {
-        let lists: [[String]] = [[], [""], ["a"], ["", ""], ["a", "b", "c"], ["牛小信", "", "é\u{301}"], Array(repeating: "xy", count: 40)]
+        let lists: [[String]] = [[], [""], ["a"], ["", ""], ["a", "b", "c"], ["牛小信", "", "é\u{301}"], Array(repeating: "xy", count: 40),
+                                 ["e", "\u{301}x", "\u{301}"], ["nxlink", "callback", "c-1", "17 no answer", "2 min 39 s"]]
         for list in lists {
-            for separator in ["", ", ", "  ", "·"] {
+            for separator in ["", ", ", "  ", "·", " · ", "\u{301}"] {
                 #expect(list.joining(separator) == list.joined(separator: separator), "\(list) \(separator)")
             }
             #expect(list.joining() == list.joined())

@@ -108,7 +108,9 @@ import Workbench
             _ = try listener.write(captures, rewind: false)
             let store = try await SQLiteCaptureStore.open(path: path)
             let table = try await SQLiteConnection.open(storage: .file(path: path))
-            try await SQLiteCaptureStore.insert(captures[...], into: table)
+            let filler = try CaptureRowWriter(path: path)
+            try filler.insert(captures, synced: false)
+            filler.close()
             if deleting.count == 1 {
                 #expect(try await store.delete(deleting[0]) == 1)
             } else {
@@ -192,6 +194,29 @@ import Workbench
             damaged[at] ^= 0x20
             #expect(PendingCaptures.records(damaged).isEmpty, "byte \(at) changed and still read")
         }
+    }
+
+    /// A capture read back from the table has every field as appended: empty strings and an
+    /// empty body stay empty (not NULL), absent ones stay absent, text beyond ASCII intact.
+    @Test func theTableKeepsEveryFieldOfACapture() async throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let store = try await SQLiteCaptureStore.open(path: folder + "/captures.sqlite3")
+        let full = Capture(receivedAt: 1_700_000_000_123, peer: "[::1]:5000",
+                           request: HTTPMessage(kind: .request, method: "POST", target: "/hook?x=1",
+                                                headers: [("Sign", "ab"), ("X-Note", "通话 \"quoted\"")], body: [0, 0xFF, 0x7B, 0x0A]),
+                           vendor: "nxlink", kind: "callRecordCallback", verdict: "mismatch", summary: "nxlink · 通话结束", answeredStatus: 200)
+        let bare = Capture(receivedAt: 2, peer: "", request: HTTPMessage(kind: .request, method: nil, target: nil, headers: [], body: []),
+                           summary: "", answeredStatus: 400)
+        var ids: [Int64] = []
+        for capture in [full, bare] { ids.append(try await store.append(capture)) }
+        for (id, sent) in zip(ids, [full, bare]) {
+            let c = try #require(try await store.get(id))
+            #expect(c.id == id && c.receivedAt == sent.receivedAt && c.peer == sent.peer && c.request == sent.request
+                    && c.vendor == sent.vendor && c.kind == sent.kind && c.verdict == sent.verdict && c.summary == sent.summary
+                    && c.answeredStatus == sent.answeredStatus, "\(c)")
+        }
+        await store.close()
     }
 
     static func folder() throws -> String {
