@@ -35,12 +35,20 @@ final class CaptureRowWriter: @unchecked Sendable {
 
     /// The captures in one transaction; a row already there (a pending file filled twice) stays
     /// as it is. `synced`: committed with `synchronous=FULL` (on the disk when this returns).
-    func insert(_ captures: some Collection<Capture>, synced: Bool) throws {
+    func insert(_ captures: ArraySlice<Capture>, synced: Bool) throws {
+        try insert(CollectionOfOne(captures), synced: synced)
+    }
+
+    /// Batches of captures in one transaction.
+    func insert(_ batches: some Collection<some RandomAccessCollection<Capture>>, synced: Bool) throws {
         if synced { try execute("PRAGMA synchronous=FULL") }
         defer { if synced { try? execute("PRAGMA synchronous=NORMAL") } }
         try execute("BEGIN IMMEDIATE")
         do {
-            for capture in captures { try put(capture) }
+            // By index: a capture taken out of its array (`for c in batch`) is a copy, nine retains.
+            for batch in batches {
+                for i in batch.indices { try put(batch[i]) }
+            }
             try execute("COMMIT")
         } catch {
             try? execute("ROLLBACK")

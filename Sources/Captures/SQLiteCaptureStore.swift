@@ -34,13 +34,18 @@ public final class SQLiteCaptureStore: CaptureStore {
     /// table takes no rows, are refused).
     private let maxUnfilled: Int
     private struct State {
-        /// Appended, waiting for the next write of the pending file.
-        var waiting: [(Capture, UnsafeContinuation<Int64, any Error>)] = []
+        /// Appended, waiting for the next write of the pending file, and the appends' continuations.
+        /// (Captures are moved between these arrays whole, never copied one by one: a copy of a
+        /// capture retains its nine strings and arrays.)
+        var waiting: [Capture] = []
+        var continuations: [UnsafeContinuation<Int64, any Error>] = []
         var writing = false
         /// Reserved for this store, not given yet.
         var ids: Range<Int64> = 0..<0
         /// In the pending file, not yet in the table, in the order written.
-        var unfilled: [Capture] = []
+        /// The batches written, as written.
+        var unfilled: [[Capture]] = []
+        var unfilledCount = 0
         var filling = false
         /// How many captures were written to the pending file, how many of them are in the table,
         /// and how many of those are on the disk (committed with `synchronous=FULL`).
@@ -136,7 +141,7 @@ public final class SQLiteCaptureStore: CaptureStore {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in writer.async { done.resume() } }
         }
         await filledUp()
-        let (filled, ids) = state.withLock { s in (!s.fillFailed && s.unfilled.isEmpty, s.ids) }
+        let (filled, ids) = state.withLock { s in (!s.fillFailed && s.unfilledCount == 0, s.ids) }
         // On the disk once the checkpoint (which syncs the WAL first) finished with no reader in its way.
         let synced = !pending.files.isEmpty && filled
             ? (try? await connection.query("PRAGMA wal_checkpoint(FULL)").first?.column("busy")?.integer == 0) ?? false : false
@@ -154,7 +159,8 @@ public final class SQLiteCaptureStore: CaptureStore {
         // Each continuation is resumed exactly once, by the write that takes it from the queue.
         try await withUnsafeThrowingContinuation { continuation in
             let start = state.withLock { s in
-                s.waiting.append((capture, continuation))
+                s.waiting.append(capture)
+                s.continuations.append(continuation)
                 defer { s.writing = true }
                 return !s.writing
             }
@@ -174,32 +180,38 @@ public final class SQLiteCaptureStore: CaptureStore {
                     // Everything waiting refused, and this loop ends with it (the next append starts
                     // one, which looks again).
                     let (refused, retry) = state.withLock { s in
-                        defer { s.waiting.removeAll(); s.filling = true; s.writing = false }
-                        return (s.waiting, !s.filling)
+                        defer { s.waiting.removeAll(); s.continuations.removeAll(); s.filling = true; s.writing = false }
+                        return (s.continuations, !s.filling)
                     }
                     // The fill tries again; once the table takes rows, appends are taken again.
                     if retry { filler.async { self.fill() } }
-                    for (_, continuation) in refused { continuation.resume(throwing: StoreError("the capture table takes no rows: \(refusal)")) }
+                    for continuation in refused { continuation.resume(throwing: StoreError("the capture table takes no rows: \(refusal)")) }
                     return
                 }
                 _ = try? Blocking.run { await self.filled(self.maxUnfilled / 2) }
                 // Looked at again: the wait may have ended because the fill failed.
                 continue
             }
-            let (taken, available, durable) = state.withLock { s in
-                let taken = Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch))
-                s.waiting.removeFirst(taken.count)
-                if taken.isEmpty { s.writing = false }
-                return (taken, s.ids, s.durable)
+            var (batch, taken, available, durable) = state.withLock { s in
+                let batch: [Capture], taken: [UnsafeContinuation<Int64, any Error>]
+                if s.waiting.count <= SQLiteCaptureStore.maxBatch {
+                    (batch, taken) = (s.waiting, s.continuations)
+                    (s.waiting, s.continuations) = ([], [])
+                } else {
+                    (batch, taken) = (Array(s.waiting.prefix(SQLiteCaptureStore.maxBatch)), Array(s.continuations.prefix(SQLiteCaptureStore.maxBatch)))
+                    s.waiting.removeFirst(batch.count)
+                    s.continuations.removeFirst(batch.count)
+                }
+                if batch.isEmpty { s.writing = false }
+                return (batch, taken, s.ids, s.durable)
             }
-            if taken.isEmpty { return }
+            if batch.isEmpty { return }
             do {
                 var ids = available
                 if ids.count < taken.count {
                     let count = max(SQLiteCaptureStore.idBlock, taken.count)
                     ids = try Blocking.run { try await self.reserve(count) }
                 }
-                var batch = taken.map(\.0)
                 for i in batch.indices { batch[i].id = ids.lowerBound + Int64(i) }
                 let (file, size) = try pending.write(batch, durable: durable)
                 let fill = state.withLock { s in
@@ -207,14 +219,15 @@ public final class SQLiteCaptureStore: CaptureStore {
                     s.wantsSync = size >= SQLiteCaptureStore.rewindAt
                     s.written += batch.count
                     file.writtenThrough = s.written
-                    s.unfilled.append(contentsOf: batch)
+                    s.unfilled.append(batch)
+                    s.unfilledCount += batch.count
                     defer { s.filling = true }
                     return !s.filling
                 }
                 if fill { filler.async { self.fill() } }
-                for (capture, (_, continuation)) in zip(batch, taken) { continuation.resume(returning: capture.id!) }
+                for (i, continuation) in taken.enumerated() { continuation.resume(returning: ids.lowerBound + Int64(i)) }
             } catch {
-                for (_, continuation) in taken { continuation.resume(throwing: error) }
+                for continuation in taken { continuation.resume(throwing: error) }
             }
         }
     }
@@ -224,18 +237,23 @@ public final class SQLiteCaptureStore: CaptureStore {
         while true {
             // A few milliseconds' deliveries in one transaction: far fewer pages written per row
             // than a transaction per write of the pending file.
-            if state.withLock({ (1..<SQLiteCaptureStore.maxBatch).contains($0.unfilled.count) && $0.fillWaiters.isEmpty }) {
+            if state.withLock({ (1..<SQLiteCaptureStore.maxBatch).contains($0.unfilledCount) && $0.fillWaiters.isEmpty }) {
                 usleep(SQLiteCaptureStore.gatherMicroseconds)
             }
-            let (batch, sync) = state.withLock { s in
-                let batch = Array(s.unfilled.prefix(SQLiteCaptureStore.maxBatch))
-                if batch.isEmpty { s.filling = false }
-                return (batch, s.wantsSync)
+            // Whole batches as written, up to `maxBatch` rows (a written batch is at most that).
+            let (batches, count, sync) = state.withLock { s in
+                var (taken, count) = (0, 0)
+                while taken < s.unfilled.count, taken == 0 || count + s.unfilled[taken].count <= SQLiteCaptureStore.maxBatch {
+                    count += s.unfilled[taken].count
+                    taken += 1
+                }
+                if taken == 0 { s.filling = false }
+                return (s.unfilled.prefix(taken), count, s.wantsSync)
             }
-            if batch.isEmpty { return }
+            if batches.isEmpty { return }
             var failure: String?
             do {
-                try rows.insert(batch, synced: sync)
+                try rows.insert(batches, synced: sync)
             } catch { failure = "\(error)" }
             let failed = failure != nil
             let ready = state.withLock { s in
@@ -244,8 +262,9 @@ public final class SQLiteCaptureStore: CaptureStore {
                     // Kept in the pending file; the next write tries again.
                     s.filling = false
                 } else {
-                    s.unfilled.removeFirst(batch.count)
-                    s.filled += batch.count
+                    s.unfilled.removeFirst(batches.count)
+                    s.unfilledCount -= count
+                    s.filled += count
                     if sync { s.durable = s.filled }
                 }
                 let target = failed ? Int.max : s.filled

@@ -109,7 +109,7 @@ import Workbench
             let store = try await SQLiteCaptureStore.open(path: path)
             let table = try await SQLiteConnection.open(storage: .file(path: path))
             let filler = try CaptureRowWriter(path: path)
-            try filler.insert(captures, synced: false)
+            try filler.insert(captures[...], synced: false)
             filler.close()
             if deleting.count == 1 {
                 #expect(try await store.delete(deleting[0]) == 1)
