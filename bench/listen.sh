@@ -2,7 +2,8 @@
 # Durable deliveries per second: wrk POSTing a callback body to `listen` (each synced to the
 # store's pending file before the 200, then filled into SQLite), side by side with nginx answering
 # 200, in one run, at 4, 32 and 128 connections (or those given).
-# Usage: bench/listen.sh [SECONDS [CONNECTIONS...]]
+# Usage: bench/listen.sh [SECONDS [CONNECTIONS...]]   (CALLSCOPE=path runs that binary instead of
+# building this checkout: an earlier commit's, side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -11,8 +12,7 @@ shift || true
 counts=(4 32 128)
 [ $# -eq 0 ] || counts=("$@")
 for tool in wrk nginx; do command -v $tool >/dev/null || apt-get install -y -qq wrk nginx-light >/dev/null; done
-swift build -c release >/dev/null
-bin=$PWD/.build/release/callscope
+if [ -n "${CALLSCOPE:-}" ]; then bin=$(realpath "$CALLSCOPE"); else swift build -c release >/dev/null; bin=$PWD/.build/release/callscope; fi
 work=$(mktemp -d)
 listen_port=18290; nginx_port=18291
 start_nginx "$work" $nginx_port '{"code":0}'
