@@ -172,8 +172,8 @@ enum DecodeReport {
         }
         var figures: [(String, [Span])] = []
         if let rate = s.answerRate { figures.append(("answer rate", [Span("\(format(rate * 100))% (\(s.answered) of \(s.answerKnown))")])) }
-        if let p50 = s.percentile(50), let p90 = s.percentile(90), let p99 = s.percentile(99), let max = s.percentile(100) {
-            figures.append(("duration", [Span("p50 \(TimeFormat.duration(seconds: p50)) · p90 \(TimeFormat.duration(seconds: p90)) · p99 \(TimeFormat.duration(seconds: p99)) · max \(TimeFormat.duration(seconds: max))")]))
+        if let q = s.percentiles([50, 90, 99, 100]) {
+            figures.append(("duration", [Span("p50 \(TimeFormat.duration(seconds: q[0])) · p90 \(TimeFormat.duration(seconds: q[1])) · p99 \(TimeFormat.duration(seconds: q[2])) · max \(TimeFormat.duration(seconds: q[3]))")]))
         }
         if !s.warningsByCode.isEmpty {
             figures.append(("warnings", [Span(s.warningsByCode.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), .yellow)]))
@@ -198,9 +198,8 @@ enum DecodeReport {
             members.insert(JSONMember("warnings", .object(s.warningsByCode.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) })), at: 3)
         }
         if let rate = s.answerRate { members.append(JSONMember("answerRate", .double(rate))) }
-        if let p50 = s.percentile(50) {
-            members.append(JSONMember("durationSeconds", ["p50": .int(p50), "p90": .int(s.percentile(90) ?? 0),
-                                                          "p99": .int(s.percentile(99) ?? 0), "max": .int(s.percentile(100) ?? 0)]))
+        if let q = s.percentiles([50, 90, 99, 100]) {
+            members.append(JSONMember("durationSeconds", ["p50": .int(q[0]), "p90": .int(q[1]), "p99": .int(q[2]), "max": .int(q[3])]))
         }
         return .object(members)
     }

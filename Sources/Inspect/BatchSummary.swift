@@ -73,11 +73,14 @@ public struct BatchSummary: Sendable {
     }
 
     /// The p-th percentile (0…100) of durations, nearest rank.
-    public func percentile(_ p: Double) -> Int64? {
+    public func percentile(_ p: Double) -> Int64? { percentiles([p])?.first }
+
+    /// Several percentiles of durations from one sort (a night of records holds hundreds of
+    /// thousands); nil when there are none.
+    public func percentiles(_ ps: [Double]) -> [Int64]? {
         guard !durations.isEmpty else { return nil }
         let sorted = durations.sorted()
-        let rank = max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
-        return sorted[rank]
+        return ps.map { p in sorted[max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))] }
     }
 
     public var answerRate: Double? { answerKnown == 0 ? nil : Double(answered) / Double(answerKnown) }

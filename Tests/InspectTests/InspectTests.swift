@@ -276,6 +276,20 @@ enum Bundled {
         #expect(summary.byResult["ANSWERED"]?.count == 1)
     }
 
+    /// Nearest-rank percentiles of the durations, several from one sort.
+    @Test func batchSummaryPercentiles() {
+        var summary = BatchSummary()
+        #expect(summary.percentiles([50]) == nil && summary.percentile(50) == nil)
+        for seconds in [40, 10, 30, 20, 50, 60, 70, 80, 90, 100] as [Int64] {
+            var r = DecodedRecord(vendor: "a", kind: "x", title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
+                                  fields: [], warnings: [], transcript: [], timelines: [])
+            r.durationSeconds = seconds
+            summary.add(r)
+        }
+        #expect(summary.percentiles([0, 10, 50, 51, 90, 99, 100]) == [10, 10, 50, 60, 90, 100, 100])
+        #expect(summary.percentile(50) == 50)
+    }
+
     @Test func batchSummaryCountsKindsInRunsAndKeepsTheFirstKnownMeaning() {
         func record(_ vendor: String, _ kind: String, _ result: String, _ meaning: String?) -> DecodedRecord {
             var r = DecodedRecord(vendor: vendor, kind: kind, title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
