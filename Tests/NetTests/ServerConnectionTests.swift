@@ -59,6 +59,30 @@ import Wire
         #expect(bodies == ["/slow", "/middle", "/fast"], "\(text)")
     }
 
+    /// Malformed HTTP after a good request: the good one is answered first, then 400, then the
+    /// connection closes.
+    @Test func malformedHTTPIsAnsweredInItsTurnAndCloses() throws {
+        let server = try Self.server(delays: ["/slow": 200])
+        defer { server.stop() }
+        let fd = try Self.connect(server.port)
+        defer { close(fd) }
+        Self.send(fd, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nBad Header Line\r\n\r\n")
+        let (text, closed) = Self.read(fd)
+        #expect(closed)
+        let answers = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+        #expect(answers.count == 2, "\(text)")
+        #expect(answers.first?.hasPrefix("200 OK") == true && answers.first?.hasSuffix("/slow") == true, "\(text)")
+        #expect(answers.last?.hasPrefix("400 Bad Request") == true, "\(text)")
+        #expect(answers.last?.lowercased().contains("connection: close") == true, "\(text)")
+        #expect(answers.last?.hasSuffix(#"{"error":"malformed HTTP request"}"#) == true, "\(text)")
+        // A lone malformed request: 400 at once.
+        let other = try Self.connect(server.port)
+        defer { close(other) }
+        Self.send(other, "NOT HTTP AT ALL\r\n\r\n")
+        let lone = Self.read(other)
+        #expect(lone.closed && lone.text.hasPrefix("HTTP/1.1 400 Bad Request"), "\(lone.text)")
+    }
+
     /// More pipelined requests than the connection keeps waiting: reads pause, and resume as
     /// answers go out; every request is answered, in order.
     @Test func aLongPipelineIsReadAsAnswersGoOut() throws {
