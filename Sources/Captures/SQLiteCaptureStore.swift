@@ -306,7 +306,7 @@ public final class SQLiteCaptureStore: CaptureStore {
         return Int64(end - count)..<Int64(end)
     }
 
-    /// Rows a fill transaction takes at most.
+    /// Captures one write of the pending file, or one fill transaction, takes at most.
     static let maxBatch = 500
     /// How long the fill waits for more rows when fewer than a batch are waiting (a reader waiting
     /// for the fill does not wait for this).
