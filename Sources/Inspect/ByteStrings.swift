@@ -15,6 +15,11 @@ struct ByteStrings {
 
     /// Adds `bytes` as string number `count` (before the call).
     mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    /// Adds `bytes` as string number `count` (before the call).
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         if count == capacity {
             let larger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2 + 1)
             larger.update(from: starts, count: count + 1)
@@ -25,6 +30,13 @@ struct ByteStrings {
         buffer.append(contentsOf: bytes)
         count += 1
         starts[count] = buffer.count
+    }
+
+    /// The same strings in a buffer of the copy's own (for another owner to free).
+    func copied() -> ByteStrings {
+        var copy = ByteStrings()
+        for i in 0..<count { copy.append(self[i]) }
+        return copy
     }
 
     /// String number `i`; valid until the next `append`.

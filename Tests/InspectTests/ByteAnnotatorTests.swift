@@ -185,6 +185,30 @@ import Testing
         #expect(Self.compare(lines, vendor: "nxlink", kind: "callRecordCallback") >= 10)
     }
 
+    /// Copies of an annotator (one per worker thread) write exactly what a lone annotator writes,
+    /// in any order, with caches of their own, and each payload schema is compiled once for all
+    /// of them: a copy made before anything was compiled, and one made after.
+    @Test func copiesShareCompiledSchemasAndWriteTheSame() {
+        let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
+        func run(_ annotator: inout LineAnnotator, _ line: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
+            return out
+        }
+        var lone = LineAnnotator(adapters: Bundled.adapters)
+        let expected = lines.map { run(&lone, $0) }
+        #expect(lone.compiledSchemaCount >= 4)
+        var first = LineAnnotator(adapters: Bundled.adapters)
+        var early = first.copy()
+        for i in lines.indices where i % 2 == 0 { #expect(run(&first, lines[i]) == expected[i], "line \(i)") }
+        for i in lines.indices where i % 2 == 1 { #expect(run(&early, lines[i]) == expected[i], "line \(i)") }
+        var late = first.copy()
+        for i in lines.indices.reversed() { #expect(run(&late, lines[i]) == expected[i], "line \(i)") }
+        for i in lines.indices { #expect(run(&early, lines[i]) == expected[i], "line \(i)") }
+        #expect(first.compiledSchemaCount == lone.compiledSchemaCount)
+        #expect(late.compiledSchemaCount == lone.compiledSchemaCount)
+    }
+
     /// What the byte path leaves to the tree: non-ASCII member names (which `String` compares by
     /// canonical equivalence), top-level arrays, unrecognised objects, invalid JSON.
     @Test func declinesWhatOnlyTheTreeHandles() {
