@@ -119,16 +119,14 @@ final class ByteAnnotator {
         smallTails.deallocate()
     }
 
-    init(annotator: RecordAnnotator) {
-        self.annotator = annotator
+    convenience init(annotator: RecordAnnotator) {
         var specIndex: [String: Int] = [:]
         var specs: [FieldSpec] = []
         for (path, spec) in annotator.specs.sorted(by: { $0.key < $1.key }) {
             specIndex[path] = specs.count
             specs.append(spec)
         }
-        self.specs = specs
-        rules = specs.map { spec in
+        let rules = specs.map { spec in
             var rule = LeafRule()
             let t = spec.type
             rule.container = ["object", "array", "any"].contains(t)
@@ -166,11 +164,7 @@ final class ByteAnnotator {
         for s in specs { rendered.append(tail(annotator.meaningText([], s))) }
         for s in specs { rendered.append(tail(annotator.meaningText(["null"], s))) }
         for s in specs { rendered.append(tail(annotator.meaningText(["empty"], s))) }
-        unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
-        cache = specs.map { _ in ByteKeyTable() }
-        cacheTables = cache.map { Unmanaged.passUnretained($0) }
-        smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
-        smallTails.initialize(repeating: -1, count: specs.count * ByteAnnotator.smallCodes)
+        let unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
             JSONWriter.quotedPieces(text) { out.append(contentsOf: $0) }
@@ -178,14 +172,12 @@ final class ByteAnnotator {
         }
         for s in specs { rendered.append(s.meaning.isEmpty ? [] : inner(" — " + s.meaning)) }
         let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
-        localOffset = offsets
         for (spec, offset) in zip(specs, offsets) {
             rendered.append(inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")"))
         }
-        noMeaningIndex = rendered.count
+        let noMeaningIndex = rendered.count
         assert(noMeaningIndex == Rendered.allCases.count * specs.count)
         rendered.append(Array(#","meaning":null"#.utf8))
-        self.rendered = rendered
 
         // Nodes: 0 is the element of an array the schema says nothing about.
         var nodes = [Node(spec: -1, isParent: false, isElement: true, members: -1, element: 0)]
@@ -211,33 +203,31 @@ final class ByteAnnotator {
             return me
         }
         _ = node("", isElement: false, isParent: true)
-        self.nodes = nodes
-        self.levels = levels
-        levelTables = levels.map { Unmanaged.passUnretained($0) }
-        stamps = .allocate(capacity: nodes.count)
-        stamps.initialize(repeating: 0, count: nodes.count)
-        keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
-        keyAtPlace.initialize(repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
-        nodeOf = .allocate(capacity: nodeOfCapacity)
-        rootShape = .allocate(capacity: rootShapeCapacity)
+        self.init(annotator: annotator, specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered,
+                  noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: offsets)
     }
 
     /// The same compiled schema with caches and walk tables of its own, for another thread: the
     /// compiled parts that are only read (specs, rules, nodes, the member tables) are shared, the
     /// pre-rendered strings copied. (Compiling again cost 1.3 M instructions a thread.)
-    func forked() -> ByteAnnotator { ByteAnnotator(forking: self) }
+    func forked() -> ByteAnnotator {
+        ByteAnnotator(annotator: annotator.forked(), specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered.copied(),
+                      noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: localOffset)
+    }
 
-    private init(forking other: ByteAnnotator) {
-        annotator = other.annotator.forked()
-        specs = other.specs
-        rules = other.rules
-        nodes = other.nodes
-        levels = other.levels
-        levelTables = other.levelTables
-        rendered = other.rendered.copied()
-        noMeaningIndex = other.noMeaningIndex
-        unknownFieldMessage = other.unknownFieldMessage
-        localOffset = other.localOffset
+    /// The compiled parts given, the caches and the walk's tables made empty.
+    private init(annotator: RecordAnnotator, specs: [FieldSpec], rules: [LeafRule], nodes: [Node], levels: [ByteKeyTable], rendered: ByteStrings,
+                 noMeaningIndex: Int, unknownFieldMessage: String, localOffset: [Int]) {
+        self.annotator = annotator
+        self.specs = specs
+        self.rules = rules
+        self.nodes = nodes
+        self.levels = levels
+        levelTables = levels.map { Unmanaged.passUnretained($0) }
+        self.rendered = rendered
+        self.noMeaningIndex = noMeaningIndex
+        self.unknownFieldMessage = unknownFieldMessage
+        self.localOffset = localOffset
         cache = specs.map { _ in ByteKeyTable() }
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
         smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
