@@ -249,10 +249,7 @@ public final class HTTPServer: Sendable {
                 done.whenComplete { [context = NIOLoopBound(context, eventLoop: context.eventLoop)] _ in context.value.close(promise: nil) }
                 return
             }
-            if readHeld && waiting.count < RequestHandler.maxWaiting {
-                readHeld = false
-                context.read()
-            }
+            resumeReading(context)
             answerNext(context)
         }
 
@@ -262,13 +259,28 @@ public final class HTTPServer: Sendable {
             waiting.removeAll()
         }
 
+        /// Reads are held while `maxWaiting` requests wait, and while the answers already written
+        /// are not going out (a client that pipelines and never reads would otherwise have them
+        /// pile up in memory).
         func read(context: ChannelHandlerContext) {
             if closed { return }
-            if waiting.count >= RequestHandler.maxWaiting {
+            if waiting.count >= RequestHandler.maxWaiting || !context.channel.isWritable {
                 readHeld = true
             } else {
                 context.read()
             }
+        }
+
+        private func resumeReading(_ context: ChannelHandlerContext) {
+            if readHeld && waiting.count < RequestHandler.maxWaiting && context.channel.isWritable {
+                readHeld = false
+                context.read()
+            }
+        }
+
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            resumeReading(context)
+            context.fireChannelWritabilityChanged()
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 @testable import Net
 import Testing
@@ -7,10 +8,12 @@ import Wire
 @Suite struct ServerConnectionTests {
     /// A server on 127.0.0.1 whose handler answers with the request's path, after `delays[path]`
     /// milliseconds.
-    static func server(delays: [String: Int] = [:], idleTimeoutSeconds: Int = 30) throws -> HTTPServer {
+    /// `answerPadding` dots follow the path in each answer.
+    static func server(delays: [String: Int] = [:], idleTimeoutSeconds: Int = 30, answerPadding: Int = 0) throws -> HTTPServer {
         try HTTPServer(host: "127.0.0.1", port: 0, idleTimeoutSeconds: idleTimeoutSeconds) { request, _ in
             if let delay = delays[request.path] { try? await Task.sleep(for: .milliseconds(delay)) }
-            return HTTPServer.Answer(status: 200, headers: [("Content-Type", "text/plain")], body: Array(request.path.utf8))
+            return HTTPServer.Answer(status: 200, headers: [("Content-Type", "text/plain")],
+                                     body: Array(request.path.utf8) + [UInt8](repeating: 0x2E, count: answerPadding))
         }
     }
 
@@ -28,9 +31,15 @@ import Wire
         return fd
     }
 
+    /// Writes all of `text` (blocking while the peer does not read).
     static func send(_ fd: Int32, _ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { return }
+            done += n
+        }
     }
 
     /// Everything read until the peer closes, a read times out, or `until` holds for what came.
@@ -97,6 +106,36 @@ import Wire
         let last = "/\(count - 1)"
         let (text, _) = Self.read(fd) { Self.count($0, "HTTP/1.1 200 OK") == count && $0.hasSuffix(last) }
         let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { String($0.prefix { $0 != "H" }) }
+        #expect(bodies == (0..<count).map { "/\($0)" })
+    }
+
+    /// A client that pipelines thousands of requests and reads nothing for a while (the answers
+    /// fill the socket's buffers, the server's writes wait): once it reads, every request is
+    /// answered, in order.
+    @Test func aClientThatDoesNotReadIsAnsweredOnceItDoes() throws {
+        let server = try Self.server(answerPadding: 4000)
+        defer { server.stop() }
+        let fd = try Self.connect(server.port)
+        defer { close(fd) }
+        let (count, padding) = (2000, 4000)
+        let pad = String(repeating: "p", count: 1000)
+        let pipeline = (0..<count).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\nX-Pad: \(pad)\r\n\r\n" }.joined()
+        // Sent from another thread: the sender may block while nobody reads.
+        let sent = DispatchGroup()
+        DispatchQueue.global().async(group: sent) { Self.send(fd, pipeline) }
+        usleep(500_000)
+        // Read until the last answer's body has come (its end checked, not the whole text).
+        let end = Array(("/\(count - 1)" + String(repeating: ".", count: padding)).utf8)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while !bytes.suffix(end.count).elementsEqual(end) {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            bytes += chunk[..<n]
+        }
+        #expect(sent.wait(timeout: .now() + 10) == .success)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { String($0.prefix { $0 != "H" && $0 != "." }) }
         #expect(bodies == (0..<count).map { "/\($0)" })
     }
 
