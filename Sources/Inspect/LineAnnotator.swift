@@ -37,10 +37,11 @@ public struct LineAnnotator {
     /// How many payload schemas this annotator and its copies compiled.
     var compiledSchemaCount: Int { schemas.count }
 
-    /// The same annotator, its compiled schemas kept, with caches of its own.
+    /// The same annotator with caches of its own; it forks the compiled schemas it meets from
+    /// the store it shares with this one (`CompiledSchemas`).
     public func copy() -> LineAnnotator {
         var fresh = self
-        fresh.compiled = compiled.map { $0?.forked() }
+        fresh.compiled = Array(repeating: nil, count: compiled.count)
         fresh.root = RootIndex()
         return fresh
     }

@@ -142,6 +142,13 @@ public final class HTTPServer: Sendable {
             self.limits = limits
         }
 
+        /// Nothing being read, waiting or answered.
+        private var idle: Bool { !answering && waiting.isEmpty && head == nil }
+
+        private var tooLarge: Disposition {
+            .refuse(status: .payloadTooLarge, body: #"{"error":"the body is larger than \#(limits.maxBodyBytes) bytes"}"#, close: true)
+        }
+
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             if closed { return }
             switch unwrapInboundIn(data) {
@@ -149,8 +156,7 @@ public final class HTTPServer: Sendable {
                 self.head = head
                 body = nil
                 if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > limits.maxBodyBytes {
-                    disposition = .refuse(status: .payloadTooLarge, body: #"{"error":"the body is larger than \#(limits.maxBodyBytes) bytes"}"#,
-                                          close: true)
+                    disposition = tooLarge
                 } else if limits.inFlight.enter() {
                     disposition = .handle
                 } else {
@@ -163,8 +169,7 @@ public final class HTTPServer: Sendable {
                 if (body?.readableBytes ?? 0) + chunk.readableBytes > limits.maxBodyBytes {
                     limits.inFlight.leave()
                     body = nil
-                    disposition = .refuse(status: .payloadTooLarge, body: #"{"error":"the body is larger than \#(limits.maxBodyBytes) bytes"}"#,
-                                          close: true)
+                    disposition = tooLarge
                 } else if body == nil {
                     body = chunk
                 } else {
@@ -182,7 +187,7 @@ public final class HTTPServer: Sendable {
         /// Starts answering the first request waiting, unless one is being answered.
         private func answerNext(_ context: ChannelHandlerContext) {
             guard !answering, let next = waiting.first else {
-                if quiescing && !answering && waiting.isEmpty && head == nil { context.close(promise: nil) }
+                if quiescing && idle { context.close(promise: nil) }
                 return
             }
             answering = true
@@ -231,7 +236,7 @@ public final class HTTPServer: Sendable {
             if !waiting.isEmpty { waiting.removeFirst() }
             if closed { return }
             // Shutting down: the last answer says so.
-            let keepAlive = keepAlive && !(quiescing && waiting.isEmpty && head == nil)
+            let keepAlive = keepAlive && !(quiescing && idle)
             var headers = HTTPHeaders()
             headers.reserveCapacity(fields.count + 2)
             for (name, value) in fields where !HTTPServer.isFraming(name) { headers.add(name: name, value: value) }
@@ -286,13 +291,13 @@ public final class HTTPServer: Sendable {
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             // A connection that sends nothing for the idle timeout is closed, unless it waits
             // for an answer.
-            if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            if let timeout = event as? IdleStateHandler.IdleStateEvent, timeout == .read {
                 if !answering && waiting.isEmpty { context.close(promise: nil) }
                 return
             }
             if event is ChannelShouldQuiesceEvent {
                 quiescing = true
-                if !answering && waiting.isEmpty && head == nil { context.close(promise: nil) }
+                if idle { context.close(promise: nil) }
                 return
             }
             context.fireUserInboundEventTriggered(event)
