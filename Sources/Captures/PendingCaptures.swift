@@ -21,7 +21,7 @@ import Workbench
 /// the reading.
 final class PendingCaptures: @unchecked Sendable {
     let path: String
-    private let fd: Int32
+    let fd: Int32
     /// Where the next batch goes, and how far zeros were written.
     private(set) var size = 0
     private var allocated = 0
@@ -93,12 +93,20 @@ final class PendingCaptures: @unchecked Sendable {
     /// Removes the file (every record is in the table) and lets go of it.
     func remove() {
         unlink(path)
-        _ = Glibc.close(fd)
+        PendingCaptures.release(fd)
     }
 
     /// Lets go of the file, leaving it for the next opener to recover (the table could not take
     /// its records).
     func abandon() {
+        PendingCaptures.release(fd)
+    }
+
+    /// Unlocks, then closes. Closing alone is not enough: the lock belongs to the open file, which
+    /// a child another thread is starting shares until its `exec` (`O_CLOEXEC` closes it only
+    /// then), and the next opener would take a file let go for one still held.
+    static func release(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
         _ = Glibc.close(fd)
     }
 
@@ -221,7 +229,7 @@ final class PendingCaptures: @unchecked Sendable {
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { _ = Glibc.close(fd); continue }
             out.append((records(readAll(fd)), { stored in
                 if stored { unlink(path) }
-                _ = Glibc.close(fd)
+                release(fd)
             }))
         }
         return out

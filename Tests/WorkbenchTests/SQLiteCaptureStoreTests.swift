@@ -94,6 +94,24 @@ import Workbench
         await store.close()
     }
 
+    /// A file let go is free for the next opener at once, though a copy of its descriptor is
+    /// still open somewhere (a child another thread is starting holds one until its `exec`).
+    @Test func aFileLetGoIsRecoveredThoughACopyOfItsDescriptorIsOpen() async throws {
+        let folder = try Self.folder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let path = folder + "/captures.sqlite3"
+        await (try await SQLiteCaptureStore.open(path: path)).close()
+        let dead = try PendingCaptures(storePath: path, number: 0)
+        _ = try dead.write([Self.capture("let go", id: 7)], rewind: false)
+        let copy = dup(dead.fd)
+        defer { close(copy) }
+        dead.abandon()
+        let store = try await SQLiteCaptureStore.open(path: path)
+        #expect(try await store.list(vendor: nil, since: nil, limit: 10).map(\.summary) == ["let go"])
+        #expect(try Self.pendingFiles(folder).isEmpty)
+        await store.close()
+    }
+
     /// A capture deleted after it was filled, while its listener's pending file still held it,
     /// stays deleted when that listener dies and the next store fills the table from its file
     /// (one deleted, then all); the kept ids are let go once no pending file is left.
