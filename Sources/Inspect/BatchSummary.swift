@@ -2,7 +2,17 @@
 public struct BatchSummary: Sendable {
     public private(set) var records = 0
     public private(set) var unrecognised = 0
-    public private(set) var byResult: [String: (count: Int, meaning: String?)] = [:]
+    /// Records per result, with the result's meaning (the first one known).
+    public var byResult: [String: (count: Int, meaning: String?)] {
+        var all = countedResults
+        for run in recentResults { BatchSummary.count(run, into: &all) }
+        return all
+    }
+    private var countedResults: [String: (count: Int, meaning: String?)] = [:]
+    /// Results counted since they were last folded into `countedResults`: a batch's records take
+    /// a few results, so each is found among these by comparison (a decoder gives the same code
+    /// as the same string, compared by identity) rather than by hashing it for every record.
+    private var recentResults: [(code: String, count: Int, meaning: String?)] = []
     public private(set) var durations: [Int64] = []
     public private(set) var answered = 0
     public private(set) var answerKnown = 0
@@ -35,13 +45,16 @@ public struct BatchSummary: Sendable {
             }
         }
         if let result = record.result {
-            // One lookup: the count goes up, and the meaning is the first one known.
-            let meaning = record.resultMeaning
-            func count(_ entry: inout (count: Int, meaning: String?)) {
-                entry.count += 1
-                if entry.meaning == nil { entry.meaning = meaning }
+            if let i = recentResults.firstIndex(where: { $0.code == result }) {
+                recentResults[i].count += 1
+                if recentResults[i].meaning == nil { recentResults[i].meaning = record.resultMeaning }
+            } else {
+                if recentResults.count == 8 {
+                    for run in recentResults { BatchSummary.count(run, into: &countedResults) }
+                    recentResults.removeAll(keepingCapacity: true)
+                }
+                recentResults.append((result, 1, record.resultMeaning))
             }
-            count(&byResult[result, default: (0, nil)])
         }
         if let answered = record.answered {
             answerKnown += 1
@@ -57,14 +70,20 @@ public struct BatchSummary: Sendable {
         }
     }
 
+    /// Adds `run`'s count to its code's (one lookup), keeping the first meaning known.
+    private static func count(_ run: (code: String, count: Int, meaning: String?), into results: inout [String: (count: Int, meaning: String?)]) {
+        func add(_ entry: inout (count: Int, meaning: String?)) {
+            entry.count += run.count
+            if entry.meaning == nil { entry.meaning = run.meaning }
+        }
+        add(&results[run.code, default: (0, nil)])
+    }
+
     /// Adds the counts of another summary (of other records).
     public mutating func merge(_ other: BatchSummary) {
         records += other.records
         unrecognised += other.unrecognised
-        for (code, entry) in other.byResult {
-            let current = byResult[code]
-            byResult[code] = ((current?.count ?? 0) + entry.count, current?.meaning ?? entry.meaning)
-        }
+        for (code, entry) in other.byResult { BatchSummary.count((code, entry.count, entry.meaning), into: &countedResults) }
         durations += other.durations
         answered += other.answered
         answerKnown += other.answerKnown

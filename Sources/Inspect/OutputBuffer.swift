@@ -1,3 +1,5 @@
+import Glibc
+
 /// What the byte writers of the annotators append to: an array, or an `OutputBuffer`.
 public protocol ByteAppending {
     mutating func append(_ byte: UInt8)
@@ -25,13 +27,20 @@ public struct OutputBuffer: ByteAppending {
     public private(set) var count = 0
     private var capacity: Int
 
+    /// The storage is `malloc`'s, so that growing it is a `realloc`: a large block is moved by
+    /// remapping its pages, not by copying it (an annotated batch is megabytes).
     public init(capacity: Int = 1 << 16) {
-        base = .allocate(capacity: capacity)
-        self.capacity = capacity
+        self.capacity = max(capacity, 1)
+        base = OutputBuffer.allocate(self.capacity)
     }
 
     /// Frees the storage; the buffer must not be used afterwards.
-    public func free() { base.deallocate() }
+    public func free() { Glibc.free(base) }
+
+    private static func allocate(_ bytes: Int) -> UnsafeMutablePointer<UInt8> {
+        guard let memory = malloc(bytes) else { fatalError("out of memory (\(bytes) bytes for output)") }
+        return memory.assumingMemoryBound(to: UInt8.self)
+    }
 
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
@@ -50,10 +59,8 @@ public struct OutputBuffer: ByteAppending {
     @inline(never)
     private mutating func grow(to needed: Int) {
         let larger = max(needed, capacity * 2)
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.update(from: base, count: count)
-        base.deallocate()
-        base = moved
+        guard let moved = realloc(base, larger) else { fatalError("out of memory (\(larger) bytes for output)") }
+        base = moved.assumingMemoryBound(to: UInt8.self)
         capacity = larger
     }
 

@@ -32,6 +32,8 @@ public struct RecordAnnotator {
     /// by the value's bytes as written.
     private var speakerCache = TokenCache<[UInt8]>()
     private var resultCache = TokenCache<(code: String, meaning: String?)>()
+    /// Whether a summary's answered value means answered, by the value's bytes as written.
+    private var answeredCache = TokenCache<Bool>()
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
@@ -60,6 +62,7 @@ public struct RecordAnnotator {
         copy.meaningCache = MeaningCache()
         copy.speakerCache = TokenCache()
         copy.resultCache = TokenCache()
+        copy.answeredCache = TokenCache()
         return copy
     }
 
@@ -611,14 +614,19 @@ public struct RecordAnnotator {
             out.durationSeconds = n
         }
         if let a = paths.answered {
-            let value = a.value(reader, record)
-            let text = value.flatMap { reader.string($0) ?? reader.number($0) }
-            if !answeredValues.isEmpty {
-                out.answered = text.map { answeredValues.contains($0) } ?? false
+            if let value = a.value(reader, record) {
+                out.answered = reader.cached(value, answeredCache) { answered(reader.string(value) ?? reader.number(value)) }
             } else {
-                out.answered = !(text == nil || text == "" || text == "0")
+                out.answered = answered(nil)
             }
         }
+    }
+
+    /// Whether a summary's answered value (its text; nil when it is neither a string nor a
+    /// number, or missing) means the call was answered.
+    private func answered(_ text: String?) -> Bool {
+        if !answeredValues.isEmpty { return text.map { answeredValues.contains($0) } ?? false }
+        return !(text == nil || text == "" || text == "0")
     }
 }
 

@@ -310,6 +310,33 @@ enum Bundled {
         #expect(second.kinds == ["a x": 3, "b y": 2])
         #expect(second.records == 5 && second.byResult["2"]?.count == 2 && second.byResult["2"]?.meaning == "two")
     }
+
+    /// Many results, interleaved, meanings known only from some record on: counts and first known
+    /// meanings as a dictionary counted record by record gives them, and after a merge.
+    @Test func batchSummaryCountsManyResultsAsADictionaryWould() {
+        var summary = BatchSummary()
+        var expected: [String: (count: Int, meaning: String?)] = [:]
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<2_000 {
+            let code = "code-\(Int.random(in: 0..<(n < 1_000 ? 5 : 30), using: &generator))"
+            let meaning: String? = n % 7 == 0 ? "meaning \(n) of \(code)" : nil
+            var r = DecodedRecord(vendor: "v", kind: "k", title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
+                                  fields: [], warnings: [], transcript: [], timelines: [])
+            r.result = code
+            r.resultMeaning = meaning
+            summary.add(r)
+            expected[code, default: (0, nil)].count += 1
+            if expected[code]!.meaning == nil { expected[code]!.meaning = meaning }
+        }
+        func same(_ a: [String: (count: Int, meaning: String?)], _ b: [String: (count: Int, meaning: String?)]) -> Bool {
+            a.count == b.count && a.allSatisfy { b[$0.key]?.count == $0.value.count && b[$0.key]?.meaning == $0.value.meaning }
+        }
+        #expect(same(summary.byResult, expected))
+        var merged = BatchSummary()
+        merged.merge(summary)
+        merged.merge(summary)
+        #expect(same(merged.byResult, expected.mapValues { ($0.count * 2, $0.meaning) }))
+    }
 }
 
 @Suite struct WireTests {
