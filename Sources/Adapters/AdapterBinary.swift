@@ -163,6 +163,29 @@ extension BinaryReader {
     }
 }
 
+extension Adapter {
+    /// A copy whose parts decoding reads for every record — its id, code tables, payload schemas
+    /// and time zone — share no storage with this adapter's (made anew through their binary
+    /// form); the rest is shared, as decoding never reads it. For a thread decoding beside
+    /// another: a retain writes the object's reference count, and two cores retaining the same
+    /// objects for every record take turns at their cache lines.
+    public func unsharedForDecoding() -> Adapter {
+        func fresh(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+        func fresh<T: BinaryCodable>(_ values: [T]) -> [T] {
+            var writer = BinaryWriter()
+            writer.write(values)
+            var reader = BinaryReader(writer.bytes)
+            return (try? reader.array(T.self)) ?? values
+        }
+        var copy = self
+        copy.id = fresh(id)
+        copy.codeTables = fresh(codeTables)
+        copy.payloads = fresh(payloads)
+        copy.timezone = timezone.map(fresh)
+        return copy
+    }
+}
+
 extension Adapter: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
         w.write(id); w.write(name); w.write(version); w.write(summary); w.write(docs); w.write(origin)

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import Inspect
 import JSONText
+import Synchronization
 
 /// How a stream decode ended.
 public struct StreamResult: Sendable {
@@ -60,8 +61,9 @@ public enum StreamDecoding {
         let fast = decoder.fieldFilter.isEmpty ? LineAnnotator(adapters: decoder.adapters, vendor: decoder.vendor, kind: decoder.kind) : nil
         // Two sets of worker slots: while the workers decode one batch, this thread writes the
         // previous batch's output and reads the next batch.
-        let parts = [BatchParts(workers: workers, decoder: decoder, fast: fast, output: output),
-                     BatchParts(workers: workers, decoder: decoder, fast: fast, output: output)]
+        let lanes = fast.map { Lanes(first: $0, count: workers) }
+        let parts = [BatchParts(workers: workers, decoder: decoder, lanes: lanes, output: output),
+                     BatchParts(workers: workers, decoder: decoder, lanes: lanes, output: output)]
         var result = StreamResult()
         var running: (parts: BatchParts, shares: Int, group: DispatchGroup)?
         var turn = 0
@@ -87,7 +89,8 @@ public enum StreamDecoding {
             }
             progress(stream.bytesRead)
             guard !batch.lines.isEmpty else { break }
-            let shares = batch.shares(workers)
+            // A batch of a few lines (a pasted record) is not worth a second thread.
+            let shares = batch.shares(batch.bytes.count < StreamDecoding.parallelBytes ? 1 : workers)
             let set = parts[turn]
             turn ^= 1
             let group = DispatchGroup()
@@ -99,6 +102,32 @@ public enum StreamDecoding {
         }
         if let last = running { finish(last) }
         return result
+    }
+
+    /// The size from which a batch is split between threads.
+    static let parallelBytes = 1 << 16
+}
+
+/// The line annotators of a parallel decode, one per worker lane, made when a lane first has
+/// work: lane 0 is the caller's, the others share nothing with it or each other
+/// (`LineAnnotator.unshared`). The slots of a lane (one per set of parts) take copies of it.
+final class Lanes: Sendable {
+    /// Only used under the lock, to make copies.
+    private struct Made: @unchecked Sendable {
+        var lanes: [LineAnnotator?]
+    }
+    private let made: Mutex<Made>
+
+    init(first: LineAnnotator, count: Int) {
+        made = Mutex(Made(lanes: [first] + Array(repeating: nil, count: max(0, count - 1))))
+    }
+
+    /// A copy of lane `w`'s annotator.
+    func annotator(_ w: Int) -> LineAnnotator {
+        made.withLock { made in
+            if made.lanes[w] == nil { made.lanes[w] = made.lanes[0]!.unshared() }
+            return made.lanes[w]!.copy()
+        }
     }
 }
 
@@ -161,13 +190,17 @@ final class BatchParts: @unchecked Sendable {
     let slots: [Slot]
     let mode: StreamDecoding.Output
 
-    init(workers: Int, decoder: PayloadDecoder, fast: LineAnnotator?, output: StreamDecoding.Output) {
-        slots = (0..<workers).map { _ in Slot(decoder: decoder.copy(), fast: fast?.copy()) }
+    let lanes: Lanes?
+
+    init(workers: Int, decoder: PayloadDecoder, lanes: Lanes?, output: StreamDecoding.Output) {
+        slots = (0..<workers).map { _ in Slot(decoder: decoder.copy(), fast: nil) }
+        self.lanes = lanes
         mode = output
     }
 
     func run(worker w: Int, batch: Batch, lines: Range<Int>) {
         let slot = slots[w]
+        if slot.fast == nil { slot.fast = lanes?.annotator(w) }
         // The slot's parts held in locals for the loop: reached through the class, each record
         // copied the line annotator out and back.
         var output = slot.output

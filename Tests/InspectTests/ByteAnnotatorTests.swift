@@ -209,6 +209,35 @@ import Testing
         #expect(late.compiledSchemaCount == lone.compiledSchemaCount)
     }
 
+    /// An unshared annotator (one per decode lane) writes exactly what the original writes,
+    /// compiles its own schemas, and reads adapters that share no storage with the original's:
+    /// the same values, other memory.
+    @Test func unsharedAnnotatorsWriteTheSameFromMemoryOfTheirOwn() {
+        let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
+        func run(_ annotator: inout LineAnnotator, _ line: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
+            return out
+        }
+        var original = LineAnnotator(adapters: Bundled.adapters)
+        let expected = lines.map { run(&original, $0) }
+        var lane = original.unshared()
+        #expect(lane.compiledSchemaCount == 0)
+        for i in lines.indices.reversed() { #expect(run(&lane, lines[i]) == expected[i], "line \(i)") }
+        #expect(lane.compiledSchemaCount == original.compiledSchemaCount)
+        for adapter in Bundled.adapters {
+            let copy = adapter.unsharedForDecoding()
+            #expect(copy == adapter)
+            // (An empty array has no storage of its own to compare.)
+            func apart<T>(_ a: [T], _ b: [T]) -> Bool {
+                a.isEmpty || a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress != y.baseAddress } }
+            }
+            #expect(apart(copy.codeTables, adapter.codeTables) && apart(copy.payloads, adapter.payloads), "\(adapter.id)")
+            for (a, b) in zip(copy.payloads, adapter.payloads) { #expect(apart(a.fields, b.fields), "\(adapter.id) \(a.kind)") }
+            for (a, b) in zip(copy.codeTables, adapter.codeTables) { #expect(apart(a.entries, b.entries), "\(adapter.id) \(a.name)") }
+        }
+    }
+
     /// What the byte path leaves to the tree: non-ASCII member names (which `String` compares by
     /// canonical equivalence), top-level arrays, unrecognised objects, invalid JSON.
     @Test func declinesWhatOnlyTheTreeHandles() {
