@@ -314,6 +314,25 @@ final class ByteAnnotator {
     func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
                  root: RootIndex? = nil) -> DecodedRecord {
         var record = emptyRecord(detection)
+        summary(bytes, tape: tape, detection: detection, withIDs: withIDs, root: root, into: &record)
+        return record
+    }
+
+    /// `summary` into `record`, reused: when it holds the last record of this payload and
+    /// detection, only its summary values (and ids) are made again — a record of a batch is
+    /// counted and dropped, and making each afresh retained and released its every string.
+    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
+                 root: RootIndex? = nil, into record: inout DecodedRecord) {
+        if record.vendor == annotator.adapter.id, record.kind == annotator.payload.kind, record.confidence == detection.confidence,
+           record.fingerprintMatched == detection.matched {
+            record.result = nil
+            record.resultMeaning = nil
+            record.durationSeconds = nil
+            record.answered = nil
+            record.fields.removeAll(keepingCapacity: true)
+        } else {
+            record = emptyRecord(detection)
+        }
         tape.withEntries { entries in
             if withIDs {
                 var child = 1
@@ -329,7 +348,6 @@ final class ByteAnnotator {
             }
             annotator.summarize(TapeReader(bytes: bytes, entries: entries, root: root), 0, into: &record)
         }
-        return record
     }
 
     /// The members of the object at entry `e` whose names are in `keys`, as values.

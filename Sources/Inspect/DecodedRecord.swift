@@ -91,6 +91,12 @@ public struct DecodedRecord: Equatable, Sendable {
     public var durationSeconds: Int64?
     public var answered: Bool?
 
+    /// A record of nothing recognised: what a record reused from line to line starts as.
+    public static var none: DecodedRecord {
+        DecodedRecord(vendor: nil, kind: nil, title: nil, confidence: "unknown", fingerprintMatched: 0, fingerprintSize: 0,
+                      fields: [], warnings: [], transcript: [], timelines: [])
+    }
+
     /// The same document as `json`, written straight to bytes (the streaming path).
     public func writeJSON(into out: inout [UInt8]) {
         writeHead(into: &out)

@@ -77,6 +77,14 @@ public struct LineAnnotator {
         return annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs, root: lastDetection != nil ? root : nil)
     }
 
+    /// `summary` into a record the caller keeps from line to line (reused when the payload is
+    /// the same); false, with `record` unchanged, when the line must be decoded through the value tree.
+    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, into record: inout DecodedRecord) -> Bool {
+        guard let (annotator, detection) = recognise(line) else { return false }
+        annotator.summary(line, tape: tape, detection: detection, root: lastDetection != nil ? root : nil, into: &record)
+        return true
+    }
+
     /// Indexes the line, detects its payload from the top-level member names, and gives the
     /// payload's compiled schema (compiled when first met).
     private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {

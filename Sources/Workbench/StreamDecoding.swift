@@ -218,16 +218,18 @@ final class BatchParts: @unchecked Sendable {
             output.reserve(4 * (batch.lines[last].range.upperBound - batch.lines[first].range.lowerBound))
         }
         slot.failures = []
+        // The summary-only path's record, reused from line to line.
+        var counted = DecodedRecord.none
         batch.bytes.withUnsafeBufferPointer { all in
             for (number, range) in batch.lines[lines] {
                 let line = UnsafeBufferPointer(rebasing: all[range])
-                let record: DecodedRecord? = switch mode {
-                case .annotated: fast?.annotate(line, into: &output)
-                case .checked: fast?.annotate(line, into: &output)
-                case .summaryOnly: fast?.summary(line)
-                }
-                if mode == .checked { output.removeAll() }
-                if let record {
+                if mode == .summaryOnly {
+                    if fast?.summary(line, into: &counted) == true {
+                        summary.add(counted)
+                        continue
+                    }
+                } else if let record = fast?.annotate(line, into: &output) {
+                    if mode == .checked { output.removeAll() }
                     summary.add(record)
                     continue
                 }

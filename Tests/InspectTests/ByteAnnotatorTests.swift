@@ -238,6 +238,30 @@ import Testing
         }
     }
 
+    /// A record reused from line to line (the summary-only path) holds, after each line, what a
+    /// record made for that line alone holds: payloads of every vendor interleaved, so that it
+    /// is reset within one payload and made again between them.
+    @Test func aReusedSummaryRecordHoldsWhatAFreshOneHolds() {
+        let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
+        var fresh = LineAnnotator(adapters: Bundled.adapters)
+        var reusing = LineAnnotator(adapters: Bundled.adapters)
+        var record = DecodedRecord.none
+        var reused = 0
+        for line in lines + lines.reversed() + lines.flatMap({ [$0, $0] }) {
+            let expected = line.withUnsafeBufferPointer { fresh.summary($0) }
+            let before = record
+            let taken = line.withUnsafeBufferPointer { reusing.summary($0, into: &record) }
+            #expect(taken == (expected != nil))
+            if let expected {
+                #expect(record == expected)
+                if before.vendor == expected.vendor, before.kind == expected.kind { reused += 1 }
+            } else {
+                #expect(record == before)
+            }
+        }
+        #expect(reused >= lines.count)
+    }
+
     /// What the byte path leaves to the tree: non-ASCII member names (which `String` compares by
     /// canonical equivalence), top-level arrays, unrecognised objects, invalid JSON.
     @Test func declinesWhatOnlyTheTreeHandles() {
