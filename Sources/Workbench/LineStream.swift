@@ -30,6 +30,18 @@ public final class LineStream {
 
     /// The next line, or nil at the end. A final line without a newline is returned too.
     public func next() -> ArraySlice<UInt8>? {
+        nextRange().map { buffer[$0] }
+    }
+
+    /// `body` with the next line's bytes (valid only inside it), or nil at the end: no slice of
+    /// the storage is made, retained and released for every line.
+    public func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let range = nextRange() else { return nil }
+        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Where the next line is in the storage.
+    private func nextRange() -> Range<Int>? {
         while true {
             // memchr from where the last search stopped: a line longer than a block is not
             // searched again from its start after every read.
@@ -41,7 +53,7 @@ public final class LineStream {
             if let nl = found {
                 var end = nl
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-                let line = buffer[start..<end]
+                let line = start..<end
                 start = nl + 1
                 searched = start
                 lineNumber += 1
@@ -56,7 +68,7 @@ public final class LineStream {
             }
             if eof {
                 guard start < end else { return nil }
-                let line = buffer[start..<end]
+                let line = start..<end
                 start = end
                 lineNumber += 1
                 return line

@@ -83,9 +83,10 @@ public enum StreamDecoding {
             let batch = batches[turn]
             batch.removeAll()
             while batch.bytes.count < batchBytes {
-                guard let line = stream.next() else { done = true; break }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                batch.add(line, number: stream.lineNumber)
+                let read = stream.withNextLine { line in
+                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { batch.add(line, number: stream.lineNumber) }
+                }
+                if read == nil { done = true; break }
             }
             progress(stream.bytesRead)
             guard !batch.lines.isEmpty else { break }
@@ -145,7 +146,7 @@ final class Batch: @unchecked Sendable {
         lines.removeAll(keepingCapacity: true)
     }
 
-    func add(_ line: ArraySlice<UInt8>, number: Int) {
+    func add(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
         let start = bytes.count
         bytes.append(contentsOf: line)
         lines.append((number, start..<bytes.count))
