@@ -4,8 +4,11 @@ import Glibc
 /// so arbitrarily large inputs stream in constant memory.
 public final class LineStream {
     private let fd: Int32
-    /// Storage read into; bytes `start..<end` are read and not yet handed out.
-    private var buffer: [UInt8] = []
+    /// Storage read into (`malloc`'s, grown by `realloc`); bytes `start..<end` are read and not
+    /// yet handed out. Not an array: lending an array's bytes out retains and releases it, for
+    /// every line.
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
     private var start = 0
     private var end = 0
     private var eof = false
@@ -21,23 +24,28 @@ public final class LineStream {
 
     public init(fd: Int32, prefix: [UInt8] = []) {
         self.fd = fd
-        buffer = prefix
+        capacity = prefix.count + blockSize
+        guard let memory = malloc(capacity) else { fatalError("out of memory (\(capacity) bytes for reading)") }
+        buffer = memory.assumingMemoryBound(to: UInt8.self)
+        prefix.withUnsafeBufferPointer { if let from = $0.baseAddress { buffer.update(from: from, count: $0.count) } }
         end = prefix.count
         bytesRead = prefix.count
     }
 
-    deinit { if fd > 2 { close(fd) } }
-
-    /// The next line, or nil at the end. A final line without a newline is returned too.
-    public func next() -> ArraySlice<UInt8>? {
-        nextRange().map { buffer[$0] }
+    deinit {
+        free(buffer)
+        if fd > 2 { close(fd) }
     }
 
-    /// `body` with the next line's bytes (valid only inside it), or nil at the end: no slice of
-    /// the storage is made, retained and released for every line.
+    /// The next line (a copy), or nil at the end. A final line without a newline is returned too.
+    public func next() -> [UInt8]? {
+        withNextLine { Array($0) }
+    }
+
+    /// `body` with the next line's bytes (valid only inside it), or nil at the end.
     public func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         guard let range = nextRange() else { return nil }
-        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        return body(UnsafeBufferPointer(start: buffer + range.lowerBound, count: range.count))
     }
 
     /// Where the next line is in the storage.
@@ -46,10 +54,8 @@ public final class LineStream {
             // memchr from where the last search stopped: a line longer than a block is not
             // searched again from its start after every read.
             let from = max(start, searched)
-            let found: Int? = buffer.withUnsafeBufferPointer { all in
-                guard from < end, let hit = memchr(all.baseAddress! + from, 0x0A, end - from) else { return nil }
-                return UnsafeRawPointer(hit) - UnsafeRawPointer(all.baseAddress!)
-            }
+            var found: Int?
+            if from < end, let hit = memchr(buffer + from, 0x0A, end - from) { found = UnsafeRawPointer(hit) - UnsafeRawPointer(buffer) }
             if let nl = found {
                 var end = nl
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
@@ -81,16 +87,18 @@ public final class LineStream {
     private func fill() {
         if start > 0 {
             let kept = end - start
-            buffer.withUnsafeMutableBytes { all in
-                if kept > 0 { _ = memmove(all.baseAddress!, all.baseAddress! + start, kept) }
-            }
+            if kept > 0 { memmove(buffer, buffer + start, kept) }
             searched -= start
             end = kept
             start = 0
         }
-        // Zeroed once as it grows (a line longer than the storage grows it).
-        if buffer.count < end + blockSize { buffer.append(contentsOf: repeatElement(0, count: end + blockSize - buffer.count)) }
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, blockSize) }
+        // A line longer than the storage grows it.
+        if capacity < end + blockSize {
+            capacity = max(end + blockSize, capacity * 2)
+            guard let moved = realloc(buffer, capacity) else { fatalError("out of memory (\(capacity) bytes for reading)") }
+            buffer = moved.assumingMemoryBound(to: UInt8.self)
+        }
+        let n = Glibc.read(fd, buffer + end, blockSize)
         if n > 0 {
             end += n
             bytesRead += n

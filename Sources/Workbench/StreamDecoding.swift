@@ -26,7 +26,7 @@ public enum StreamDecoding {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let value: JSONValue
             do {
-                value = try JSONParser.parse(bytes: Array(line))
+                value = try JSONParser.parse(bytes: line)
             } catch {
                 result.failures.append((stream.lineNumber, "\(error.message) at column \(error.column)"))
                 continue
