@@ -59,7 +59,7 @@ public enum JSONPath {
             let mark = path.count
             defer { path.removeSubrange(mark...) }
             if !path.isEmpty { path.append(UInt8(ascii: ".")) }
-            path.append(contentsOf: segments[segment].key.padded[..<segments[segment].key.length])
+            path.append(contentsOf: UnsafeBufferPointer(start: segments[segment].key.bytes, count: segments[segment].key.length))
             guard segments[segment].each else { return collect(reader, child, from: segment + 1, path: &path, body) }
             let base = path.count
             _ = reader.forEachElement(child) { i, item in

@@ -33,21 +33,39 @@ protocol RecordReader {
 }
 
 /// A member name read in every record, with its UTF-8 (a tape's names are compared as bytes).
-struct MemberName {
-    let text: String
+/// Names are interned for the life of the process — the names of the schemas compiled, bounded by
+/// what the adapters declare — so a `MemberName` holds no reference: copying one, as every
+/// record's reads do many times, retains and releases nothing.
+struct MemberName: @unchecked Sendable {
     /// The name's UTF-8 bytes, then eight zeros (so that it can be compared as words).
-    let padded: [UInt8]
-    var length: Int { padded.count - 8 }
-    /// This name's number in a `RootIndex` (every name made gets one of its own).
+    let bytes: UnsafePointer<UInt8>
+    let length: Int
+    /// This name's number in a `RootIndex` (each distinct name has one).
     let slot: Int
 
-    private static let slots = Atomic<Int>(0)
+    var text: String { String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self) }
 
     init(_ text: String) {
-        self.text = text
-        padded = Array(text.utf8) + repeatElement(0, count: 8)
-        slot = MemberName.slots.wrappingAdd(1, ordering: .relaxed).oldValue
+        self = MemberName.interned.withLock { names in
+            if let name = names[text] { return name }
+            let utf8 = Array(text.utf8)
+            let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8.count + 8)
+            storage.initialize(repeating: 0, count: utf8.count + 8)
+            storage.update(from: utf8, count: utf8.count)
+            let name = MemberName(bytes: storage, length: utf8.count, slot: names.count)
+            names[text] = name
+            return name
+        }
     }
+
+    private init(bytes: UnsafePointer<UInt8>, length: Int, slot: Int) {
+        self.bytes = bytes
+        self.length = length
+        self.slot = slot
+    }
+
+    /// Every name made so far, never freed.
+    private static let interned = Mutex<[String: MemberName]>([:])
 }
 
 /// The top-level members of records that list the same names in the same order (one of
@@ -141,8 +159,8 @@ struct TapeReader: RecordReader {
         }
         let n = name.length
         guard let text = bytes.baseAddress else { return nil }
-        let found = name.padded.withUnsafeBytes { padded -> (entry: Int, place: Int)? in
-            let key = padded.baseAddress!
+        let found = { () -> (entry: Int, place: Int)? in
+            let key = UnsafeRawPointer(name.bytes)
             var child = node + 1
             for place in 0..<object.count {
                 let m = entries[child]
@@ -153,7 +171,7 @@ struct TapeReader: RecordReader {
                 child = m.next
             }
             return nil
-        }
+        }()
         root?.setPlace(name.slot, found?.place ?? -1)
         return found?.entry
     }

@@ -262,6 +262,24 @@ import Testing
         #expect(reused >= lines.count)
     }
 
+    /// A member name is interned: the same text gives the same bytes and slot from any thread,
+    /// its bytes are followed by eight zeros (read as words), and other texts get other slots.
+    @Test func memberNamesAreInterned() async {
+        let texts = ["callId", "callResult", "", "a.b", "名前", String(repeating: "x", count: 300)]
+        let made = await withTaskGroup(of: [MemberName].self) { group in
+            for _ in 0..<4 { group.addTask { texts.map(MemberName.init) } }
+            var all: [[MemberName]] = []
+            for await names in group { all.append(names) }
+            return all
+        }
+        for names in made {
+            #expect(names.map(\.slot) == made[0].map(\.slot) && names.map(\.bytes) == made[0].map(\.bytes))
+            #expect(names.map(\.text) == texts)
+            for name in names { #expect((0..<8).allSatisfy { name.bytes[name.length + $0] == 0 }) }
+        }
+        #expect(Set(made[0].map(\.slot)).count == texts.count)
+    }
+
     /// What the byte path leaves to the tree: non-ASCII member names (which `String` compares by
     /// canonical equivalence), top-level arrays, unrecognised objects, invalid JSON.
     @Test func declinesWhatOnlyTheTreeHandles() {
