@@ -297,7 +297,11 @@ final class ByteAnnotator {
             walk.out.append(0x0A)
             path = walk.path
             out = walk.out
-            return walk.record
+            // Moved out, not copied (a copy retains each of its strings and arrays, and the walk's
+            // end releases them again).
+            var record = DecodedRecord.none
+            swap(&record, &walk.record)
+            return record
         }
     }
 

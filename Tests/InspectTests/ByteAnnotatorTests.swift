@@ -185,16 +185,19 @@ import Testing
         #expect(Self.compare(lines, vendor: "nxlink", kind: "callRecordCallback") >= 10)
     }
 
+    /// What `annotator` writes for `line`.
+    static func annotated(_ annotator: inout LineAnnotator, _ line: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
+        return out
+    }
+
     /// Copies of an annotator (one per worker thread) write exactly what a lone annotator writes,
     /// in any order, with caches of their own, and each payload schema is compiled once for all
     /// of them: a copy made before anything was compiled, and one made after.
     @Test func copiesShareCompiledSchemasAndWriteTheSame() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
-        func run(_ annotator: inout LineAnnotator, _ line: [UInt8]) -> [UInt8] {
-            var out: [UInt8] = []
-            _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
-            return out
-        }
+        let run = Self.annotated
         var lone = LineAnnotator(adapters: Bundled.adapters)
         let expected = lines.map { run(&lone, $0) }
         #expect(lone.compiledSchemaCount >= 4)
@@ -214,11 +217,7 @@ import Testing
     /// the same values, other memory.
     @Test func unsharedAnnotatorsWriteTheSameFromMemoryOfTheirOwn() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
-        func run(_ annotator: inout LineAnnotator, _ line: [UInt8]) -> [UInt8] {
-            var out: [UInt8] = []
-            _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
-            return out
-        }
+        let run = Self.annotated
         var original = LineAnnotator(adapters: Bundled.adapters)
         let expected = lines.map { run(&original, $0) }
         var lane = original.unshared()
