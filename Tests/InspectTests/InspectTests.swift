@@ -290,6 +290,31 @@ enum Bundled {
         #expect(summary.percentile(50) == 50)
     }
 
+    /// Percentiles as the nearest rank in a sorted copy gives them, whether the durations are
+    /// counted by value (a narrow range) or sorted (a wide one, extremes included).
+    @Test func percentilesAsASortGivesThem() {
+        var generator = SystemRandomNumberGenerator()
+        let sets: [[Int64]] = [
+            (0..<5_000).map { _ in Int64.random(in: 0...600, using: &generator) },
+            (0..<300).map { _ in Int64.random(in: -50...50, using: &generator) },
+            (0..<200).map { _ in Int64.random(in: 0...1_000_000_000, using: &generator) },
+            (0..<100).map { $0 % 2 == 0 ? Int64.min : Int64.max },
+            [7, 3, 9], Array(repeating: 42, count: 1_000),
+        ]
+        let ps: [Double] = [0, 1, 10, 50, 90, 95, 99, 99.9, 100]
+        for durations in sets {
+            var summary = BatchSummary()
+            for d in durations {
+                var r = DecodedRecord.none
+                r.durationSeconds = d
+                summary.add(r)
+            }
+            let sorted = durations.sorted()
+            let expected = ps.map { p in sorted[max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))] }
+            #expect(summary.percentiles(ps) == expected, "\(durations.count) durations from \(sorted.first!) to \(sorted.last!)")
+        }
+    }
+
     @Test func batchSummaryCountsKindsInRunsAndKeepsTheFirstKnownMeaning() {
         func record(_ vendor: String, _ kind: String, _ result: String, _ meaning: String?) -> DecodedRecord {
             var r = DecodedRecord(vendor: vendor, kind: kind, title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
