@@ -317,7 +317,7 @@ final class ByteAnnotator {
     /// `withIDs`: also the record's top-level call-id members, as `RecordAnnotator.summary` gives them.
     func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
                  root: RootIndex? = nil) -> DecodedRecord {
-        var record = emptyRecord(detection)
+        var record = DecodedRecord.none
         summary(bytes, tape: tape, detection: detection, withIDs: withIDs, root: root, into: &record)
         return record
     }

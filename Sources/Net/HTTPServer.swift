@@ -258,6 +258,13 @@ public final class HTTPServer: Sendable {
             answerNext(context)
         }
 
+        /// Forgets the request being read (its body never finished), and its place.
+        private func dropUnfinished() {
+            if head != nil, case .handle = disposition { limits.inFlight.leave() }
+            head = nil
+            body = nil
+        }
+
         /// Forgets the requests not answered (the connection is closing), and their places.
         private func dropWaiting() {
             for ready in waiting.dropFirst(answering ? 1 : 0) { if case .handle = ready.disposition { limits.inFlight.leave() } }
@@ -310,9 +317,7 @@ public final class HTTPServer: Sendable {
             }
             // The decoder reads no more of this connection: the request it was reading is answered
             // 400 in its turn, and nothing after it.
-            if head != nil, case .handle = disposition { limits.inFlight.leave() }
-            head = nil
-            body = nil
+            dropUnfinished()
             waiting.append(Ready(head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/"), body: [],
                                  disposition: .refuse(status: .badRequest, body: #"{"error":"malformed HTTP request"}"#, close: true)))
             answerNext(context)
@@ -320,8 +325,7 @@ public final class HTTPServer: Sendable {
 
         func channelInactive(context: ChannelHandlerContext) {
             // A request whose body never finished still held its place, and so do those waiting.
-            if head != nil, case .handle = disposition { limits.inFlight.leave() }
-            head = nil
+            dropUnfinished()
             if !closed { dropWaiting() }
             closed = true
             context.fireChannelInactive()
