@@ -8,9 +8,12 @@ import Wire
 @Suite struct ServerConnectionTests {
     /// A server on 127.0.0.1 whose handler answers with the request's path, after `delays[path]`
     /// milliseconds.
-    /// `answerPadding` dots follow the path in each answer.
-    static func server(delays: [String: Int] = [:], idleTimeoutSeconds: Int = 30, answerPadding: Int = 0) throws -> HTTPServer {
+    /// `answerPadding` dots follow the path in each answer. `begun` is signalled as the handler
+    /// starts on a request.
+    static func server(delays: [String: Int] = [:], idleTimeoutSeconds: Int = 30, answerPadding: Int = 0,
+                       begun: DispatchSemaphore? = nil) throws -> HTTPServer {
         try HTTPServer(host: "127.0.0.1", port: 0, idleTimeoutSeconds: idleTimeoutSeconds) { request, _ in
+            begun?.signal()
             if let delay = delays[request.path] { try? await Task.sleep(for: .milliseconds(delay)) }
             return HTTPServer.Answer(status: 200, headers: [("Content-Type", "text/plain")],
                                      body: Array(request.path.utf8) + [UInt8](repeating: 0x2E, count: answerPadding))
@@ -142,15 +145,19 @@ import Wire
     /// Stopping the server closes an idle keep-alive connection at once, and a busy one once its
     /// answer, which says `Connection: close`, is out.
     @Test func stopClosesKeepAliveConnections() throws {
-        let server = try Self.server(delays: ["/slow": 500])
+        let begun = DispatchSemaphore(value: 0)
+        let server = try Self.server(delays: ["/slow": 500], begun: begun)
         let idle = try Self.connect(server.port)
         defer { close(idle) }
         Self.send(idle, "GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(Self.read(idle) { $0.hasSuffix("/first") }.text.hasPrefix("HTTP/1.1 200 OK"))
+        try #require(begun.wait(timeout: .now() + 5) == .success)
         let busy = try Self.connect(server.port)
         defer { close(busy) }
         Self.send(busy, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
-        usleep(100_000)
+        // Stopped only once the handler has the request (one still in the socket's buffer when
+        // the idle connection is closed is the client's to send again).
+        try #require(begun.wait(timeout: .now() + 5) == .success)
         var started = timespec()
         clock_gettime(CLOCK_MONOTONIC, &started)
         server.stop()
