@@ -79,6 +79,21 @@ struct Harness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Waits (at most `timeout`) until process `pid` has run `milliseconds` of CPU time: a script
+    /// that spins is then past start-up and inside its loop, whatever the machine's load.
+    static func waitForCPU(of pid: pid_t, milliseconds: Int = 200, timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+        while Date() < deadline {
+            // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): user and system ticks.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 13,
+                  let user = Int(fields[11]), let system = Int(fields[12]) else { return }
+            if (user + system) * 1000 >= milliseconds * ticksPerSecond { return }
+            usleep(10_000)
+        }
+    }
+
     func write(_ name: String, _ contents: String) throws -> String {
         let url = home.appendingPathComponent(name)
         try contents.write(to: url, atomically: true, encoding: .utf8)

@@ -42,7 +42,7 @@ import Testing
         let err = Pipe()
         process.standardError = err
         try process.run()
-        usleep(500_000)
+        Harness.waitForCPU(of: process.processIdentifier)
         kill(process.processIdentifier, SIGINT)
         let deadline = Date().addingTimeInterval(3)
         while process.isRunning && Date() < deadline { usleep(20_000) }

@@ -152,8 +152,10 @@ import Testing
     @Test func ctrlCCancelsARunningCommandNotTheShell() throws {
         let h2 = Harness()
         // In a script the reminder waits in the foreground, so Ctrl-C has something to cancel.
-        let script = try h2.write("wait.cs", "echo --after 30 never-printed\necho after\n")
+        let script = try h2.write("wait.cs", "echo started\necho --after 30 never-printed\necho after\n")
         let pty = try PTYSession(arguments: ["--keep-going", "-f", script], environment: h2.environment)
+        #expect(pty.expect("started"))
+        // Past the start of the next command: a Ctrl-C before it would be forgotten when it starts.
         usleep(300_000)
         pty.send("\u{3}")
         #expect(pty.expect("interrupted"), "\(pty.transcript.debugDescription)")
@@ -170,7 +172,7 @@ import Testing
         pty.settle()
         // A budget of minutes: only Ctrl-C can end this within the test's seconds.
         pty.send("run --budget 100000000000 \(script)\r")
-        usleep(400_000)
+        Harness.waitForCPU(of: pty.pid)
         let sent = Date()
         pty.send("\u{3}")
         #expect(pty.expect("interrupted", timeout: 3), "\(pty.transcript.debugDescription)")
