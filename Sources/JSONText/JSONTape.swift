@@ -131,8 +131,14 @@ private struct Scanner {
         return pos == bytes.count
     }
 
+    /// Compact JSON has none: one comparison decides (every whitespace byte is 0x20 or below).
     @inline(__always)
     mutating func skipWhitespace() {
+        guard pos < bytes.count, bytes[pos] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    mutating func skipWhitespaceRun() {
         while pos < bytes.count {
             let b = bytes[pos]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
