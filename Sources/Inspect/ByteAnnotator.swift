@@ -22,27 +22,39 @@ final class ByteAnnotator {
         var element: Int
     }
 
-    /// How a leaf with a spec is annotated when nothing is wrong with it.
+    /// How a leaf with a spec is annotated when nothing is wrong with it. Packed in one integer:
+    /// read for every field, ten separate flags were ten loads and as many spills.
     struct LeafRule {
+        private var bits: UInt16 = 0
+
+        @inline(__always) private func flag(_ bit: UInt16) -> Bool { bits & bit != 0 }
+        @inline(__always) private mutating func set(_ bit: UInt16, _ on: Bool) { bits = on ? bits | bit : bits & ~bit }
+
         /// The meaning depends on the value, and values repeat (codes, durations): cache them by
         /// the value's bytes.
-        var cached = false
+        var cached: Bool { get { flag(1) } set { set(1, newValue) } }
         /// A time: every value differs. `epoch` is 1 for epoch-s, 2 for epoch-ms, 3 for
         /// epoch-auto (numbers); `localTime` is datetime-local (strings). Written from the bytes
         /// when nothing is wrong with the value, otherwise through `RecordAnnotator`.
-        var epoch: UInt8 = 0
-        var localTime = false
-        var converted = false
+        var epoch: UInt8 {
+            get { UInt8(truncatingIfNeeded: (bits >> 12) & 3) }
+            set { bits = bits & ~(3 << 12) | UInt16(newValue & 3) << 12 }
+        }
+        var localTime: Bool { get { flag(2) } set { set(2, newValue) } }
+        var converted: Bool { get { flag(4) } set { set(4, newValue) } }
         /// A duration: 1 in seconds, 2 in milliseconds, written from the number when it is an
         /// integer (values differ too much to cache: offsets into a recording, say).
-        var duration: UInt8 = 0
+        var duration: UInt8 {
+            get { UInt8(truncatingIfNeeded: (bits >> 14) & 3) }
+            set { bits = bits & ~(3 << 14) | UInt16(newValue & 3) << 14 }
+        }
         /// Otherwise the spec's own meaning, when the value is of an accepted kind.
-        var string = false
-        var number = false
-        var integerOnly = false
-        var bool = false
+        var string: Bool { get { flag(8) } set { set(8, newValue) } }
+        var number: Bool { get { flag(16) } set { set(16, newValue) } }
+        var integerOnly: Bool { get { flag(32) } set { set(32, newValue) } }
+        var bool: Bool { get { flag(64) } set { set(64, newValue) } }
         /// An object or array value is what the spec expects.
-        var container = false
+        var container: Bool { get { flag(128) } set { set(128, newValue) } }
     }
 
     let annotator: RecordAnnotator
