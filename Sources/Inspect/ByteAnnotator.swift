@@ -325,18 +325,11 @@ final class ByteAnnotator {
                       fields: [], warnings: [], transcript: [], timelines: [])
     }
 
-    /// Only the summary values (result, duration, answered) of the record at the tape's root.
-    /// `withIDs`: also the record's top-level call-id members, as `RecordAnnotator.summary` gives them.
-    func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
-                 root: RootIndex? = nil) -> DecodedRecord {
-        var record = DecodedRecord.none
-        summary(bytes, tape: tape, detection: detection, withIDs: withIDs, root: root, into: &record)
-        return record
-    }
-
-    /// `summary` into `record`, reused: when it holds the last record of this payload and
-    /// detection, only its summary values (and ids) are made again — a record of a batch is
-    /// counted and dropped, and making each afresh retained and released its every string.
+    /// Only the summary values (result, duration, answered) of the record at the tape's root, into
+    /// `record`; `withIDs`: also its top-level call-id members, as `RecordAnnotator.summary` gives
+    /// them. When `record` holds the last record of this payload and detection, only its summary
+    /// values (and ids) are made again — a record of a batch is counted and dropped, and making
+    /// each afresh retained and released its every string.
     func summary(_ bytes: UnsafeBufferPointer<UInt8>, tape: JSONTape, detection: Detection, withIDs: Bool = false,
                  root: RootIndex? = nil, into record: inout DecodedRecord) {
         if record.vendor == annotator.adapter.id, record.kind == annotator.payload.kind, record.confidence == detection.confidence,

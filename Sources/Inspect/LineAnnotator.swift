@@ -73,15 +73,15 @@ public struct LineAnnotator {
     /// top-level call-id members, as `RecordAnnotator.summary` gives them (what a server keeps of
     /// a delivery).
     public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, withIDs: Bool = false) -> DecodedRecord? {
-        guard let (annotator, detection) = recognise(line) else { return nil }
-        return annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs, root: lastDetection != nil ? root : nil)
+        var record = DecodedRecord.none
+        return summary(line, withIDs: withIDs, into: &record) ? record : nil
     }
 
     /// `summary` into a record the caller keeps from line to line (reused when the payload is
     /// the same); false, with `record` unchanged, when the line must be decoded through the value tree.
-    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, into record: inout DecodedRecord) -> Bool {
+    public mutating func summary(_ line: UnsafeBufferPointer<UInt8>, withIDs: Bool = false, into record: inout DecodedRecord) -> Bool {
         guard let (annotator, detection) = recognise(line) else { return false }
-        annotator.summary(line, tape: tape, detection: detection, root: lastDetection != nil ? root : nil, into: &record)
+        annotator.summary(line, tape: tape, detection: detection, withIDs: withIDs, root: lastDetection != nil ? root : nil, into: &record)
         return true
     }
 

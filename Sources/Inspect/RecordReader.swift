@@ -159,21 +159,19 @@ struct TapeReader: RecordReader {
         }
         let n = name.length
         guard let text = bytes.baseAddress else { return nil }
-        let found = { () -> (entry: Int, place: Int)? in
-            let key = UnsafeRawPointer(name.bytes)
-            var child = node + 1
-            for place in 0..<object.count {
-                let m = entries[child]
-                if m.keyEnd &- m.keyStart == n,
-                   n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count) {
-                    return (child, place)
-                }
-                child = m.next
+        let key = UnsafeRawPointer(name.bytes)
+        var child = node + 1
+        for place in 0..<object.count {
+            let m = entries[child]
+            if m.keyEnd &- m.keyStart == n,
+               n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count) {
+                root?.setPlace(name.slot, place)
+                return child
             }
-            return nil
-        }()
-        root?.setPlace(name.slot, found?.place ?? -1)
-        return found?.entry
+            child = m.next
+        }
+        root?.setPlace(name.slot, -1)
+        return nil
     }
 
     func forEachElement(_ node: Int, _ body: (Int, Int) -> Void) -> Bool {

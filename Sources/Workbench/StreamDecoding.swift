@@ -23,7 +23,7 @@ public enum StreamDecoding {
         while result.summary.records < limit, let line = stream.next() {
             if cancel.isCancelled { result.interrupted = true; break }
             progress(stream.bytesRead)
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if isBlank(line) { continue }
             let value: JSONValue
             do {
                 value = try JSONParser.parse(bytes: line)
@@ -84,7 +84,7 @@ public enum StreamDecoding {
             batch.removeAll()
             while batch.bytes.count < batchBytes {
                 let read = stream.withNextLine { line in
-                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { batch.add(line, number: stream.lineNumber) }
+                    if !isBlank(line) { batch.add(line, number: stream.lineNumber) }
                 }
                 if read == nil { done = true; break }
             }
@@ -107,6 +107,11 @@ public enum StreamDecoding {
 
     /// The size from which a batch is split between threads.
     static let parallelBytes = 1 << 16
+
+    /// A line of nothing but spaces and tabs, skipped (not a record, not an error).
+    static func isBlank<Line: Collection<UInt8>>(_ line: Line) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
 }
 
 /// The line annotators of a parallel decode, one per worker lane, made when a lane first has
@@ -177,24 +182,21 @@ final class Batch: @unchecked Sendable {
 final class BatchParts: @unchecked Sendable {
     final class Slot {
         var decoder: PayloadDecoder
+        /// This worker lane's line annotator, taken from `lanes` when the slot first has work.
         var fast: LineAnnotator?
         var output = OutputBuffer()
         var summary = BatchSummary()
         var failures: [(line: Int, message: String)] = []
-        init(decoder: PayloadDecoder, fast: LineAnnotator?) {
-            self.decoder = decoder
-            self.fast = fast
-        }
+        init(decoder: PayloadDecoder) { self.decoder = decoder }
         deinit { output.free() }
     }
 
     let slots: [Slot]
     let mode: StreamDecoding.Output
-
     let lanes: Lanes?
 
     init(workers: Int, decoder: PayloadDecoder, lanes: Lanes?, output: StreamDecoding.Output) {
-        slots = (0..<workers).map { _ in Slot(decoder: decoder.copy(), fast: nil) }
+        slots = (0..<workers).map { _ in Slot(decoder: decoder.copy()) }
         self.lanes = lanes
         mode = output
     }
