@@ -119,6 +119,8 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var dates = TimeFormat.CivilDates()
     /// `Walk.path`'s storage, kept between records.
     @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
+    /// The record's timelines as written, kept between records.
+    @exclusivity(unchecked) private var timelines = OutputBuffer(capacity: 1024)
 
     deinit {
         stamps.deallocate()
@@ -126,6 +128,7 @@ final class ByteAnnotator {
         nodeOf.deallocate()
         rootShape.deallocate()
         path.free()
+        timelines.free()
         rendered.free()
         cachedTails.free()
         smallTails.deallocate()
@@ -304,8 +307,23 @@ final class ByteAnnotator {
                 return nil
             }
             let reader = TapeReader(bytes: bytes, entries: entries, root: root)
-            annotator.checkWhole(reader, 0, withTranscript: false, into: &walk.record)
-            walk.record.writeTail(into: &walk.out) { annotator.writeTranscript(reader, 0, into: &$0) }
+            // `RecordAnnotator.checkWhole`, with the transcript and the timelines written straight
+            // to the output (the timelines kept aside until the warnings before them are written).
+            annotator.checkRequired(reader, 0, into: &walk.record)
+            timelines.removeAll()
+            var timelineCount = 0
+            annotator.timelines(reader, 0, into: &walk.record) { _, path, moments in
+                if timelineCount > 0 { timelines.append(UInt8(ascii: ",")) }
+                annotator.writeTimeline(path: path, moments, into: &timelines)
+                timelineCount += 1
+            }
+            annotator.summarize(reader, 0, into: &walk.record)
+            walk.record.writeTail(into: &walk.out, writeTranscript: { annotator.writeTranscript(reader, 0, into: &$0) }, writeTimelines: { out in
+                guard timelineCount > 0 else { return }
+                out.append(literal: #","timeline":["#)
+                out.append(contentsOf: timelines.bytes)
+                out.append(UInt8(ascii: "]"))
+            })
             walk.out.append(0x0A)
             path = walk.path
             out = walk.out

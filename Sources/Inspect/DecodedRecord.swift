@@ -50,19 +50,58 @@ public struct CallTimeline: Equatable, Sendable {
     /// The picture's UTF-8. Nothing in it needs escaping in JSON: the event names are the
     /// timeline's own words, the rest digits, units, arrows and the zone.
     func writePicture<Out: ByteAppending>(into out: inout Out) {
-        for i in events.indices {
+        CallTimeline.writePicture(count: events.count, zoneMinutes: zoneMinutes, into: &out, name: writeName, epoch: { events[$0].epoch })
+    }
+
+    private func writeName<Out: ByteAppending>(_ i: Int, _ out: inout Out) {
+        var name = events[i].name
+        name.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// This timeline as a record's `timeline` list holds it.
+    func writeJSON<Out: ByteAppending>(into out: inout Out) {
+        var path = path
+        path.withUTF8 { path in
+            CallTimeline.writeJSON(path: path, count: events.count, zoneMinutes: zoneMinutes, into: &out, name: writeName,
+                                   epoch: { events[$0].epoch })
+        }
+    }
+
+    /// `{"path":…,"picture":…,"events":{…}}` of a timeline given by its parts (a streamed record
+    /// writes its timelines without making a `CallTimeline`): `count` events, `name(i, &out)`
+    /// writes event i's name (one of the timeline's own words: nothing in it to escape), `epoch(i)`
+    /// is its time.
+    static func writeJSON<Out: ByteAppending>(path: UnsafeBufferPointer<UInt8>, count: Int, zoneMinutes: Int, into out: inout Out,
+                                              name: (Int, inout Out) -> Void, epoch: (Int) -> Int64) {
+        out.append(literal: #"{"path":""#)
+        JSONWriter.quotedPieces(utf8: path) { out.append(contentsOf: $0) }
+        out.append(literal: #"","picture":""#)
+        writePicture(count: count, zoneMinutes: zoneMinutes, into: &out, name: name, epoch: epoch)
+        out.append(literal: #"","events":{"#)
+        for i in 0..<count {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            name(i, &out)
+            out.append(literal: #"":"#)
+            TimeFormat.appendDecimal(Int(epoch(i)), into: &out)
+        }
+        out.append(literal: "}}")
+    }
+
+    /// The picture of a timeline given by its parts (see `writeJSON(path:…)`).
+    static func writePicture<Out: ByteAppending>(count: Int, zoneMinutes: Int, into out: inout Out,
+                                                 name: (Int, inout Out) -> Void, epoch: (Int) -> Int64) {
+        for i in 0..<count {
             if i > 0 {
                 out.append(literal: " ──")
-                TimeFormat.appendDuration(seconds: events[i].epoch - events[i - 1].epoch, into: &out)
+                TimeFormat.appendDuration(seconds: epoch(i) - epoch(i - 1), into: &out)
                 out.append(literal: "──▶ ")
             }
-            var name = events[i].name
-            name.withUTF8 { out.append(contentsOf: $0) }
+            name(i, &out)
             out.append(0x20)
-            TimeFormat.appendClock(events[i].epoch, offsetMinutes: zoneMinutes, into: &out)
+            TimeFormat.appendClock(epoch(i), offsetMinutes: zoneMinutes, into: &out)
         }
-        out.append(0x20)
-        out.append(UInt8(ascii: "("))
+        out.append(literal: " (")
         TimeFormat.appendZone(zoneMinutes, into: &out)
         out.append(UInt8(ascii: ")"))
     }
@@ -124,7 +163,7 @@ public struct DecodedRecord: Equatable, Sendable {
 
     /// Everything after the last field: the warnings, the transcript and timelines, the closing brace.
     func writeTail<Out: ByteAppending>(into out: inout Out) {
-        writeTail(into: &out) { out in
+        writeTail(into: &out, writeTranscript: { out in
             guard !transcript.isEmpty else { return }
             DecodedRecord.list("transcript", transcript, into: &out) { t, out in
                 DecodedRecord.member("path", t.path, first: true, into: &out)
@@ -132,12 +171,22 @@ public struct DecodedRecord: Equatable, Sendable {
                 DecodedRecord.member("offset", t.offset, into: &out)
                 DecodedRecord.member("text", t.text, into: &out)
             }
-        }
+        }, writeTimelines: { out in
+            guard !timelines.isEmpty else { return }
+            DecodedRecord.key("timeline", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (i, t) in timelines.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                t.writeJSON(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        })
     }
 
-    /// The same, with the transcript written by `writeTranscript` (a streamed record writes it
-    /// straight from its bytes).
-    func writeTail<Out: ByteAppending>(into out: inout Out, writeTranscript: (inout Out) -> Void) {
+    /// The same, with the transcript and the timelines written by `writeTranscript` and
+    /// `writeTimelines` (a streamed record writes them straight from its bytes).
+    func writeTail<Out: ByteAppending>(into out: inout Out, writeTranscript: (inout Out) -> Void,
+                                       writeTimelines: (inout Out) -> Void) {
         out.append(UInt8(ascii: "]"))
         // Members written one by one (a list of pairs per entry was an allocation per transcript turn).
         DecodedRecord.list("warnings", warnings, into: &out) { w, out in
@@ -146,24 +195,7 @@ public struct DecodedRecord: Equatable, Sendable {
             DecodedRecord.member("message", w.message, into: &out)
         }
         writeTranscript(&out)
-        if !timelines.isEmpty {
-            DecodedRecord.list("timeline", timelines, into: &out) { t, out in
-                DecodedRecord.member("path", t.path, first: true, into: &out)
-                DecodedRecord.key("picture", into: &out)
-                out.append(UInt8(ascii: "\""))
-                t.writePicture(into: &out)
-                out.append(UInt8(ascii: "\""))
-                DecodedRecord.key("events", into: &out)
-                out.append(UInt8(ascii: "{"))
-                for (j, event) in t.events.enumerated() {
-                    if j > 0 { out.append(UInt8(ascii: ",")) }
-                    DecodedRecord.string(event.name, into: &out)
-                    out.append(UInt8(ascii: ":"))
-                    TimeFormat.appendDecimal(Int(event.epoch), into: &out)
-                }
-                out.append(UInt8(ascii: "}"))
-            }
-        }
+        writeTimelines(&out)
         out.append(UInt8(ascii: "}"))
     }
 

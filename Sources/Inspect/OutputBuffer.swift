@@ -83,17 +83,29 @@ public struct OutputBuffer: ByteAppending {
     mutating func appendReserved(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
-        let to = base + count
-        if n <= 16, n >= 8 {
-            // Two overlapping words: most names and values are this long, and a call to memcpy
-            // costs more than the copy.
-            let raw = UnsafeRawPointer(from)
-            UnsafeMutableRawPointer(to).storeBytes(of: raw.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            UnsafeMutableRawPointer(to + n - 8).storeBytes(of: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), as: UInt64.self)
-        } else if n < 8 {
-            for i in 0..<n { to[i] = from[i] }
+        let to = UnsafeMutableRawPointer(base + count)
+        let raw = UnsafeRawPointer(from)
+        // Pieces of up to 64 bytes (names, values, paths, meanings) are copied as two to four
+        // overlapping words or vectors: a call to memcpy costs more than such a copy.
+        @inline(__always) func copy<T>(_: T.Type, at offset: Int) {
+            to.storeBytes(of: raw.loadUnaligned(fromByteOffset: offset, as: T.self), toByteOffset: offset, as: T.self)
+        }
+        if n <= 16 {
+            if n >= 8 {
+                copy(UInt64.self, at: 0); copy(UInt64.self, at: n - 8)
+            } else if n >= 4 {
+                copy(UInt32.self, at: 0); copy(UInt32.self, at: n - 4)
+            } else {
+                to.storeBytes(of: from[0], as: UInt8.self)
+                if n > 1 { copy(UInt16.self, at: n - 2) }
+            }
+        } else if n <= 32 {
+            copy(SIMD16<UInt8>.self, at: 0); copy(SIMD16<UInt8>.self, at: n - 16)
+        } else if n <= 64 {
+            copy(SIMD16<UInt8>.self, at: 0); copy(SIMD16<UInt8>.self, at: 16)
+            copy(SIMD16<UInt8>.self, at: n - 32); copy(SIMD16<UInt8>.self, at: n - 16)
         } else {
-            to.update(from: from, count: n)
+            to.copyMemory(from: raw, byteCount: n)
         }
         count += n
     }

@@ -117,10 +117,11 @@ public struct RecordAnnotator {
         if let t = payload.timeline {
             let schemaPrefix = t.each.map { $0 + (specs[$0]?.type == "array" ? "[]." : ".") } ?? ""
             let zone = zoneMinutes
-            timelineEvents = [("originate", t.originate), ("ring", t.ring), ("answer", t.answer), ("end", t.end)].compactMap { name, field in
+            let fields: [(TimelineEvent.Role, String?)] = [(.originate, t.originate), (.ring, t.ring), (.answer, t.answer), (.end, t.end)]
+            timelineEvents = fields.compactMap { role, field in
                 field.map { field in
                     let spec = specs[schemaPrefix + field]
-                    return TimelineEvent(name: name, field: field, spec: spec, offsetMinutes: spec?.zone.flatMap(TimeZoneOffset.minutes) ?? zone ?? 0)
+                    return TimelineEvent(role: role, field: field, spec: spec, offsetMinutes: spec?.zone.flatMap(TimeZoneOffset.minutes) ?? zone ?? 0)
                 }
             }
         } else {
@@ -142,13 +143,11 @@ public struct RecordAnnotator {
     }
 
     /// What is checked on the record as a whole once its fields are annotated: required fields,
-    /// the transcript, the timelines, the summary values; read through `reader` (a value tree, or a
-    /// streamed record's tape).
-    /// `withTranscript: false` leaves the transcript to `writeTranscript` (a streamed record
-    /// writes it straight to its output).
-    func checkWhole<R: RecordReader>(_ reader: R, _ record: R.Node, withTranscript: Bool = true, into out: inout DecodedRecord) {
+    /// the transcript, the timelines, the summary values. (`ByteAnnotator.annotate` does the same
+    /// on a streamed record's tape, writing its transcript and timelines straight to its output.)
+    func checkWhole(_ reader: ValueReader, _ record: JSONValue, into out: inout DecodedRecord) {
         checkRequired(reader, record, into: &out)
-        if withTranscript { transcript(reader, record, into: &out) }
+        transcript(reader, record, into: &out)
         timelines(reader, record, into: &out)
         summarize(reader, record, into: &out)
     }
@@ -544,41 +543,61 @@ public struct RecordAnnotator {
     }
 
     func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
+        let zone = zoneMinutes ?? 0
+        timelines(reader, record, into: &out) { out, path, moments in
+            out.timelines.append(CallTimeline(path: String(decoding: path, as: UTF8.self),
+                                              events: moments.map { ("\(timelineEvents[$0.event].name)", $0.epoch) }, zoneMinutes: zone))
+        }
+    }
+
+    /// The record's timelines, each handed to `found` with its holder's path and its moments (a
+    /// streamed record writes them out at once); the timing checks' warnings go to `out`.
+    func timelines<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord,
+                                    _ found: (inout DecodedRecord, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<TimelineMoment>) -> Void) {
         guard hasTimeline else { return }
-        guard let each = timelineHolders else { return timeline(reader, record, path: [], into: &out) }
+        guard let each = timelineHolders else { return timeline(reader, record, path: UnsafeBufferPointer(start: nil, count: 0), into: &out, found) }
         var path: [UInt8] = []
         path.reserveCapacity(64)
         each.forEach(reader, record, path: &path) { path, holder in
             let base = path.count
             let isList = reader.forEachElement(holder) { i, item in
                 JSONPath.appendIndex(i, to: &path)
-                timeline(reader, item, path: path, into: &out)
+                path.withUnsafeBufferPointer { timeline(reader, item, path: $0, into: &out, found) }
                 path.removeSubrange(base...)
             }
-            if !isList { timeline(reader, holder, path: path, into: &out) }
+            if !isList { path.withUnsafeBufferPointer { timeline(reader, holder, path: $0, into: &out, found) } }
         }
     }
 
     /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
-    private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: [UInt8], into out: inout DecodedRecord) {
+    private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: UnsafeBufferPointer<UInt8>, into out: inout DecodedRecord,
+                                           _ found: (inout DecodedRecord, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<TimelineMoment>) -> Void) {
+        withUnsafeTemporaryAllocation(of: TimelineMoment.self, capacity: timelineEvents.count) { moments in
+            var count = 0
+            for k in timelineEvents.indices {
+                guard let e = epoch(reader, reader.member(holder, timelineEvents[k].field), k) else { continue }
+                moments[count] = TimelineMoment(event: k, epoch: e)
+                count += 1
+            }
+            guard count >= 2 else { return }
+            let events = UnsafeBufferPointer(rebasing: moments[..<count])
+            found(&out, path, events)
+            timingChecks(reader, holder, path: path, events, into: &out)
+        }
+    }
+
+    /// Moments out of order, and a duration member that disagrees with end − answer.
+    private func timingChecks<R: RecordReader>(_ reader: R, _ holder: R.Node, path: UnsafeBufferPointer<UInt8>,
+                                               _ events: UnsafeBufferPointer<TimelineMoment>, into out: inout DecodedRecord) {
         let zone = zoneMinutes ?? 0
-        var events: [(name: String, epoch: Int64)] = []
-        events.reserveCapacity(timelineEvents.count)
-        for k in timelineEvents.indices {
-            guard let e = epoch(reader, reader.member(holder, timelineEvents[k].field), k) else { continue }
-            events.append((timelineEvents[k].name, e))
-        }
-        guard events.count >= 2 else { return }
-        let holderPath = String(decoding: path, as: UTF8.self)
-        let prefix = holderPath.isEmpty ? "" : holderPath + "."
-        out.timelines.append(CallTimeline(path: holderPath, events: events, zoneMinutes: zone))
-        // Timing checks.
+        let prefix = path.isEmpty ? "" : String(decoding: path, as: UTF8.self) + "."
+        func name(_ m: TimelineMoment) -> String { "\(timelineEvents[m.event].name)" }
         for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
-            out.warnings.append(DecodeWarning("timing", prefix + (fieldName(events[i].name, payload.timeline!) ?? events[i].name),
-                                              "\(events[i].name) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(events[i - 1].name) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
+            out.warnings.append(DecodeWarning("timing", prefix + timelineEvents[events[i].event].field.text,
+                                              "\(name(events[i])) (\(TimeFormat.clock(events[i].epoch, offsetMinutes: zone))) is before \(name(events[i - 1])) (\(TimeFormat.clock(events[i - 1].epoch, offsetMinutes: zone)))"))
         }
-        if let elapsedName, let answer = events.first(where: { $0.name == "answer" }),
-           let end = events.first(where: { $0.name == "end" }),
+        if let elapsedName, let answer = events.first(where: { timelineEvents[$0.event].role == .answer }),
+           let end = events.first(where: { timelineEvents[$0.event].role == .end }),
            let elapsed = reader.member(holder, elapsedName).flatMap({ reader.integer($0) }) {
             let expected = end.epoch - answer.epoch
             if abs(elapsed - expected) > 1 {
@@ -589,13 +608,10 @@ public struct RecordAnnotator {
         }
     }
 
-    private func fieldName(_ event: String, _ t: TimelineSpec) -> String? {
-        switch event {
-        case "originate": return t.originate
-        case "ring": return t.ring
-        case "answer": return t.answer
-        default: return t.end
-        }
+    /// One timeline (`found` of `timelines`) as a record's `timeline` list holds it.
+    func writeTimeline<Out: ByteAppending>(path: UnsafeBufferPointer<UInt8>, _ moments: UnsafeBufferPointer<TimelineMoment>, into out: inout Out) {
+        CallTimeline.writeJSON(path: path, count: moments.count, zoneMinutes: zoneMinutes ?? 0, into: &out,
+                               name: { i, out in out.append(literal: timelineEvents[moments[i].event].name) }, epoch: { moments[$0].epoch })
     }
 
     // MARK: - Summary values
@@ -643,10 +659,26 @@ final class MeaningCache {
     func set(_ field: String, _ code: String, _ meaning: String?, note: String?) { entries[field, default: [:]][code] = Entry(meaning: meaning, note: note) }
 }
 
+/// One moment of a call: which of a payload's `timelineEvents`, and when (epoch seconds).
+struct TimelineMoment {
+    var event: Int
+    var epoch: Int64
+}
+
 /// One event of a payload's timeline, compiled from its field's spec.
 struct TimelineEvent {
     enum Milliseconds { case never, always, whenLarge }
-    let name: String
+    enum Role { case originate, ring, answer, end }
+    let role: Role
+    /// The event's name in pictures and lists (one of the timeline's own words: nothing to escape).
+    var name: StaticString {
+        switch role {
+        case .originate: "originate"
+        case .ring: "ring"
+        case .answer: "answer"
+        case .end: "end"
+        }
+    }
     let field: MemberName
     /// Whether the schema describes the field (an undescribed one is not read).
     let described: Bool
@@ -656,8 +688,8 @@ struct TimelineEvent {
     /// The UTC offset a local time is read in.
     let offsetMinutes: Int
 
-    init(name: String, field: String, spec: FieldSpec?, offsetMinutes: Int) {
-        self.name = name
+    init(role: Role, field: String, spec: FieldSpec?, offsetMinutes: Int) {
+        self.role = role
         self.field = MemberName(field)
         described = spec != nil
         switch spec?.unit {

@@ -91,62 +91,65 @@ public enum JSONWriter {
     /// runs of bytes that need no escape, and escapes. (For writers into any kind of byte sink.)
     public static func quotedPieces(_ text: String, _ piece: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
-        text.withUTF8 { bytes in
-            var runStart = 0
-            var i = 0
-            let n = bytes.count
-            func run(_ end: Int) { if end > runStart { piece(UnsafeBufferPointer(rebasing: bytes[runStart..<end])) } }
-            func escape(_ literal: StaticString) { piece(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
-            // Short printable ASCII (names, codes, event names): one piece, no case looked at.
-            if n <= 32, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return run(n) }
-            while i < n {
-                // Eight bytes at a time while none of them needs a closer look (ASCII text without
-                // a quote, a backslash or a control character: most names, values and sentences).
-                while i &+ 8 <= n, isPlainWord(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
-                    i &+= 8
-                }
-                guard i < n else { break }
-                let b = bytes[i]
-                if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xE2 {
-                    // A String is valid UTF-8: a lead byte says how long its character is (CJK
-                    // text is mostly three-byte characters, stepped over whole).
-                    i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                    continue
-                }
-                // U+2028/U+2029 (E2 80 A8/A9) are escaped for JavaScript; other E2 sequences are copied.
-                if b == 0xE2 {
-                    if i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                        run(i)
-                        escape(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
-                        i += 3
-                        runStart = i
-                    } else {
-                        i += 3
-                    }
-                    continue
-                }
-                run(i)
-                switch b {
-                case 0x22: escape("\\\"")
-                case 0x5C: escape("\\\\")
-                case 0x0A: escape("\\n")
-                case 0x0D: escape("\\r")
-                case 0x09: escape("\\t")
-                case 0x08: escape("\\b")
-                case 0x0C: escape("\\f")
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { u in
-                        for (k, c) in "\\u00".utf8.enumerated() { u[k] = c }
-                        u[4] = hex.utf8Start[Int(b >> 4)]
-                        u[5] = hex.utf8Start[Int(b & 0x0F)]
-                        piece(UnsafeBufferPointer(u))
-                    }
-                }
-                i += 1
-                runStart = i
+        text.withUTF8 { quotedPieces(utf8: $0, piece) }
+    }
+
+    /// `quotedPieces` of text already in UTF-8 (valid UTF-8: a lead byte says how long its character is).
+    public static func quotedPieces(utf8 bytes: UnsafeBufferPointer<UInt8>, _ piece: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var runStart = 0
+        var i = 0
+        let n = bytes.count
+        func run(_ end: Int) { if end > runStart { piece(UnsafeBufferPointer(rebasing: bytes[runStart..<end])) } }
+        func escape(_ literal: StaticString) { piece(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
+        // Short printable ASCII (names, codes, event names): one piece, no case looked at.
+        if n <= 32, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return run(n) }
+        while i < n {
+            // Eight bytes at a time while none of them needs a closer look (ASCII text without
+            // a quote, a backslash or a control character: most names, values and sentences).
+            while i &+ 8 <= n, isPlainWord(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                i &+= 8
             }
-            run(n)
+            guard i < n else { break }
+            let b = bytes[i]
+            if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xE2 {
+                // A String is valid UTF-8: a lead byte says how long its character is (CJK
+                // text is mostly three-byte characters, stepped over whole).
+                i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                continue
+            }
+            // U+2028/U+2029 (E2 80 A8/A9) are escaped for JavaScript; other E2 sequences are copied.
+            if b == 0xE2 {
+                if i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                    run(i)
+                    escape(bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
+                    i += 3
+                    runStart = i
+                } else {
+                    i += 3
+                }
+                continue
+            }
+            run(i)
+            switch b {
+            case 0x22: escape("\\\"")
+            case 0x5C: escape("\\\\")
+            case 0x0A: escape("\\n")
+            case 0x0D: escape("\\r")
+            case 0x09: escape("\\t")
+            case 0x08: escape("\\b")
+            case 0x0C: escape("\\f")
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { u in
+                    for (k, c) in "\\u00".utf8.enumerated() { u[k] = c }
+                    u[4] = hex.utf8Start[Int(b >> 4)]
+                    u[5] = hex.utf8Start[Int(b & 0x0F)]
+                    piece(UnsafeBufferPointer(u))
+                }
+            }
+            i += 1
+            runStart = i
         }
+        run(n)
     }
 }
