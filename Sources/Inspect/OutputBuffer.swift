@@ -18,7 +18,8 @@ extension ByteAppending {
 }
 
 /// Where annotated records are written (a worker's share of a batch, straight from the walk
-/// over each record's fields): an append is a capacity check and a copy.
+/// over each record's fields): an append is a capacity check and a copy. (Counts are added
+/// without overflow traps: a count is bounded by the capacity, which `malloc` gave.)
 /// (`Array.append(contentsOf:)` costs some 70 instructions more per call, and a record of sixty
 /// fields makes hundreds of them: a fifth of `decode --json`.) The owner allocates it once, hands
 /// it to one writer at a time, takes it back (it may have moved when it grew) and frees it.
@@ -53,7 +54,7 @@ public struct OutputBuffer: ByteAppending {
     /// Room for `n` more bytes.
     @inline(__always)
     public mutating func reserve(_ n: Int) {
-        if count + n > capacity { grow(to: count + n) }
+        if count &+ n > capacity { grow(to: count + n) }
     }
 
     @inline(never)
@@ -68,7 +69,7 @@ public struct OutputBuffer: ByteAppending {
     public mutating func append(_ byte: UInt8) {
         reserve(1)
         base[count] = byte
-        count += 1
+        count &+= 1
     }
 
     @inline(__always)
@@ -107,13 +108,13 @@ public struct OutputBuffer: ByteAppending {
         } else {
             to.copyMemory(from: raw, byteCount: n)
         }
-        count += n
+        count &+= n
     }
 
     @inline(__always)
     mutating func appendReserved(_ byte: UInt8) {
         base[count] = byte
-        count += 1
+        count &+= 1
     }
 
     @inline(__always)

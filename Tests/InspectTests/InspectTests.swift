@@ -122,6 +122,20 @@ enum Bundled {
         #expect(Array("2025-06-01 00:30:00".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 480) } == nil)
         #expect(Array("2025-04-31 10:00:00".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == nil)
         #expect(Array("2025-06-01 10:00:60".utf8).withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == nil)
+        // Every place that must hold a digit or a separator, spoiled in turn.
+        let good = Array("2025-06-01 10:20:30".utf8)
+        for place in good.indices {
+            for spoiler in [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a"), 0x19, 0xB3, UInt8(ascii: "-"), UInt8(ascii: "0")] where spoiler != good[place] {
+                var text = good
+                text[place] = spoiler
+                let fast = text.withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) }
+                let parsed = text.withUnsafeBufferPointer { TimeFormat.parseLocal(bytes: $0, offsetMinutes: 0) }
+                // A digit for a digit may still be a time; nothing else is.
+                #expect(fast == nil || parsed != nil, "\(String(decoding: text, as: UTF8.self))")
+                if parsed == nil { #expect(fast == nil, "\(String(decoding: text, as: UTF8.self))") }
+            }
+        }
+        #expect(good.withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == 10 * 60 + 20)
     }
 
     @Test func durationsInWords() {
