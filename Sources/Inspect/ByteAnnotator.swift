@@ -55,6 +55,9 @@ final class ByteAnnotator {
         var bool: Bool { get { flag(64) } set { set(64, newValue) } }
         /// An object or array value is what the spec expects.
         var container: Bool { get { flag(128) } set { set(128, newValue) } }
+        /// A string has the spec's own meaning and nothing else to look at (`string`, with no unit
+        /// or table): the most common leaf, answered before any other case is asked.
+        var plainString: Bool { get { flag(256) } set { set(256, newValue) } }
     }
 
     let annotator: RecordAnnotator
@@ -165,6 +168,7 @@ final class ByteAnnotator {
                 return rule
             }
             rule.string = !["integer", "number", "boolean", "array", "object"].contains(t)
+            rule.plainString = rule.string
             rule.number = !["string", "boolean", "array", "object"].contains(t)
             rule.integerOnly = t == "integer"
             rule.bool = t == "boolean" || t == "any"
@@ -307,23 +311,7 @@ final class ByteAnnotator {
                 return nil
             }
             let reader = TapeReader(bytes: bytes, entries: entries, root: root)
-            // `RecordAnnotator.checkWhole`, with the transcript and the timelines written straight
-            // to the output (the timelines kept aside until the warnings before them are written).
-            annotator.checkRequired(reader, 0, into: &walk.record)
-            timelines.removeAll()
-            var timelineCount = 0
-            annotator.timelines(reader, 0, into: &walk.record) { _, path, moments in
-                if timelineCount > 0 { timelines.append(UInt8(ascii: ",")) }
-                annotator.writeTimeline(path: path, moments, into: &timelines)
-                timelineCount += 1
-            }
-            annotator.summarize(reader, 0, into: &walk.record)
-            walk.record.writeTail(into: &walk.out, writeTranscript: { annotator.writeTranscript(reader, 0, into: &$0) }, writeTimelines: { out in
-                guard timelineCount > 0 else { return }
-                out.append(literal: #","timeline":["#)
-                out.append(contentsOf: timelines.bytes)
-                out.append(UInt8(ascii: "]"))
-            })
+            annotator.finishStreamed(reader, into: &walk.record, out: &walk.out, timelines: &timelines)
             walk.out.append(0x0A)
             path = walk.path
             out = walk.out
@@ -544,6 +532,7 @@ final class ByteAnnotator {
         guard s >= 0 else { return writeField(i, tail: noMeaning, &w) }
         let v = w.entries[i]
         let rule = rules[s]
+        if v.kind == .string, rule.plainString { return writeField(i, tail: rendered(.plainTail, s), &w) }
         switch v.kind {
         case .null:
             return writeField(i, tail: rendered(.nullTail, s), &w)

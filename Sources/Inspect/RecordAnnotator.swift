@@ -3,7 +3,9 @@ import JSONText
 
 /// Annotates one record against a payload schema: every field's meaning, codes, times and
 /// durations in words, and warnings for what is wrong with it.
-public struct RecordAnnotator {
+/// A class: what it compiles is large, and a struct was copied whole for every call into it from
+/// its owner (`ByteAnnotator`), a record's timelines and transcript four times per record.
+public final class RecordAnnotator {
     let adapter: Adapter
     let payload: PayloadSchema
     let adapters: [Adapter]
@@ -57,13 +59,31 @@ public struct RecordAnnotator {
     let hasTimeline: Bool
 
     /// The same compiled annotator with an empty cache of its own, for another thread.
-    func forked() -> RecordAnnotator {
-        var copy = self
-        copy.meaningCache = MeaningCache()
-        copy.speakerCache = TokenCache()
-        copy.resultCache = TokenCache()
-        copy.answeredCache = TokenCache()
-        return copy
+    func forked() -> RecordAnnotator { RecordAnnotator(forking: self) }
+
+    /// `other`'s compiled parts, with caches of its own.
+    private init(forking other: RecordAnnotator) {
+        adapter = other.adapter
+        payload = other.payload
+        adapters = other.adapters
+        specs = other.specs
+        parents = other.parents
+        zoneMinutes = other.zoneMinutes
+        children = other.children
+        required = other.required
+        requiredKeys = other.requiredKeys
+        resultTable = other.resultTable
+        speakerTable = other.speakerTable
+        offsetsInMilliseconds = other.offsetsInMilliseconds
+        turnNames = other.turnNames
+        timelineEvents = other.timelineEvents
+        elapsedName = other.elapsedName
+        requiredParents = other.requiredParents
+        transcriptPath = other.transcriptPath
+        timelineHolders = other.timelineHolders
+        summaryPaths = other.summaryPaths
+        answeredValues = other.answeredValues
+        hasTimeline = other.hasTimeline
     }
 
     public init(adapter: Adapter, payload: PayloadSchema, adapters: [Adapter]) {
@@ -143,13 +163,35 @@ public struct RecordAnnotator {
     }
 
     /// What is checked on the record as a whole once its fields are annotated: required fields,
-    /// the transcript, the timelines, the summary values. (`ByteAnnotator.annotate` does the same
-    /// on a streamed record's tape, writing its transcript and timelines straight to its output.)
+    /// the transcript, the timelines, the summary values. (`finishStreamed` does the same on a
+    /// streamed record's tape.)
     func checkWhole(_ reader: ValueReader, _ record: JSONValue, into out: inout DecodedRecord) {
         checkRequired(reader, record, into: &out)
         transcript(reader, record, into: &out)
         timelines(reader, record, into: &out)
         summarize(reader, record, into: &out)
+    }
+
+    /// `checkWhole` on a streamed record's tape, then the record's tail after its fields, with
+    /// the transcript and the timelines written straight to `out` (the timelines kept in
+    /// `timelines`, a buffer the caller reuses, until the warnings before them are written).
+    /// One call: each call into this (large) struct from its owner copied it.
+    func finishStreamed(_ reader: TapeReader, into record: inout DecodedRecord, out: inout OutputBuffer, timelines: inout OutputBuffer) {
+        checkRequired(reader, 0, into: &record)
+        timelines.removeAll()
+        var count = 0
+        self.timelines(reader, 0, into: &record) { _, path, moments in
+            if count > 0 { timelines.append(UInt8(ascii: ",")) }
+            writeTimeline(path: path, moments, into: &timelines)
+            count += 1
+        }
+        summarize(reader, 0, into: &record)
+        record.writeTail(into: &out, writeTranscript: { writeTranscript(reader, 0, into: &$0) }, writeTimelines: { out in
+            guard count > 0 else { return }
+            out.append(literal: #","timeline":["#)
+            out.append(contentsOf: timelines.bytes)
+            out.append(UInt8(ascii: "]"))
+        })
     }
 
     /// The member of the record a `JSONPath` starts at: `a[].b.c` -> `a`.
