@@ -12,6 +12,8 @@ protocol RecordReader {
     /// `body` with each element of an array and its index, in order; false (no call) for
     /// anything else.
     func forEachElement(_ node: Node, _ body: (Int, Node) -> Void) -> Bool
+    /// The members named `a`, `b` and `c` (a nil name is not looked for), as `member` finds them.
+    func members(_ node: Node, _ a: MemberName, _ b: MemberName?, _ c: MemberName?) -> (Node?, Node?, Node?)
     func isObject(_ node: Node) -> Bool
     func isString(_ node: Node) -> Bool
     /// The text of a string value.
@@ -30,6 +32,12 @@ protocol RecordReader {
     func typeName(_ node: Node) -> String
     /// `make`'s value for a scalar, kept in `cache` by the scalar's bytes where the reader has them.
     func cached<V>(_ node: Node, _ cache: TokenCache<V>, _ make: () -> V) -> V
+}
+
+extension RecordReader {
+    func members(_ node: Node, _ a: MemberName, _ b: MemberName?, _ c: MemberName?) -> (Node?, Node?, Node?) {
+        (member(node, a), b.flatMap { member(node, $0) }, c.flatMap { member(node, $0) })
+    }
 }
 
 /// A member name read in every record, with its UTF-8 (a tape's names are compared as bytes).
@@ -174,6 +182,30 @@ struct TapeReader: RecordReader {
         return nil
     }
 
+    /// In one pass over the object's members (a transcript turn's three are read for every turn).
+    func members(_ node: Int, _ a: MemberName, _ b: MemberName?, _ c: MemberName?) -> (Int?, Int?, Int?) {
+        let object = entries[node]
+        guard object.kind == .object, node != 0 || root == nil, let text = bytes.baseAddress else {
+            return (member(node, a), b.flatMap { member(node, $0) }, c.flatMap { member(node, $0) })
+        }
+        var found: (Int?, Int?, Int?) = (nil, nil, nil)
+        @inline(__always) func named(_ name: MemberName, _ m: JSONTape.Entry) -> Bool {
+            let n = name.length
+            return m.keyEnd &- m.keyStart == n
+                && (n == 0 || ByteKeyTable.same(UnsafeRawPointer(name.bytes), UnsafeRawPointer(text + m.keyStart), count: n,
+                                                loadable: m.keyStart &+ 8 <= bytes.count))
+        }
+        var child = node + 1
+        for _ in 0..<object.count {
+            let m = entries[child]
+            if found.0 == nil, named(a, m) { found.0 = child }
+            if found.1 == nil, let b, named(b, m) { found.1 = child }
+            if found.2 == nil, let c, named(c, m) { found.2 = child }
+            child = m.next
+        }
+        return found
+    }
+
     func forEachElement(_ node: Int, _ body: (Int, Int) -> Void) -> Bool {
         let array = entries[node]
         guard array.kind == .array else { return false }
@@ -254,9 +286,14 @@ struct TapeReader: RecordReader {
     }
 
     func cached<V>(_ node: Int, _ cache: TokenCache<V>, _ make: () -> V) -> V {
-        let v = entries[node]
-        guard v.kind != .object, v.kind != .array, v.end - v.start <= 64 else { return make() }
+        guard cacheable(node) else { return make() }
         return cache.value(token(node), make)
+    }
+
+    /// Whether `cached` keeps what is made for this node: a scalar of at most 64 bytes.
+    func cacheable(_ node: Int) -> Bool {
+        let v = entries[node]
+        return v.kind != .object && v.kind != .array && v.end - v.start <= 64
     }
 
     func typeName(_ node: Int) -> String {

@@ -357,18 +357,18 @@ import Testing
 }
 
 @Suite struct JSONTapeTests {
-    /// The tape accepts exactly what the parser accepts.
     /// A transcript offset as mm:ss.t, as it was written with string interpolation.
     @Test func clockOffsetsKeepTheirFormat() {
         func reference(_ milliseconds: Int64) -> String {
             let s = milliseconds / 1000
             return "\(s / 60 < 10 ? "0" : "")\(s / 60):\(s % 60 < 10 ? "0" : "")\(s % 60).\((milliseconds % 1000) / 100)"
         }
-        for ms: Int64 in [0, 1, 99, 100, 999, 1000, 9_999, 59_999, 60_000, 600_000, 3_599_999, 36_000_000, 987_654_321, -1, -1_500, -61_000, .max, .min + 1] {
+        for ms: Int64 in [0, 1, 99, 100, 999, 1000, 9_999, 59_999, 60_000, 600_000, 3_599_999, 5_999_999, 6_000_000, 36_000_000, 987_654_321, -1, -1_500, -61_000, .max, .min + 1] {
             #expect(RecordAnnotator.clockOffset(milliseconds: ms) == reference(ms), "\(ms)")
         }
     }
 
+    /// The tape accepts exactly what the parser accepts.
     @Test func acceptsWhatTheParserAccepts() {
         let texts: [[UInt8]] = [
             "{}", "[]", " {\"a\" : [1, 2.5e-3, -0, true, false, null, \"x\"] } ", "{\"a\":1,}", "[1,]", "01", "-", "1.", "1e", "1e+",
