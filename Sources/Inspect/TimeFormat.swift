@@ -145,35 +145,17 @@ public enum TimeFormat {
 
     /// Year, month, day, hour, minute and second of `yyyy-MM-dd HH:mm:ss` (or with a `T`), when
     /// every place holds a digit; not checked against the calendar.
+    /// (Read as three words, every digit and separator checked at once: a datetime-local field is
+    /// in every record of some payloads, read for its meaning and again for the timeline.)
     @inline(__always)
     private static func localFields(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int, Int, Int, Int)? {
-        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
-        // Every digit place checked at once: a byte that is not a digit leaves a value above 9.
-        var bad: UInt8 = 0
-        @inline(__always) func digit(_ i: Int) -> Int {
-            let d = b[i] &- 0x30
-            bad |= d > 9 ? 1 : 0
-            return Int(d)
-        }
-        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
-        let mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
-        let h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), s = digit(17) * 10 + digit(18)
-        return bad == 0 ? (y, mo, d, h, mi, s) : nil
-    }
-
-    /// For a local time `b` that `parseLocal` reads as a real date of a four-digit year, without a
-    /// leap second, on the same day in UTC as locally (the usual case): the UTC time of day in
-    /// minutes, for `writeLocalAndUTC`. Nil otherwise.
-    /// (Read as three words, every digit and separator checked at once: a datetime-local field is
-    /// in every record of some payloads, and place by place this was a twentieth of their decode.)
-    static func sameDayInUTC(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int? {
-        guard b.count == 19, offsetMinutes.magnitude < 100 * 60, let p = b.baseAddress.map(UnsafeRawPointer.init) else { return nil }
+        guard b.count == 19, let p = b.baseAddress.map(UnsafeRawPointer.init) else { return nil }
         // Little-endian words: byte i of a word is its bits 8i..8i+7.
         let date = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))                       // yyyy-MM-
         let middle = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))  // dd HH:mm
         let clock = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 11, as: UInt64.self))  // HH:mm:ss
-        // Digit places per word, and the separators between them.
-        let dateDigits: UInt64 = 0x00FF_FF00_FFFF_FFFF, middleDigits: UInt64 = 0xFFFF_00FF_FF00_FFFF
+        // Digit places per word (the middle word's last five places are the clock word's first).
+        let dateDigits: UInt64 = 0x00FF_FF00_FFFF_FFFF, middleDigits: UInt64 = 0x0000_0000_0000_FFFF
         let clockDigits: UInt64 = 0xFFFF_00FF_FF00_FFFF
         @inline(__always) func digits(_ w: UInt64, _ mask: UInt64) -> Bool {
             // 0x30–0x39: the high half is 3, and stays 3 with 6 added (no carry: each lane is at most 0x3F then).
@@ -188,9 +170,15 @@ public enum TimeFormat {
         @inline(__always) func two(_ w: UInt64, _ at: Int) -> Int {
             Int(truncatingIfNeeded: (w >> (8 * at)) & 0x0F) * 10 + Int(truncatingIfNeeded: (w >> (8 * at + 8)) & 0x0F)
         }
-        let y = two(date, 0) * 100 + two(date, 2), mo = two(date, 5), d = two(middle, 0)
-        let h = two(clock, 0), mi = two(clock, 3), s = two(clock, 6)
-        guard y >= 1000, mo >= 1, mo <= 12, d >= 1, h < 24, mi < 60, s < 60 else { return nil }
+        return (two(date, 0) * 100 + two(date, 2), two(date, 5), two(middle, 0), two(clock, 0), two(clock, 3), two(clock, 6))
+    }
+
+    /// For a local time `b` that `parseLocal` reads as a real date of a four-digit year, without a
+    /// leap second, on the same day in UTC as locally (the usual case): the UTC time of day in
+    /// minutes, for `writeLocalAndUTC`. Nil otherwise.
+    static func sameDayInUTC(local b: UnsafeBufferPointer<UInt8>, offsetMinutes: Int) -> Int? {
+        guard offsetMinutes.magnitude < 100 * 60, let (y, mo, d, h, mi, s) = localFields(b),
+              y >= 1000, mo >= 1, mo <= 12, d >= 1, h < 24, mi < 60, s < 60 else { return nil }
         if d > 28 {
             let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
             let monthDays = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31

@@ -131,8 +131,9 @@ enum Bundled {
                 let fast = text.withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) }
                 let parsed = text.withUnsafeBufferPointer { TimeFormat.parseLocal(bytes: $0, offsetMinutes: 0) }
                 // A digit for a digit may still be a time; nothing else is.
+                let digitForDigit = spoiler >= 0x30 && spoiler <= 0x39 && good[place] >= 0x30 && good[place] <= 0x39
+                if !digitForDigit { #expect(fast == nil && parsed == nil, "\(String(decoding: text, as: UTF8.self))") }
                 #expect(fast == nil || parsed != nil, "\(String(decoding: text, as: UTF8.self))")
-                if parsed == nil { #expect(fast == nil, "\(String(decoding: text, as: UTF8.self))") }
             }
         }
         #expect(good.withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == 10 * 60 + 20)
