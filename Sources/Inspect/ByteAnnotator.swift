@@ -557,8 +557,7 @@ final class ByteAnnotator {
         if rule.duration != 0 {
             // RecordAnnotator.unitText: an integer of at most 15 digits has no warning to give.
             guard v.kind == .number, let n = smallInteger(v, w.bytes) else { return slowLeaf(i, spec: s, cacheAs: false, &w) }
-            writeFieldStart(i, &w)
-            w.out.append(literal: #","meaning":""#)
+            writeMeaningStart(i, &w)
             if rule.duration == 1 {
                 TimeFormat.appendDuration(seconds: n, into: &w.out)
             } else {
@@ -570,8 +569,7 @@ final class ByteAnnotator {
             // RecordAnnotator.unitText without its warnings: milliseconds where they are expected.
             let big = n >= 100_000_000_000
             if (rule.epoch == 1 && !big) || (rule.epoch == 2 && big) || rule.epoch == 3 {
-                writeFieldStart(i, &w)
-                w.out.append(literal: #","meaning":""#)
+                writeMeaningStart(i, &w)
                 let seconds = big ? n / 1000 : n
                 TimeFormat.appendISO8601(seconds, to: &w.out, dates: &dates)
                 if let zone = annotator.zoneMinutes, zone != 0 {
@@ -588,15 +586,13 @@ final class ByteAnnotator {
             let text = UnsafeBufferPointer(rebasing: w.bytes[(v.start + 1)..<(v.end - 1)])
             let offset = localOffset[s]
             if let utc = TimeFormat.sameDayInUTC(local: text, offsetMinutes: offset) {
-                writeFieldStart(i, &w)
-                w.out.append(literal: #","meaning":""#)
+                writeMeaningStart(i, &w)
                 TimeFormat.writeLocalAndUTC(local: text, offsetMinutes: offset, utcMinutes: utc, to: &w.out)
                 w.out.append(contentsOf: rendered(.localAssumed, s))
                 return writeFieldEnd(rendered(.meaningSuffix, s), &w)
             }
             if let epoch = TimeFormat.parseLocal(bytes: text, offsetMinutes: offset) {
-                writeFieldStart(i, &w)
-                w.out.append(literal: #","meaning":""#)
+                writeMeaningStart(i, &w)
                 TimeFormat.appendISO8601(epoch, offsetMinutes: offset, to: &w.out, dates: &dates)
                 w.out.append(literal: " = ")
                 TimeFormat.appendISO8601(epoch, to: &w.out, dates: &dates)
@@ -651,33 +647,43 @@ final class ByteAnnotator {
             w.out.append(UInt8(ascii: "}"))
             return
         }
-        // A value written as it stands: the field's length is known, room is made once.
         let value = UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end])
-        w.out.reserve(21 + w.path.count + value.count + tail.count)
+        appendHead(value, extra: tail.count, &w)
+        w.out.appendReserved(contentsOf: tail)
+        w.out.appendReserved(UInt8(ascii: "}"))
+    }
+
+    /// `{"path":…,"value":…,"meaning":"` of a value written as it stands (a number, a plain
+    /// string), whose meaning the caller writes inside the quotes.
+    @inline(__always)
+    private func writeMeaningStart(_ i: Int, _ w: inout Walk) {
+        let v = w.entries[i]
+        appendHead(UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end]), extra: 12, &w)
+        w.out.appendReserved(literal: #","meaning":""#)
+    }
+
+    /// A field's `{"path":…,"value":` and its value written as it stands (after a comma but for the
+    /// first field), with room made once for it, the closing brace and `extra` bytes more.
+    @inline(__always)
+    private func appendHead(_ value: UnsafeBufferPointer<UInt8>, extra: Int, _ w: inout Walk) {
+        w.out.reserve(21 + w.path.count + value.count + extra)
         if !w.firstField { w.out.appendReserved(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.appendReserved(literal: #"{"path":""#)
         w.out.appendReserved(contentsOf: w.path.bytes)
         w.out.appendReserved(literal: #"","value":"#)
         w.out.appendReserved(contentsOf: value)
-        w.out.appendReserved(contentsOf: tail)
-        w.out.appendReserved(UInt8(ascii: "}"))
     }
 
-    /// `{"path":…,"value":…` of a field whose meaning the caller writes.
-    @inline(__always)
+    /// `{"path":…,"value":…` of a value not written as it stands (a container, an escaped
+    /// string), whose meaning the caller writes.
     private func writeFieldStart(_ i: Int, _ w: inout Walk) {
         if !w.firstField { w.out.append(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.append(literal: #"{"path":""#)
         w.out.append(contentsOf: w.path.bytes)
         w.out.append(literal: #"","value":"#)
-        let v = w.entries[i]
-        if ByteAnnotator.standsAsWritten(v) {
-            w.out.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end]))
-        } else {
-            ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
-        }
+        ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
     }
 
     /// Closes a meaning written inside its quotes (with the spec's own meaning after it) and the field.
