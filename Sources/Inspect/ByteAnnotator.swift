@@ -693,11 +693,10 @@ final class ByteAnnotator {
         w.out.append(literal: #""}"#)
     }
 
-    /// A number, a literal or a plain string: `JSONWriter.compact` writes it as it stands (most values).
+    /// A number, a literal, a plain string or a container with nothing but those in it, written
+    /// compact: `JSONWriter.compact` writes it as it stands (most values; see `JSONTape.Entry.plain`).
     @inline(__always)
-    private static func standsAsWritten(_ v: JSONTape.Entry) -> Bool {
-        v.kind != .object && v.kind != .array && (v.kind != .string || v.plain)
-    }
+    private static func standsAsWritten(_ v: JSONTape.Entry) -> Bool { v.plain }
 
     /// The value of a number written as digits alone, below `smallCodes` (JSON has no leading
     /// zeros, and a minus sign is excluded: one text per value), or nil.

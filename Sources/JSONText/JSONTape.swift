@@ -12,7 +12,9 @@ public struct JSONTape {
     public struct Entry {
         public var kind: Kind
         /// For strings: nothing between the quotes needs escaping or unescaping, so the bytes
-        /// (quotes included) are already what `JSONWriter` would write.
+        /// (quotes included) are already what `JSONWriter` would write. For objects and arrays:
+        /// no whitespace in them and every string and key in them plain, so their bytes are what
+        /// `JSONWriter.compact` writes. Numbers and literals: always.
         public var plain: Bool
         /// For members: the key is plain in the same sense.
         public var keyPlain: Bool
@@ -98,6 +100,9 @@ private struct Scanner {
     let maxDepth: Int
     var pos = 0
     var keysPlainASCII = true
+    /// Counts what keeps a container from standing as written (whitespace, a string or key that
+    /// is not plain): a container is plain when this did not change while it was scanned.
+    var impure = 0
     /// The entries written so far (the tape's storage, grown here when full).
     var base: UnsafeMutablePointer<JSONTape.Entry>
     var capacity: Int
@@ -139,6 +144,7 @@ private struct Scanner {
     }
 
     mutating func skipWhitespaceRun() {
+        impure &+= 1
         while pos < bytes.count {
             let b = bytes[pos]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -153,6 +159,7 @@ private struct Scanner {
         let me = count
         self.count += 1
         let start = pos
+        let impureBefore = impure
         var kind: JSONTape.Kind
         var plain = true
         var count = 0
@@ -172,7 +179,10 @@ private struct Scanner {
                 guard let kFlags = string() else { return false }
                 let kEnd = pos - 1
                 let kPlain = kFlags & Scanner.plain != 0
-                if kFlags != Scanner.plain | Scanner.ascii { keysPlainASCII = false }
+                if kFlags != Scanner.plain | Scanner.ascii {
+                    keysPlainASCII = false
+                    if !kPlain { impure &+= 1 }
+                }
                 skipWhitespace()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
                 pos += 1
@@ -214,6 +224,7 @@ private struct Scanner {
             kind = .string
             guard let flags = string() else { return false }
             plain = flags & Scanner.plain != 0
+            if !plain { impure &+= 1 }
         case UInt8(ascii: "t"):
             kind = .trueValue
             guard word(0x74, 0x72, 0x75, 0x65) else { return false }
@@ -230,6 +241,7 @@ private struct Scanner {
         default:
             return false
         }
+        if kind == .object || kind == .array { plain = impure == impureBefore }
         (base + me).initialize(to: JSONTape.Entry(kind: kind, plain: plain, keyPlain: keyPlain, start32: Int32(truncatingIfNeeded: start),
                                                    end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
                                                    keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: self.count),
@@ -250,6 +262,7 @@ private struct Scanner {
             kind = .string
             guard let flags = string() else { return false }
             plain = flags & Scanner.plain != 0
+            if !plain { impure &+= 1 }
         } else {
             kind = .number
             guard number() else { return false }

@@ -424,6 +424,29 @@ import Testing
                 #expect(Array(JSONWriter.quote(s).utf8) == text, "\(text)")
             }
             if case .string? = value, text.contains(0x7F) || text.contains(0x5C) { #expect(!tape.entries[0].plain) }
+            if accepted { expectPlainContainersStandAsWritten(tape, text) }
+        }
+        // Containers: whitespace anywhere inside, or a string or key that is not plain, at any depth.
+        let containers = [
+            #"{"a":[1,2],"b":{"c":"d"}}"#, #" {"a":[1,2]} "#, #"{"a":[1, 2]}"#, #"{"a" :1}"#, #"{"a":{"b":"x\n"}}"#, #"{"a\u0062":1}"#,
+            #"[{"a":1},{"b":"é"}]"#, #"[{"a":1},{"b":"\u00e9"}]"#, #"{"a":[],"b":{}}"#, "[1,\n2]", #"[[["\/"]]]"#,
+        ]
+        for text in containers.map({ Array($0.utf8) }) {
+            var tape = JSONTape()
+            #expect(text.withUnsafeBufferPointer { tape.index($0) }, "\(text)")
+            expectPlainContainersStandAsWritten(tape, text)
+            let compact = (try? JSONParser.parse(bytes: text)).map { Array(JSONWriter.compact($0).utf8) }
+            let inner = text.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
+            #expect(tape.entries[0].plain == (compact == Array(inner) && !text.contains(0x5C)), "\(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
+    /// Every container the tape calls plain is written by `JSONWriter.compact` as it stands.
+    private func expectPlainContainersStandAsWritten(_ tape: JSONTape, _ text: [UInt8]) {
+        for entry in tape.entries where (entry.kind == .object || entry.kind == .array) && entry.plain {
+            let bytes = Array(text[entry.start..<entry.end])
+            let value = try? JSONParser.parse(bytes: bytes)
+            #expect(value.map { Array(JSONWriter.compact($0).utf8) } == bytes, "\(String(decoding: bytes, as: UTF8.self))")
         }
     }
 
@@ -438,6 +461,8 @@ import Testing
         #expect(e[1].next == 5 && e[0].next == 6)
         #expect(String(decoding: text[e[5].keyStart..<e[5].keyEnd], as: UTF8.self) == "c")
         #expect(!e[4].plain && e[2].plain)
+        // A container holding a string that is not plain is not plain either, up to the root.
+        #expect(!e[0].plain && !e[1].plain && !e[3].plain)
         #expect(tape.keysPlainASCII)
     }
 }
