@@ -98,6 +98,9 @@ final class ByteAnnotator {
     /// `n` at `s * smallCodes + n`, -1 when not cached yet. Read without hashing.
     private let smallTails: UnsafeMutablePointer<Int32>
     static let smallCodes = 128
+    /// Per spec, the last two other codes found in `cache` (at most 16 bytes) and their tails,
+    /// compared before the table is hashed: at `2 * s` the newer.
+    private let recentCodes: UnsafeMutablePointer<(token: ShortToken, tail: Int)>
     // The walk's own tables, in memory this class allocates and frees: written for every member,
     // as arrays they cost a uniqueness check and a retain and release each time.
     /// Which member names were seen in the object being walked (duplicate detection), per node.
@@ -135,6 +138,7 @@ final class ByteAnnotator {
         rendered.free()
         cachedTails.free()
         smallTails.deallocate()
+        recentCodes.deallocate()
     }
 
     convenience init(annotator: RecordAnnotator) {
@@ -251,6 +255,8 @@ final class ByteAnnotator {
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
         smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
         smallTails.initialize(repeating: -1, count: specs.count * ByteAnnotator.smallCodes)
+        recentCodes = .allocate(capacity: 2 * specs.count)
+        recentCodes.initialize(repeating: (ShortToken(), 0), count: 2 * specs.count)
         stamps = .allocate(capacity: nodes.count)
         stamps.initialize(repeating: 0, count: nodes.count)
         keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
@@ -550,8 +556,9 @@ final class ByteAnnotator {
                 if hit >= 0 { return writeField(i, tail: cachedTails[hit], &w) }
                 return slowLeaf(i, spec: s, cacheAs: true, &w)
             }
-            let hit = cacheTables[s]._withUnsafeGuaranteedRef { $0.lookup(w.bytes, v.start..<v.end) }
-            if let hit { return writeField(i, tail: cachedTails[hit], &w) }
+            if let hit = cachedCode(s, UnsafeBufferPointer(rebasing: w.bytes[v.start..<v.end])) {
+                return writeField(i, tail: cachedTails[hit], &w)
+            }
             return slowLeaf(i, spec: s, cacheAs: true, &w)
         }
         if rule.duration != 0 {
@@ -611,6 +618,23 @@ final class ByteAnnotator {
         }
         if plain, !rule.converted { return writeField(i, tail: rendered(.plainTail, s), &w) }
         slowLeaf(i, spec: s, cacheAs: false, &w)
+    }
+
+    /// The number of the tail cached for spec `s` and a value written `token`, if any.
+    @inline(__always)
+    private func cachedCode(_ s: Int, _ token: UnsafeBufferPointer<UInt8>) -> Int? {
+        let short = ShortToken(token)
+        let recent = recentCodes + 2 * s
+        if let short {
+            if short.same(recent[0].token) { return recent[0].tail }
+            if short.same(recent[1].token) { return recent[1].tail }
+        }
+        guard let hit = cacheTables[s]._withUnsafeGuaranteedRef({ $0.lookup(token, token.indices) }) else { return nil }
+        if let short {
+            recent[1] = recent[0]
+            recent[0] = (short, hit)
+        }
+        return hit
     }
 
     /// One value through `RecordAnnotator.annotateLeaf`; its meaning is cached when asked and

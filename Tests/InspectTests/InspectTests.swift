@@ -488,3 +488,26 @@ extension String {
         for (i, s) in strings.enumerated() { #expect(Array(store[i]) == s, "string \(i)") }
     }
 }
+
+@Suite struct ShortTokenTests {
+    /// Two tokens of up to 16 bytes are the same exactly when their bytes are: every length, a
+    /// byte changed at every place, and a shorter token that is a prefix of a longer one.
+    @Test func sameExactlyWhenTheBytesAre() {
+        let base = Array("abcdefghijklmnop".utf8)
+        for n in 0...16 {
+            let token = Array(base[..<n])
+            let a = token.withUnsafeBufferPointer { ShortToken($0) }!
+            #expect(token.withUnsafeBufferPointer { ShortToken($0) }!.same(a))
+            #expect(!a.same(ShortToken()))
+            for place in 0..<n {
+                var other = token
+                other[place] ^= 0x20
+                #expect(!other.withUnsafeBufferPointer { ShortToken($0) }!.same(a), "\(n) bytes, place \(place)")
+            }
+            if n < 16 {
+                #expect(!Array(base[..<(n + 1)]).withUnsafeBufferPointer { ShortToken($0) }!.same(a), "\(n) bytes")
+            }
+        }
+        #expect(Array(repeating: UInt8(1), count: 17).withUnsafeBufferPointer { ShortToken($0) } == nil)
+    }
+}
