@@ -36,6 +36,8 @@ public final class RecordAnnotator {
     private var resultCache = TokenCache<(code: String, meaning: String?)>()
     /// Whether a summary's answered value means answered, by the value's bytes as written.
     private var answeredCache = TokenCache<Bool>()
+    /// A path's bytes, kept from record to record (`withPathBuffer`).
+    @exclusivity(unchecked) private var pathBuffer: [UInt8] = []
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
@@ -526,13 +528,13 @@ public final class RecordAnnotator {
     /// buffer, for the call), its index there, and the nodes of its speaker, offset and text.
     private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (inout [UInt8], Int, R.Node?, R.Node?, R.Node) -> Void) {
         guard let names = turnNames, let transcriptPath else { return }
-        var path: [UInt8] = []
-        path.reserveCapacity(64)
-        transcriptPath.forEach(reader, record, path: &path) { path, list in
-            _ = reader.forEachElement(list) { i, turn in
-                let (text, speaker, offset) = reader.members(turn, names.text, names.speaker, names.offset)
-                guard let text, reader.isString(text) else { return }
-                body(&path, i, speaker, offset, text)
+        withPathBuffer { path in
+            transcriptPath.forEach(reader, record, path: &path) { path, list in
+                _ = reader.forEachElement(list) { i, turn in
+                    let (text, speaker, offset) = reader.members(turn, names.text, names.speaker, names.offset)
+                    guard let text, reader.isString(text) else { return }
+                    body(&path, i, speaker, offset, text)
+                }
             }
         }
     }
@@ -611,17 +613,27 @@ public final class RecordAnnotator {
                                     _ found: (inout DecodedRecord, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<TimelineMoment>) -> Void) {
         guard hasTimeline else { return }
         guard let each = timelineHolders else { return timeline(reader, record, path: UnsafeBufferPointer(start: nil, count: 0), into: &out, found) }
-        var path: [UInt8] = []
-        path.reserveCapacity(64)
-        each.forEach(reader, record, path: &path) { path, holder in
-            let base = path.count
-            let isList = reader.forEachElement(holder) { i, item in
-                JSONPath.appendIndex(i, to: &path)
-                path.withUnsafeBufferPointer { timeline(reader, item, path: $0, into: &out, found) }
-                path.removeSubrange(base...)
+        withPathBuffer { path in
+            each.forEach(reader, record, path: &path) { path, holder in
+                let base = path.count
+                let isList = reader.forEachElement(holder) { i, item in
+                    JSONPath.appendIndex(i, to: &path)
+                    path.withUnsafeBufferPointer { timeline(reader, item, path: $0, into: &out, found) }
+                    path.removeSubrange(base...)
+                }
+                if !isList { path.withUnsafeBufferPointer { timeline(reader, holder, path: $0, into: &out, found) } }
             }
-            if !isList { path.withUnsafeBufferPointer { timeline(reader, holder, path: $0, into: &out, found) } }
         }
+    }
+
+    /// `body` with the path buffer kept between records, empty (a nested call gets one of its own).
+    private func withPathBuffer<T>(_ body: (inout [UInt8]) -> T) -> T {
+        var path = pathBuffer
+        pathBuffer = []
+        path.removeAll(keepingCapacity: true)
+        if path.capacity == 0 { path.reserveCapacity(64) }
+        defer { pathBuffer = path }
+        return body(&path)
     }
 
     /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
@@ -645,7 +657,8 @@ public final class RecordAnnotator {
     private func timingChecks<R: RecordReader>(_ reader: R, _ holder: R.Node, path: UnsafeBufferPointer<UInt8>,
                                                _ events: UnsafeBufferPointer<TimelineMoment>, into out: inout DecodedRecord) {
         let zone = zoneMinutes ?? 0
-        let prefix = path.isEmpty ? "" : String(decoding: path, as: UTF8.self) + "."
+        // Made only for a warning: most timelines have none.
+        var prefix: String { path.isEmpty ? "" : String(decoding: path, as: UTF8.self) + "." }
         func name(_ m: TimelineMoment) -> String { "\(timelineEvents[m.event].name)" }
         for i in 1..<events.count where events[i].epoch < events[i - 1].epoch {
             out.warnings.append(DecodeWarning("timing", prefix + timelineEvents[events[i].event].field.text,
