@@ -581,9 +581,7 @@ final class ByteAnnotator {
                 TimeFormat.appendISO8601(seconds, to: &w.out, dates: &dates)
                 if let zone = annotator.zoneMinutes, zone != 0 {
                     w.out.append(literal: " · ")
-                    let mark = w.out.count
-                    TimeFormat.appendISO8601(seconds, offsetMinutes: zone, to: &w.out, dates: &dates)
-                    w.out.remove(mark..<min(w.out.count, mark + 11))
+                    TimeFormat.appendTimeOfDay(seconds, offsetMinutes: zone, to: &w.out, dates: &dates)
                     w.out.append(literal: " local")
                 }
                 return writeFieldEnd(rendered(.meaningSuffix, s), &w)

@@ -126,11 +126,4 @@ public struct OutputBuffer: ByteAppending {
     public mutating func append(contentsOf bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
-
-    /// Removes `range` (within the bytes written), moving what follows it down.
-    mutating func remove(_ range: Range<Int>) {
-        let tail = count - range.upperBound
-        (base + range.lowerBound).update(from: base + range.upperBound, count: tail)
-        count -= range.count
-    }
 }

@@ -66,6 +66,27 @@ public enum TimeFormat {
         appendZone(offsetMinutes, into: &out)
     }
 
+    /// `appendISO8601(t, offsetMinutes:)` without its date and the `T` after it: `17:00:00+08:00`.
+    static func appendTimeOfDay<Out: ByteAppending>(_ epochSeconds: Int64, offsetMinutes: Int, to out: inout Out, dates: inout CivilDates) {
+        let local = epochSeconds &+ Int64(offsetMinutes) &* 60
+        // Years 1 to 9999 have a date of ten characters; the rest are written whole and cut.
+        guard local >= -62_135_596_800, local <= 253_402_300_799 else {
+            var full: [UInt8] = []
+            appendISO8601(epochSeconds, offsetMinutes: offsetMinutes, to: &full, dates: &dates)
+            return out.append(contentsOf: Array(full.dropFirst(11)))
+        }
+        guard offsetMinutes.magnitude < 100 * 60 else {
+            appendClock(epochSeconds, offsetMinutes: offsetMinutes, into: &out)
+            return appendZone(offsetMinutes, into: &out)
+        }
+        let secs = Int(local - floorDiv(local, 86_400) * 86_400)
+        // Written into one small buffer and appended once, as `appendISO8601` writes.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { b in
+            twoDigits(secs / 3600, b, 0); b[2] = 0x3A; twoDigits(secs % 3600 / 60, b, 3); b[5] = 0x3A; twoDigits(secs % 60, b, 6)
+            out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: writeZone(offsetMinutes, b, 8)))
+        }
+    }
+
     /// `v` (0–99) as two digits at `b[i]`.
     @inline(__always)
     private static func twoDigits(_ v: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ i: Int) {

@@ -139,6 +139,22 @@ enum Bundled {
         #expect(good.withUnsafeBufferPointer { TimeFormat.sameDayInUTC(local: $0, offsetMinutes: 0) } == 10 * 60 + 20)
     }
 
+    /// The time of day written alone is what follows the date in the whole time, for every
+    /// zone and at the ends of the years written with four digits (and past them).
+    @Test func timeOfDayIsTheWholeTimeWithoutItsDate() {
+        let epochs: [Int64] = [0, 1_763_629_200, 1_742_378_343, -1, 86_399, -86_400, 951_782_400, -62_135_596_800, -62_135_596_801,
+                               -62_167_219_200, 253_402_300_799, 253_402_300_800, 999_999_999_999_999, -999_999_999_999]
+        for epoch in epochs {
+            for zone in [480, -300, 330, 1, -59, 5999, 6000, -6000, 14 * 60] {
+                var dates = TimeFormat.CivilDates()
+                var whole: [UInt8] = [], alone: [UInt8] = []
+                TimeFormat.appendISO8601(epoch, offsetMinutes: zone, to: &whole, dates: &dates)
+                TimeFormat.appendTimeOfDay(epoch, offsetMinutes: zone, to: &alone, dates: &dates)
+                #expect(alone == Array(whole.dropFirst(11)), "\(epoch) at \(zone): \(String(decoding: alone, as: UTF8.self))")
+            }
+        }
+    }
+
     @Test func durationsInWords() {
         #expect(TimeFormat.duration(seconds: 0) == "0 s")
         #expect(TimeFormat.duration(seconds: 137) == "2 min 17 s")
