@@ -18,17 +18,32 @@ public enum TimeFormat {
     }
 
     /// The calendar dates of the last two days converted: the times of a file fall on a few days,
-    /// and a time is often written in UTC and in local time one after the other.
+    /// and a time is often written in UTC and in local time one after the other. A date of a
+    /// four-digit year is kept written too (`yyyy-MM-ddT`, the first 11 of 16 bytes).
     struct CivilDates {
+        typealias Date = (civil: (Int, Int, Int), written: (UInt64, UInt64))
         private var days: (Int64, Int64) = (.min, .min)
-        private var dates: ((Int, Int, Int), (Int, Int, Int)) = ((0, 0, 0), (0, 0, 0))
+        private var dates: (Date, Date) = (((0, 0, 0), (0, 0)), ((0, 0, 0), (0, 0)))
         private var older = 0
 
         @inline(__always)
-        mutating func civil(_ day: Int64) -> (Int, Int, Int) {
+        mutating func civil(_ day: Int64) -> (Int, Int, Int) { date(day).civil }
+
+        @inline(__always)
+        mutating func date(_ day: Int64) -> Date {
             if days.0 == day { return dates.0 }
             if days.1 == day { return dates.1 }
-            let date = TimeFormat.civil(fromDays: day)
+            let civil = TimeFormat.civil(fromDays: day)
+            var written: (UInt64, UInt64) = (0, 0)
+            let (y, m, d) = civil
+            if y >= 1000, y <= 9999 {
+                withUnsafeMutableBytes(of: &written) { raw in
+                    let b = raw.bindMemory(to: UInt8.self)
+                    twoDigits(y / 100, b, 0); twoDigits(y % 100, b, 2)
+                    b[4] = 0x2D; twoDigits(m, b, 5); b[7] = 0x2D; twoDigits(d, b, 8); b[10] = 0x54
+                }
+            }
+            let date = (civil, written)
             if older == 0 { (days.0, dates.0) = (day, date) } else { (days.1, dates.1) = (day, date) }
             older ^= 1
             return date
@@ -41,15 +56,15 @@ public enum TimeFormat {
         let local = epochSeconds + Int64(offsetMinutes) * 60
         let days = floorDiv(local, 86_400)
         let secs = Int(local - days * 86_400)
-        let (y, m, d) = dates.civil(days)
+        let date = dates.date(days)
+        let (y, m, d) = date.civil
         if y >= 1000, y <= 9999, offsetMinutes.magnitude < 100 * 60 {
             // The usual case, written into one small buffer and appended once (a time is written
-            // for every time field of every record; digit by digit it was a twelfth of decode).
+            // for every time field of every record; digit by digit it was a twelfth of decode),
+            // the date as it was written for the day.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
-                twoDigits(y / 100, b, 0); twoDigits(y % 100, b, 2)
-                b[4] = 0x2D; twoDigits(m, b, 5); b[7] = 0x2D; twoDigits(d, b, 8)
-                b[10] = 0x54; twoDigits(secs / 3600, b, 11); b[13] = 0x3A; twoDigits(secs % 3600 / 60, b, 14)
-                b[16] = 0x3A; twoDigits(secs % 60, b, 17)
+                UnsafeMutableRawPointer(b.baseAddress!).storeBytes(of: date.written, as: (UInt64, UInt64).self)
+                writeClock(secs, b, 11)
                 let n = writeZone(offsetMinutes, b, 19)
                 out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: n))
             }
@@ -82,16 +97,28 @@ public enum TimeFormat {
         let secs = Int(local - floorDiv(local, 86_400) * 86_400)
         // Written into one small buffer and appended once, as `appendISO8601` writes.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { b in
-            twoDigits(secs / 3600, b, 0); b[2] = 0x3A; twoDigits(secs % 3600 / 60, b, 3); b[5] = 0x3A; twoDigits(secs % 60, b, 6)
+            writeClock(secs, b, 0)
             out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: writeZone(offsetMinutes, b, 8)))
         }
     }
 
-    /// `v` (0–99) as two digits at `b[i]`.
+    /// `v` (0–99) as two digits at `b[i]`, from a table of the hundred pairs.
     @inline(__always)
     private static func twoDigits(_ v: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ i: Int) {
-        b[i] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
-        b[i + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+        let pair = UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: 2 * Int(UInt8(truncatingIfNeeded: v) % 100), as: UInt16.self)
+        UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: pair, as: UInt16.self)
+    }
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
+    /// `hh:mm:ss` of `secs` (seconds into a day) at `b[i]`.
+    @inline(__always)
+    private static func writeClock(_ secs: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ i: Int) {
+        let s = UInt32(truncatingIfNeeded: secs)
+        twoDigits(Int(s / 3600), b, i); b[i + 2] = 0x3A; twoDigits(Int(s % 3600 / 60), b, i + 3); b[i + 5] = 0x3A; twoDigits(Int(s % 60), b, i + 6)
     }
 
     /// `Z`, or `+hh:mm` / `-hh:mm` for an offset under 100 hours, at `b[i]`; where it ends.
@@ -141,7 +168,7 @@ public enum TimeFormat {
         let secs = Int(local - floorDiv(local, 86_400) * 86_400)
         // Written into a small buffer and appended once (every event of every timeline has one).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { b in
-            twoDigits(secs / 3600, b, 0); b[2] = 0x3A; twoDigits(secs % 3600 / 60, b, 3); b[5] = 0x3A; twoDigits(secs % 60, b, 6)
+            writeClock(secs, b, 0)
             out.append(contentsOf: UnsafeBufferPointer(b))
         }
     }
