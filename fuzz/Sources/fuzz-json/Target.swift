@@ -15,6 +15,14 @@ let test: FuzzTest = { data, size in
     var tape = JSONTape()
     let indexed = bytes.withUnsafeBufferPointer { tape.index($0) }
     precondition(indexed == (value != nil), "the tape and the parser disagree")
+    if value != nil {
+        // A plain string or container is written by the writer exactly as it stands.
+        for entry in tape.entries where entry.plain && (entry.kind == .object || entry.kind == .array || entry.kind == .string) {
+            let text = Array(bytes[entry.start..<entry.end])
+            guard let part = try? JSONParser.parse(bytes: text) else { preconditionFailure("a value inside a valid text does not parse") }
+            precondition(Array(JSONWriter.compact(part).utf8) == text, "a plain value is not written as it stands")
+        }
+    }
     if let value {
         // What was read writes back and reads again to the same value.
         let again = try? JSONParser.parse(JSONWriter.compact(value))
