@@ -119,6 +119,49 @@ import Testing
         #expect(accepted >= lines.count / 2)
     }
 
+    /// Times moved out of order (timing warnings, a duration that disagrees) and lists of calls
+    /// doubled (several timelines in one record): the timelines written straight from the bytes
+    /// are the ones the tree writes, and so are their warnings.
+    @Test func timelinesAndTheirWarningsMatchTheTree() {
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            var step = 0
+            let shuffled = Self.replaceLeaves(record) { value in
+                step += 1
+                switch value {
+                case .number(let n):
+                    guard let v = Int64(n), v > 1_000_000_000 else { return nil }
+                    return .number(String(v - Int64(step % 5) * 5_000))
+                case .string(let text) where text.count == 19 && text.hasPrefix("20"):
+                    // A local time: another hour of the same day, earlier or later.
+                    let hour = text.dropFirst(11).prefix(2)
+                    return .string(text.prefix(11) + (hour == "10" ? "08" : "10") + text.dropFirst(13))
+                default:
+                    return nil
+                }
+            }
+            lines.append(Array(JSONWriter.compact(shuffled).utf8))
+            lines.append(Array(JSONWriter.compact(Self.doublingLists(shuffled)).utf8))
+        }
+        #expect(Self.compare(lines) >= lines.count / 2)
+        // The variations do what they are for: timing warnings, and records of several timelines.
+        var decoder = PayloadDecoder(adapters: Bundled.adapters)
+        let records = lines.compactMap { try? JSONParser.parse(bytes: $0) }.flatMap { decoder.decode($0) }
+        #expect(records.contains { $0.warnings.contains { $0.code == "timing" } })
+        #expect(records.contains { $0.timelines.count > 1 })
+    }
+
+    /// Every array of objects with its elements twice.
+    static func doublingLists(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members): return .object(members.map { JSONMember($0.key, doublingLists($0.value)) })
+        case .array(let items):
+            let inner = items.map(doublingLists)
+            return .array(inner.contains { if case .object = $0 { true } else { false } } ? inner + inner : inner)
+        default: return value
+        }
+    }
+
     /// Unknown members, duplicates, whitespace, escapes: the same text in other spellings.
     @Test func spellingsAndStructureMatchTheTree() {
         var lines: [[UInt8]] = []
