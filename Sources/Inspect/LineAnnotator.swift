@@ -26,6 +26,11 @@ public struct LineAnnotator {
     /// Numbers each list of names kept in `lastNames`: a line annotated while `lastDetection` is
     /// set has exactly the names of this generation (what `ByteAnnotator` keys its shapes by).
     private var namesGeneration = 0
+    /// The last generation given out (`namesGeneration` may be an older one, back in turn).
+    private var generations = 0
+    /// The names, detection and generation kept before the last ones: lines of two kinds taking
+    /// turns (an order and a call, say) are each recognised by their names, not detected again.
+    private var previous: (names: [UInt8], detection: (candidate: Int, detection: Detection), generation: Int)?
     /// The root members of the line being read by place, filled as its names are compared or
     /// kept, for the record-wide reads (valid while `lastDetection` is set).
     private var root = RootIndex()
@@ -89,9 +94,16 @@ public struct LineAnnotator {
     /// payload's compiled schema (compiled when first met).
     private mutating func recognise(_ line: UnsafeBufferPointer<UInt8>) -> (ByteAnnotator, Detection)? {
         guard tape.index(line), tape.keysPlainASCII else { return nil }
-        if let last = lastDetection, let annotator = compiled[last.candidate], namesAsBefore(line) {
+        if let last = lastDetection, let annotator = compiled[last.candidate], namesAre(lastNames, generation: namesGeneration, line) {
             return (annotator, last.detection)
         }
+        if let before = previous, let annotator = compiled[before.detection.candidate],
+           namesAre(before.names, generation: before.generation, line) {
+            if let last = lastDetection { previous = (lastNames, last, namesGeneration) }
+            (lastNames, lastDetection, namesGeneration) = (before.names, before.detection, before.generation)
+            return (annotator, before.detection.detection)
+        }
+        if let last = lastDetection { previous = (lastNames, last, namesGeneration) }
         lastDetection = nil
         let keyCount = detector.candidatesOfKey.count
         if counts.count != detector.candidates.count { counts = [Int](repeating: 0, count: detector.candidates.count) }
@@ -137,16 +149,17 @@ public struct LineAnnotator {
         return (annotator, detection)
     }
 
-    /// Whether the object at the tape's root has exactly the member names of `lastNames`, in order.
-    /// (Once per line, over every top-level name: pointers, the bounds checked once per name.)
-    private func namesAsBefore(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether the object at the tape's root has exactly the member names `names` (of generation
+    /// `generation`: kept by `rememberNames`), in order; the root's places are filled as they are
+    /// compared. (Once per line, over every top-level name: pointers, the bounds checked once per name.)
+    private func namesAre(_ names: [UInt8], generation: Int, _ line: UnsafeBufferPointer<UInt8>) -> Bool {
         tape.withEntries { entries in
             guard let root = entries.first, root.kind == .object, let text = line.baseAddress else { return false }
-            return lastNames.withUnsafeBytes { names in
+            return names.withUnsafeBytes { names in
                 // The names end with eight zeros (`rememberNames`): every name can be read as words.
                 let stored = names.baseAddress!
                 let end = names.count - 8
-                self.root.start(generation: namesGeneration, count: root.count)
+                self.root.start(generation: generation, count: root.count)
                 let places = self.root.entries
                 var p = 0
                 var child = 1
@@ -172,7 +185,8 @@ public struct LineAnnotator {
         var names = lastNames
         lastNames = []
         names.removeAll(keepingCapacity: true)
-        root.start(generation: namesGeneration + 1, count: tape.withEntries { $0[0].count })
+        generations += 1
+        root.start(generation: generations, count: tape.withEntries { $0[0].count })
         let places = root.entries
         let kept = tape.withEntries { entries -> Bool in
             var child = 1
@@ -188,7 +202,7 @@ public struct LineAnnotator {
         }
         names.append(contentsOf: repeatElement(0, count: 8))
         lastNames = names
-        namesGeneration += 1
+        namesGeneration = generations
         return kept
     }
 }

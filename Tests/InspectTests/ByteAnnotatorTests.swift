@@ -98,6 +98,19 @@ import Testing
         #expect(Self.compare(recognised + recognised) == 2 * recognised.count)
     }
 
+    /// Records of two and three kinds taking turns, through one annotator (which keeps the names
+    /// of the last two kinds met instead of detecting each line again).
+    @Test func recordsOfKindsTakingTurnsMatchTheTree() {
+        let detector = CompiledDetector(adapters: Bundled.adapters)
+        let recognised = Self.records.filter { detector.detect($0) != nil }.map { Array(JSONWriter.compact($0).utf8) }
+        var lines: [[UInt8]] = []
+        for (i, a) in recognised.enumerated() {
+            let b = recognised[(i + 1) % recognised.count], c = recognised[(i + 5) % recognised.count]
+            lines += [a, b, a, b, a, c, b, a, c, a, b, c]
+        }
+        #expect(Self.compare(lines) == lines.count)
+    }
+
     /// Every leaf replaced in turn by values that are wrong, odd or escaped.
     @Test func variedLeavesMatchTheTree() {
         let variants: [JSONValue] = [.null, .string(""), .string("17"), .number("17"), .number("1.5"), .number("-0"), .number("1e3"),
