@@ -3,8 +3,8 @@ import JSONText
 
 /// Annotates one record against a payload schema: every field's meaning, codes, times and
 /// durations in words, and warnings for what is wrong with it.
-/// A class: what it compiles is large, and a struct was copied whole for every call into it from
-/// its owner (`ByteAnnotator`), a record's timelines and transcript four times per record.
+/// A class: what it compiles is large (a struct of ~1 KB), and as a struct it was copied whole for
+/// every call into it from its owner (`ByteAnnotator`), four times per record.
 public final class RecordAnnotator {
     let adapter: Adapter
     let payload: PayloadSchema
@@ -177,7 +177,6 @@ public final class RecordAnnotator {
     /// `checkWhole` on a streamed record's tape, then the record's tail after its fields, with
     /// the transcript and the timelines written straight to `out` (the timelines kept in
     /// `timelines`, a buffer the caller reuses, until the warnings before them are written).
-    /// One call: each call into this (large) struct from its owner copied it.
     func finishStreamed(_ reader: TapeReader, into record: inout DecodedRecord, out: inout OutputBuffer, timelines: inout OutputBuffer) {
         checkRequired(reader, 0, into: &record)
         timelines.removeAll()
