@@ -365,18 +365,22 @@ private struct Scanner {
             ascii = false
             // A run of multi-byte characters (CJK text is mostly 3-byte sequences), validated
             // one after another without going back to the window for each.
+            let base = UnsafeRawPointer(bytes.baseAddress!)
             repeat {
-                let lead = bytes[pos]
-                let width: Int
-                if lead >= 0xE1, lead <= 0xEF, lead != 0xED, pos + 2 < bytes.count,
-                   bytes[pos + 1] & 0xC0 == 0x80, bytes[pos + 2] & 0xC0 == 0x80 {
-                    width = 3   // the common case, whose second byte may be any continuation byte
-                    if lead == 0xE2, bytes[pos + 1] == 0x80, bytes[pos + 2] == 0xA8 || bytes[pos + 2] == 0xA9 { plain = false }
-                } else {
-                    guard let w = utf8Sequence(at: pos) else { return nil }
-                    width = w
+                // The common case, read as one word: a lead byte E1–EC or EE–EF (whose second
+                // byte may be any continuation byte) and two continuation bytes.
+                if pos &+ 4 <= bytes.count {
+                    let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt32.self))
+                    let lead = word & 0xFF
+                    if word & 0x00C0_C0F0 == 0x0080_80E0, lead != 0xE0, lead != 0xED {
+                        // U+2028 and U+2029 (E2 80 A8/A9) are escaped by the writer.
+                        if word & 0x00FE_FFFF == 0x00A8_80E2 { plain = false }
+                        pos &+= 3
+                        continue
+                    }
                 }
-                pos += width
+                guard let w = utf8Sequence(at: pos) else { return nil }
+                pos += w
             } while pos < bytes.count && bytes[pos] >= 0x80
         }
     }
