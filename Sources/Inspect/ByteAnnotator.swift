@@ -48,16 +48,14 @@ final class ByteAnnotator {
             get { UInt8(truncatingIfNeeded: (bits >> 14) & 3) }
             set { bits = bits & ~(3 << 14) | UInt16(newValue & 3) << 14 }
         }
-        /// Otherwise the spec's own meaning, when the value is of an accepted kind.
+        /// Otherwise the spec's own meaning, when the value is of an accepted kind. (Set only for
+        /// a spec with no unit, table or time: a string it accepts has nothing else to look at.)
         var string: Bool { get { flag(8) } set { set(8, newValue) } }
         var number: Bool { get { flag(16) } set { set(16, newValue) } }
         var integerOnly: Bool { get { flag(32) } set { set(32, newValue) } }
         var bool: Bool { get { flag(64) } set { set(64, newValue) } }
         /// An object or array value is what the spec expects.
         var container: Bool { get { flag(128) } set { set(128, newValue) } }
-        /// A string has the spec's own meaning and nothing else to look at (`string`, with no unit
-        /// or table): the most common leaf, answered before any other case is asked.
-        var plainString: Bool { get { flag(256) } set { set(256, newValue) } }
     }
 
     let annotator: RecordAnnotator
@@ -98,9 +96,8 @@ final class ByteAnnotator {
     /// `n` at `s * smallCodes + n`, -1 when not cached yet. Read without hashing.
     private let smallTails: UnsafeMutablePointer<Int32>
     static let smallCodes = 128
-    /// Per spec, the last two other codes found in `cache` (at most 16 bytes) and their tails,
-    /// compared before the table is hashed: at `2 * s` the newer.
-    private let recentCodes: UnsafeMutablePointer<(token: ShortToken, tail: Int)>
+    /// Per spec, the last two other codes found in `cache` and their tails.
+    private let recentCodes: UnsafeMutablePointer<RecentTokens>
     // The walk's own tables, in memory this class allocates and frees: written for every member,
     // as arrays they cost a uniqueness check and a retain and release each time.
     /// Which member names were seen in the object being walked (duplicate detection), per node.
@@ -172,7 +169,6 @@ final class ByteAnnotator {
                 return rule
             }
             rule.string = !["integer", "number", "boolean", "array", "object"].contains(t)
-            rule.plainString = rule.string
             rule.number = !["string", "boolean", "array", "object"].contains(t)
             rule.integerOnly = t == "integer"
             rule.bool = t == "boolean" || t == "any"
@@ -255,8 +251,8 @@ final class ByteAnnotator {
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
         smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
         smallTails.initialize(repeating: -1, count: specs.count * ByteAnnotator.smallCodes)
-        recentCodes = .allocate(capacity: 2 * specs.count)
-        recentCodes.initialize(repeating: (ShortToken(), 0), count: 2 * specs.count)
+        recentCodes = .allocate(capacity: specs.count)
+        recentCodes.initialize(repeating: RecentTokens(), count: specs.count)
         stamps = .allocate(capacity: nodes.count)
         stamps.initialize(repeating: 0, count: nodes.count)
         keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
@@ -538,7 +534,8 @@ final class ByteAnnotator {
         guard s >= 0 else { return writeField(i, tail: noMeaning, &w) }
         let v = w.entries[i]
         let rule = rules[s]
-        if v.kind == .string, rule.plainString { return writeField(i, tail: rendered(.plainTail, s), &w) }
+        // The most common leaf, answered before any other case is asked.
+        if v.kind == .string, rule.string { return writeField(i, tail: rendered(.plainTail, s), &w) }
         switch v.kind {
         case .null:
             return writeField(i, tail: rendered(.nullTail, s), &w)
@@ -607,7 +604,6 @@ final class ByteAnnotator {
         }
         var plain = false
         switch v.kind {
-        case .string: plain = rule.string
         case .trueValue, .falseValue: plain = rule.bool
         case .number:
             let digits = v.end - v.start - (w.bytes[v.start] == UInt8(ascii: "-") ? 1 : 0)
@@ -622,16 +618,9 @@ final class ByteAnnotator {
     @inline(__always)
     private func cachedCode(_ s: Int, _ token: UnsafeBufferPointer<UInt8>) -> Int? {
         let short = ShortToken(token)
-        let recent = recentCodes + 2 * s
-        if let short {
-            if short.same(recent[0].token) { return recent[0].tail }
-            if short.same(recent[1].token) { return recent[1].tail }
-        }
+        if let short, let hit = recentCodes[s].find(short) { return hit }
         guard let hit = cacheTables[s]._withUnsafeGuaranteedRef({ $0.lookup(token, token.indices) }) else { return nil }
-        if let short {
-            recent[1] = recent[0]
-            recent[0] = (short, hit)
-        }
+        if let short { recentCodes[s].remember(short, hit) }
         return hit
     }
 

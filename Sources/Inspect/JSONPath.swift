@@ -89,7 +89,7 @@ public enum JSONPath {
     }
 
     /// `[i]`, appended to a path being written.
-    static func appendIndex(_ index: Int, to out: inout [UInt8]) {
+    static func appendIndex<Out: ByteAppending>(_ index: Int, to out: inout Out) {
         out.append(UInt8(ascii: "["))
         TimeFormat.appendDecimal(index, into: &out)
         out.append(UInt8(ascii: "]"))

@@ -491,10 +491,9 @@ public final class RecordAnnotator {
             count += 1
             // Each key and its punctuation as one literal (a turn is written for every line).
             out.append(literal: #"{"path":""#)
-            listPath.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-            out.append(UInt8(ascii: "["))
-            TimeFormat.appendDecimal(index, into: &out)
-            out.append(literal: #"]","speaker":"#)
+            out.append(contentsOf: listPath)
+            JSONPath.appendIndex(index, to: &out)
+            out.append(literal: #"","speaker":"#)
             if let speaker {
                 let token = reader.token(speaker)
                 if let written = speakerCache.lookup(token) {

@@ -30,3 +30,23 @@ struct ShortToken {
     @inline(__always)
     func same(_ other: ShortToken) -> Bool { length == other.length && first == other.first && last == other.last }
 }
+
+/// The last two short tokens a cache found and their numbers there, compared before its table is
+/// hashed: a dialogue's turns alternate between two speakers, a field between a few codes.
+struct RecentTokens {
+    private var newer = (token: ShortToken(), number: 0)
+    private var older = (token: ShortToken(), number: 0)
+
+    @inline(__always)
+    func find(_ token: ShortToken) -> Int? {
+        if token.same(newer.token) { return newer.number }
+        if token.same(older.token) { return older.number }
+        return nil
+    }
+
+    @inline(__always)
+    mutating func remember(_ token: ShortToken, _ number: Int) {
+        older = newer
+        newer = (token, number)
+    }
+}

@@ -27,9 +27,6 @@ public enum TimeFormat {
         private var older = 0
 
         @inline(__always)
-        mutating func civil(_ day: Int64) -> (Int, Int, Int) { date(day).civil }
-
-        @inline(__always)
         mutating func date(_ day: Int64) -> Date {
             if days.0 == day { return dates.0 }
             if days.1 == day { return dates.1 }

@@ -9,9 +9,7 @@ final class TokenCache<Value> {
     // One thread's own: no access is checked at run time.
     @exclusivity(unchecked) private var values: [Value] = []
     static var limit: Int { 256 }
-    /// The last two short tokens found and their values' numbers, compared before the table is
-    /// hashed: a dialogue's turns alternate between two speakers, a field between a few codes.
-    @exclusivity(unchecked) private var recent = ((ShortToken(), 0), (ShortToken(), 0))
+    @exclusivity(unchecked) private var recent = RecentTokens()
 
     /// The value for `token`, made by `make` when it is not kept yet.
     func value(_ token: UnsafeBufferPointer<UInt8>, _ make: () -> Value) -> Value {
@@ -26,12 +24,9 @@ final class TokenCache<Value> {
     @inline(__always)
     func lookup(_ token: UnsafeBufferPointer<UInt8>) -> Value? {
         let short = ShortToken(token)
-        if let short {
-            if short.same(recent.0.0) { return values[recent.0.1] }
-            if short.same(recent.1.0) { return values[recent.1.1] }
-        }
+        if let short, let i = recent.find(short) { return values[i] }
         guard let i = keys.lookup(token, token.indices) else { return nil }
-        remember(short, i)
+        if let short { recent.remember(short, i) }
         return values[i]
     }
 
@@ -39,14 +34,7 @@ final class TokenCache<Value> {
     func insert(_ token: UnsafeBufferPointer<UInt8>, _ value: Value) {
         guard values.count < Self.limit else { return }
         keys.insert(token, token.indices, value: values.count)
-        remember(ShortToken(token), values.count)
+        if let short = ShortToken(token) { recent.remember(short, values.count) }
         values.append(value)
-    }
-
-    /// `token` as the newer of the two recent ones.
-    @inline(__always)
-    private func remember(_ token: ShortToken?, _ index: Int) {
-        guard let token else { return }
-        recent = ((token, index), recent.0)
     }
 }

@@ -77,8 +77,15 @@ enum Bundled {
             days.append(20_000 + Int64(state >> 61))
         }
         for day in days {
-            let kept = dates.civil(day), computed = TimeFormat.civil(fromDays: day)
-            #expect(kept == computed, "day \(day)")
+            let kept = dates.date(day), computed = TimeFormat.civil(fromDays: day)
+            #expect(kept.civil == computed, "day \(day)")
+            // A date of a four-digit year is kept written as the time's first 11 bytes are.
+            if computed.0 >= 1000, computed.0 <= 9999 {
+                var iso: [UInt8] = []
+                TimeFormat.appendISO8601(day * 86_400, to: &iso)
+                let written = withUnsafeBytes(of: kept.written) { Array($0.prefix(11)) }
+                #expect(written == Array(iso.prefix(11)), "day \(day)")
+            }
         }
         var out: [UInt8] = []
         TimeFormat.appendISO8601(1_742_378_329, offsetMinutes: 480, to: &out, dates: &dates)
