@@ -107,6 +107,21 @@ final class ByteAnnotator {
     /// the last record (-1: none yet).
     private let keyAtPlace: UnsafeMutablePointer<Int32>
     static let predictedPlaces = 128
+    /// Per level, two shapes: the members of the last two objects of different names walked there
+    /// whose names were all known and none repeated (`ShapePlace`, by place), and how many there
+    /// were (-1: none yet); shape `2 * level + newerShape[level]` is the newer. An object with
+    /// the names of one, in its order, is walked without looking its names up or checking them
+    /// for duplicates. (Two: the turns of a dialogue often take turns between two shapes.)
+    private let shapePlaces: UnsafeMutablePointer<ShapePlace>
+    private let shapeCounts: UnsafeMutablePointer<Int32>
+    private let newerShape: UnsafeMutablePointer<UInt8>
+    /// One member of a shape: its name's bytes (`ShortToken`; a name of more than 16 bytes is
+    /// compared through the level's table as key number `keyIndex`) and its node.
+    private struct ShapePlace {
+        var name = ShortToken()
+        var keyIndex: Int32 = -1
+        var node: Int32 = -1
+    }
     /// The node of each member entry of the record being walked (`Walk.nodeOf`), and its room.
     @exclusivity(unchecked) private var nodeOf: UnsafeMutablePointer<Int32>
     @exclusivity(unchecked) private var nodeOfCapacity = 256
@@ -124,10 +139,15 @@ final class ByteAnnotator {
     @exclusivity(unchecked) private var path = OutputBuffer(capacity: 256)
     /// The record's timelines as written, kept between records.
     @exclusivity(unchecked) private var timelines = OutputBuffer(capacity: 1024)
+    /// Where the record-wide reads found names in earlier records (`TapeReader.hints`).
+    private let memberHints = MemberHints()
 
     deinit {
         stamps.deallocate()
         keyAtPlace.deallocate()
+        shapePlaces.deallocate()
+        shapeCounts.deallocate()
+        newerShape.deallocate()
         nodeOf.deallocate()
         rootShape.deallocate()
         path.free()
@@ -257,6 +277,12 @@ final class ByteAnnotator {
         stamps.initialize(repeating: 0, count: nodes.count)
         keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
         keyAtPlace.initialize(repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
+        shapePlaces = .allocate(capacity: 2 * levels.count * ByteAnnotator.predictedPlaces)
+        shapePlaces.initialize(repeating: ShapePlace(), count: 2 * levels.count * ByteAnnotator.predictedPlaces)
+        shapeCounts = .allocate(capacity: 2 * levels.count)
+        shapeCounts.initialize(repeating: -1, count: 2 * levels.count)
+        newerShape = .allocate(capacity: levels.count)
+        newerShape.initialize(repeating: 0, count: levels.count)
         nodeOf = .allocate(capacity: nodeOfCapacity)
         rootShape = .allocate(capacity: rootShapeCapacity)
     }
@@ -280,6 +306,8 @@ final class ByteAnnotator {
         var unknown: [Int] = []
         /// The generation of the root's member names (0: unknown; see `annotate`).
         let names: Int
+        /// An object of the record repeats a member name.
+        var repeatedName = false
     }
 
     /// Writes the annotated record for the object at the tape's root into `out` and returns it
@@ -312,7 +340,7 @@ final class ByteAnnotator {
                 out = walk.out
                 return nil
             }
-            let reader = TapeReader(bytes: bytes, entries: entries, root: root)
+            let reader = TapeReader(bytes: bytes, entries: entries, root: root, hints: walk.repeatedName ? nil : memberHints)
             annotator.finishStreamed(reader, into: &walk.record, out: &walk.out, timelines: &timelines)
             walk.out.append(0x0A)
             path = walk.path
@@ -406,6 +434,9 @@ final class ByteAnnotator {
             return visitMembers(e, count: count, pathLength: pathLength, &w)
         }
         if e == 0 { rootShapeNames = 0 }
+        if level >= 0, hasShape(e, count: count, level: level, &w) {
+            return visitMembers(e, count: count, pathLength: pathLength, &w)
+        }
         var duplicates = false
         w.unknown.removeAll(keepingCapacity: true)
         // Pass 1: which node each member is, and duplicates (warned before the members' own).
@@ -441,6 +472,7 @@ final class ByteAnnotator {
             w.nodeOf[child] = Int32(node ?? -1)
             if duplicate {
                 duplicates = true
+                w.repeatedName = true
                 let key = String(decoding: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
                 appendKey(m, &w)
                 w.record.warnings.append(DecodeWarning("duplicate-key", pathString(w),
@@ -462,7 +494,58 @@ final class ByteAnnotator {
             }
             rootShapeNames = w.names
         }
+        if level >= 0 { keepShape(e, count: count, level: level, known: !duplicates && w.unknown.isEmpty, &w) }
         return visitMembers(e, count: count, pathLength: pathLength, &w)
+    }
+
+    /// Whether the object at `e` (of `count` members) has the names of one of its level's shapes,
+    /// in order; if so, each member's node is in `w.nodeOf`.
+    @inline(__always)
+    private func hasShape(_ e: Int, count: Int, level: Int, _ w: inout Walk) -> Bool {
+        var shape = 2 * level + Int(newerShape[level])
+        for _ in 0..<2 {
+            if count == Int(shapeCounts[shape]), hasShape(shape, e, count: count, level: level, &w) { return true }
+            shape ^= 1
+        }
+        return false
+    }
+
+    @inline(__always)
+    private func hasShape(_ shape: Int, _ e: Int, count: Int, level: Int, _ w: inout Walk) -> Bool {
+        let places = shapePlaces + shape * ByteAnnotator.predictedPlaces
+        var child = e + 1
+        for k in 0..<count {
+            let m = w.entries[child]
+            let place = places[k]
+            if let name = ShortToken(UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd])) {
+                guard name.same(place.name) else { return false }
+            } else {
+                guard place.name.length < 0,
+                      levelTables[level]._withUnsafeGuaranteedRef({ $0.matches(Int(place.keyIndex), w.bytes, m.keyStart..<m.keyEnd) })
+                else { return false }
+            }
+            w.nodeOf[child] = place.node
+            child = m.next
+        }
+        return true
+    }
+
+    /// Keeps the names and nodes of the object at `e` as its level's newer shape, in place of the
+    /// older one, when they were all `known` (no unknown name, none repeated) and few enough.
+    private func keepShape(_ e: Int, count: Int, level: Int, known: Bool, _ w: inout Walk) {
+        guard known, count <= ByteAnnotator.predictedPlaces else { return }
+        newerShape[level] ^= 1
+        let shape = 2 * level + Int(newerShape[level])
+        let places = shapePlaces + shape * ByteAnnotator.predictedPlaces
+        var child = e + 1
+        for k in 0..<count {
+            let m = w.entries[child]
+            let name = ShortToken(UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]))
+            places[k] = ShapePlace(name: name ?? ShortToken(), keyIndex: keyAtPlace[level * ByteAnnotator.predictedPlaces + k],
+                                   node: w.nodeOf[child])
+            child = m.next
+        }
+        shapeCounts[shape] = Int32(count)
     }
 
     /// Pass 2 of `walkObject`: the members of the object at `e` in order, each with its node.

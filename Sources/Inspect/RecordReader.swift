@@ -116,6 +116,33 @@ final class RootIndex {
     }
 }
 
+/// Where each name was found last, below the object it was looked up in (`MemberName.slot` ->
+/// the member's entry minus the object's; 0: not yet): members of records of one kind sit at the
+/// same distance, so a name is looked for there first. Only for records with no name repeated in
+/// an object, where the member found there is the first of its name. One thread's own.
+final class MemberHints {
+    @exclusivity(unchecked) private var offsets: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var capacity = 0
+
+    init() { offsets = .allocate(capacity: 0) }
+    deinit { offsets.deallocate() }
+
+    @inline(__always)
+    func offset(_ slot: Int) -> Int { slot < capacity ? Int(offsets[slot]) : 0 }
+
+    func setOffset(_ slot: Int, _ offset: Int) {
+        if slot >= capacity {
+            let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: max(slot + 1, capacity * 2, 64))
+            bigger.initialize(repeating: 0, count: max(slot + 1, capacity * 2, 64))
+            bigger.update(from: offsets, count: capacity)
+            offsets.deallocate()
+            offsets = bigger
+            capacity = max(slot + 1, capacity * 2, 64)
+        }
+        offsets[slot] = Int32(truncatingIfNeeded: offset)
+    }
+}
+
 /// A value tree.
 struct ValueReader: RecordReader {
     func member(_ node: JSONValue, _ name: MemberName) -> JSONValue? { node[name.text] }
@@ -155,6 +182,8 @@ struct TapeReader: RecordReader {
     let entries: UnsafeBufferPointer<JSONTape.Entry>
     /// The root's members by place, when the root lists names met before (see `RootIndex`).
     var root: RootIndex? = nil
+    /// Where names were found in earlier records, when no object of this one repeats a name.
+    var hints: MemberHints? = nil
 
     func member(_ node: Int, _ name: MemberName) -> Int? {
         let object = entries[node]
@@ -168,12 +197,21 @@ struct TapeReader: RecordReader {
         let n = name.length
         guard let text = bytes.baseAddress else { return nil }
         let key = UnsafeRawPointer(name.bytes)
+        @inline(__always) func named(_ m: JSONTape.Entry) -> Bool {
+            m.keyEnd &- m.keyStart == n
+                && (n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count))
+        }
+        if root == nil, let hints {
+            // An entry inside the object one level down is one of its members.
+            let guess = node &+ hints.offset(name.slot)
+            if guess > node, guess < object.next, entries[guess].depth == object.depth &+ 1, named(entries[guess]) { return guess }
+        }
         var child = node + 1
         for place in 0..<object.count {
             let m = entries[child]
-            if m.keyEnd &- m.keyStart == n,
-               n == 0 || ByteKeyTable.same(key, UnsafeRawPointer(text + m.keyStart), count: n, loadable: m.keyStart &+ 8 <= bytes.count) {
+            if named(m) {
                 root?.setPlace(name.slot, place)
+                if root == nil { hints?.setOffset(name.slot, child - node) }
                 return child
             }
             child = m.next
@@ -182,10 +220,11 @@ struct TapeReader: RecordReader {
         return nil
     }
 
-    /// In one pass over the object's members (a transcript turn's three are read for every turn).
+    /// In one pass over the object's members (a transcript turn's three are read for every turn),
+    /// or, with `hints`, each where it was last.
     func members(_ node: Int, _ a: MemberName, _ b: MemberName?, _ c: MemberName?) -> (Int?, Int?, Int?) {
         let object = entries[node]
-        guard object.kind == .object, node != 0 || root == nil, let text = bytes.baseAddress else {
+        guard object.kind == .object, node != 0 || root == nil, hints == nil, let text = bytes.baseAddress else {
             return (member(node, a), b.flatMap { member(node, $0) }, c.flatMap { member(node, $0) })
         }
         var found: (Int?, Int?, Int?) = (nil, nil, nil)

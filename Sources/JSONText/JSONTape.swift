@@ -8,7 +8,7 @@ public struct JSONTape {
     public enum Kind: UInt8 { case object, array, string, number, trueValue, falseValue, null }
 
     /// One value in 32 bytes (offsets as 32-bit numbers; a text of 2 GiB or more is not indexed;
-    /// padded from 28 so that finding entry i is a shift, not a multiplication).
+    /// a power of two, so that finding entry i is a shift, not a multiplication).
     public struct Entry {
         public var kind: Kind
         /// For strings: nothing between the quotes needs escaping or unescaping, so the bytes
@@ -24,7 +24,11 @@ public struct JSONTape {
         var keyEnd32: Int32
         var next32: Int32
         var count32: Int32
-        var padding: Int32 = 0
+        /// How deep the value is: 0 for the text's value, 1 for its members or elements, and so on.
+        var depth32: Int32
+
+        /// How deep the value is (0: the root; a member of the value at entry i is one deeper).
+        @inline(__always) public var depth: Int { Int(depth32) }
 
         /// The value's bytes (strings with their quotes).
         @inline(__always) public var start: Int { Int(start32) }
@@ -191,7 +195,7 @@ private struct Scanner {
                 // the call to `value` (whose frame, made for containers, cost more than they do).
                 if depth + 1 < maxDepth, pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") || bytes[pos] == UInt8(ascii: "-")
                     || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) {
-                    guard scalar(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain) else { return false }
+                    guard scalar(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
                 } else {
                     guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
                 }
@@ -245,13 +249,13 @@ private struct Scanner {
         (base + me).initialize(to: JSONTape.Entry(kind: kind, plain: plain, keyPlain: keyPlain, start32: Int32(truncatingIfNeeded: start),
                                                    end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
                                                    keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: self.count),
-                                                   count32: Int32(truncatingIfNeeded: count)))
+                                                   count32: Int32(truncatingIfNeeded: count), depth32: Int32(truncatingIfNeeded: depth)))
         return true
     }
 
     /// A string or number member's value and its entry.
     @inline(__always)
-    mutating func scalar(keyStart: Int, keyEnd: Int, keyPlain: Bool) -> Bool {
+    mutating func scalar(keyStart: Int, keyEnd: Int, keyPlain: Bool, depth: Int) -> Bool {
         reserveOne()
         let me = count
         count += 1
@@ -270,7 +274,7 @@ private struct Scanner {
         (base + me).initialize(to: JSONTape.Entry(kind: kind, plain: plain, keyPlain: keyPlain, start32: Int32(truncatingIfNeeded: start),
                                                    end32: Int32(truncatingIfNeeded: pos), keyStart32: Int32(truncatingIfNeeded: keyStart),
                                                    keyEnd32: Int32(truncatingIfNeeded: keyEnd), next32: Int32(truncatingIfNeeded: count),
-                                                   count32: 0))
+                                                   count32: 0, depth32: Int32(truncatingIfNeeded: depth)))
         return true
     }
 

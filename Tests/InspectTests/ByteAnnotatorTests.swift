@@ -235,6 +235,81 @@ import Testing
         #expect(Self.compare(lines) >= lines.count / 2)
     }
 
+    /// `transform` applied to every object below the record's own, with its members (themselves
+    /// transformed first).
+    static func alterNested(_ value: JSONValue, depth: Int = 0, _ transform: ([JSONMember]) -> [JSONMember]) -> JSONValue {
+        switch value {
+        case .object(let members):
+            let inner = members.map { JSONMember($0.key, alterNested($0.value, depth: depth + 1, transform)) }
+            return .object(depth > 0 ? transform(inner) : inner)
+        case .array(let items): return .array(items.map { alterNested($0, depth: depth + 1, transform) })
+        default: return value
+        }
+    }
+
+    /// Nested objects whose names change while their count stays (a name changed to another of
+    /// its length, a name given twice), between records with the usual names: an object with the
+    /// names of one of its level's last shapes is walked without looking them up, and each change
+    /// must be noticed (an unknown field, a repeated name).
+    @Test func nestedObjectsChangingNamesAtTheSameCountMatchTheTree() {
+        func renamed(_ m: [JSONMember]) -> [JSONMember] {
+            guard let first = m.first else { return m }
+            var m = m
+            m[0].key = String(first.key.dropLast()) + (first.key.hasSuffix("Z") ? "Y" : "Z")
+            return m
+        }
+        func repeated(_ m: [JSONMember]) -> [JSONMember] {
+            guard m.count > 1 else { return m }
+            var m = m
+            m[1].key = m[0].key
+            return m
+        }
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            let variants = [record, Self.alterNested(record, renamed), Self.alterNested(record, repeated)]
+            for how in [0, 1, 0, 2, 0, 1, 1, 2, 2, 0] { lines.append(Array(JSONWriter.compact(variants[how]).utf8)) }
+        }
+        #expect(Self.compare(lines) >= lines.count / 2)
+    }
+
+    /// The record-wide reads (timelines, transcripts, summaries) look a name up in a nested
+    /// object first where it was in the last record. What sits there now may be a member of a
+    /// member, or the second member of that name: neither is taken for the first of the object's own.
+    @Test func recordWideReadsTakeTheFirstMemberOfTheObjectItself() {
+        func altered(_ value: JSONValue) -> JSONValue {
+            Self.replaceLeaves(value) { leaf in
+                switch leaf {
+                case .number: return .number("7")
+                case .string: return .string("x")
+                default: return nil
+                }
+            }
+        }
+        // Before the members, one holding the others but the first (altered): at the distance of
+        // each of them in the last record there is now a member of that name one level down.
+        func shadowed(_ m: [JSONMember]) -> [JSONMember] {
+            guard m.count > 1 else { return m }
+            return [JSONMember("shadow", altered(.object(Array(m[1...]))))] + m
+        }
+        var lines: [[UInt8]] = []
+        for record in Self.records {
+            let plain = Array(JSONWriter.compact(record).utf8)
+            lines += [plain, Array(JSONWriter.compact(Self.alterNested(record, shadowed)).utf8)]
+            // The member before place p given p's name (and its own value, altered): the last
+            // record's place of that name now holds its second member.
+            for p in 1..<12 {
+                let twice = Self.alterNested(record) { m in
+                    guard p < m.count else { return m }
+                    var m = m
+                    m[p - 1] = JSONMember(m[p].key, altered(m[p].value))
+                    return m
+                }
+                lines += [plain, Array(JSONWriter.compact(twice).utf8)]
+            }
+        }
+        #expect(Self.compare(lines) >= lines.count / 2)
+    }
+
     /// Forcing a vendor and kind (the `--vendor --kind` path) and the summary-only path.
     @Test func forcedKindMatchesTheTree() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
@@ -516,6 +591,7 @@ import Testing
         #expect(e.map(\.kind) == [.object, .array, .number, .object, .string, .string])
         #expect(e[0].count == 2 && e[1].count == 2 && e[3].count == 1)
         #expect(e[1].next == 5 && e[0].next == 6)
+        #expect(e.map(\.depth) == [0, 1, 2, 2, 3, 1])
         #expect(String(decoding: text[e[5].keyStart..<e[5].keyEnd], as: UTF8.self) == "c")
         #expect(!e[4].plain && e[2].plain)
         // A container holding a string that is not plain is not plain either, up to the root.
