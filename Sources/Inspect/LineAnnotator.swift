@@ -9,6 +9,10 @@ import Synchronization
 public struct LineAnnotator {
     private let detector: CompiledDetector
     private let adapters: [Adapter]
+    /// Schemas are compiled over copies of their adapters that share no storage with anyone's
+    /// (`unshared()`), each made when its adapter is first met.
+    private var unsharesAdapters = false
+    private var unsharedAdapters: [String: Adapter] = [:]
     private let vendor: String?
     private let kind: String?
     /// Compiled schemas by detector candidate, made when a candidate is first met.
@@ -55,14 +59,20 @@ public struct LineAnnotator {
         return fresh
     }
 
-    /// An annotator that shares nothing it reads for every record with this one: its own copy of
-    /// what decoding reads of every adapter (`Adapter.unsharedForDecoding`) and its own compiled
-    /// schemas. For a thread that runs beside this one's: `copy()` shares the adapters and the
-    /// compiled tables, and the retains of every record on objects two cores shared took a third
-    /// of `decode --summary`'s time and a fifth of `--json`'s.
+    /// An annotator that shares nothing it reads for every record with this one: its own
+    /// detector, and schemas compiled over its own copy of what decoding reads of their adapter
+    /// (`Adapter.unsharedForDecoding`, made for the adapters its lines turn out to be, not for
+    /// every one). For a thread that runs beside this one's: `copy()` shares the adapters and
+    /// the compiled tables, and the retains of every record on objects two cores shared took a
+    /// third of `decode --summary`'s time and a fifth of `--json`'s.
     public func unshared() -> LineAnnotator {
-        LineAnnotator(adapters: adapters.map { $0.unsharedForDecoding() }, vendor: vendor, kind: kind)
+        var lane = LineAnnotator(adapters: adapters, vendor: vendor, kind: kind)
+        lane.unsharesAdapters = true
+        return lane
     }
+
+    /// The adapters the schemas compiled by this annotator (not its copies) were compiled over.
+    var compiledAdapters: [Adapter] { compiled.compactMap { $0?.annotator.adapter } }
 
     /// Appends the annotated record (and a newline) to `out` and returns the record without its
     /// fields, for the summary; nil when the line must be decoded through the value tree.
@@ -141,9 +151,17 @@ public struct LineAnnotator {
         // Detection reads the names alone unless a candidate looks into nested members.
         if detector.nestedKeys.isEmpty, rememberNames(line) { lastDetection = (candidate, detection) }
         if let annotator = compiled[candidate] { return (annotator, detection) }
-        let adapters = self.adapters
+        var adapters = self.adapters
+        var (adapter, payload) = (detection.adapter, detection.payload)
+        if unsharesAdapters {
+            let own = unsharedAdapters[adapter.id] ?? adapter.unsharedForDecoding()
+            unsharedAdapters[adapter.id] = own
+            payload = own.payloads.first { $0.kind == payload.kind } ?? payload
+            adapter = own
+            adapters = adapters.map { $0.id == own.id ? own : $0 }
+        }
         let annotator = schemas.annotator(candidate) {
-            ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
+            ByteAnnotator(annotator: RecordAnnotator(adapter: adapter, payload: payload, adapters: adapters))
         }
         compiled[candidate] = annotator
         return (annotator, detection)

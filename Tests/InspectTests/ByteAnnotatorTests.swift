@@ -355,6 +355,14 @@ import Testing
         #expect(lane.compiledSchemaCount == 0)
         for i in lines.indices.reversed() { #expect(run(&lane, lines[i]) == expected[i], "line \(i)") }
         #expect(lane.compiledSchemaCount == original.compiledSchemaCount)
+        // The lane's schemas read adapters of their own (copied when first met).
+        #expect(lane.compiledAdapters.count == original.compiledAdapters.count)
+        for (own, shared) in zip(lane.compiledAdapters, original.compiledAdapters) {
+            #expect(own == shared)
+            own.codeTables.withUnsafeBufferPointer { a in shared.codeTables.withUnsafeBufferPointer { b in
+                #expect(a.baseAddress != b.baseAddress, "\(own.id)")
+            } }
+        }
         for adapter in Bundled.adapters {
             let copy = adapter.unsharedForDecoding()
             #expect(copy == adapter)

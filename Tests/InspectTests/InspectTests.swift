@@ -30,6 +30,18 @@ enum Bundled {
 }
 
 @Suite struct TimeFormatTests {
+    /// Zone offsets as schemas write them: a sign, two digits of hours (up to 14), a colon and
+    /// two of minutes; "Z" and "UTC"; anything after the six is ignored unless it makes the sixth
+    /// another character.
+    @Test func zoneOffsetsAreReadAsSchemasWriteThem() {
+        let cases: [(String, Int?)] = [
+            ("+08:00", 480), ("-05:30", -330), ("+00:00", 0), ("Z", 0), ("UTC", 0), ("+14:00", 840), ("-00:59", -59),
+            ("+08:00 China", 480), ("+08:00\u{0301}", nil), ("+15:00", nil), ("+08:60", nil), ("+8:00", nil), ("08:00", nil),
+            ("+08-00", nil), ("+0a:00", nil), ("+-5:00", nil), ("", nil), ("+08:0", nil), ("\u{FF0B}08:00", nil),
+        ]
+        for (text, minutes) in cases { #expect(TimeZoneOffset.minutes(text) == minutes, "\(text)") }
+    }
+
     @Test func decimalsAsTheStandardLibraryWritesThem() {
         for n in [0, 7, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1_742_378_329, 100_000_000_000, Int.max, -1, -10, -1_742_378_329, Int.min] {
             var out: [UInt8] = []
