@@ -67,6 +67,11 @@ final class ByteAnnotator {
     private let levelTables: [Unmanaged<ByteKeyTable>]
     /// The pre-rendered parts of fields, per spec (see `Rendered`).
     private let rendered: ByteStrings
+    /// Per node `n` with a member name: string `2n` is `.name","value":` and `2n + 1` the same
+    /// without the dot (a member of the record itself) — a scalar member's path ends, and its
+    /// value begins, with one of these (`Walk.pending`).
+    private let heads: ByteStrings
+    private static let headTail: StaticString = #"","value":"#
     /// Which of `rendered` is which: for spec `s` of `n`, string `part * n + s`; `noMeaning` is
     /// the one after them all.
     private enum Rendered: Int, CaseIterable {
@@ -153,6 +158,7 @@ final class ByteAnnotator {
         path.free()
         timelines.free()
         rendered.free()
+        heads.free()
         cachedTails.free()
         smallTails.deallocate()
         recentCodes.deallocate()
@@ -242,7 +248,16 @@ final class ByteAnnotator {
             return me
         }
         _ = node("", isElement: false, isParent: true)
-        self.init(annotator: annotator, specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered,
+        var heads = ByteStrings()
+        var nodePaths = [String](repeating: "", count: nodes.count)
+        for (id, n) in made where !id.hasPrefix("[]|") { nodePaths[n] = String(id.dropFirst()) }
+        for n in nodes.indices {
+            let name = nodes[n].isElement || n == 0 ? [] : Array(RecordAnnotator.splitLast(nodePaths[n]).key.utf8)
+            let tail = ByteAnnotator.headTail.withUTF8Buffer { Array($0) }
+            heads.append([UInt8(ascii: ".")] + name + tail)
+            heads.append(name + tail)
+        }
+        self.init(annotator: annotator, specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered, heads: heads,
                   noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: offsets)
     }
 
@@ -251,11 +266,13 @@ final class ByteAnnotator {
     /// pre-rendered strings copied. (Compiling again cost 1.3 M instructions a thread.)
     func forked() -> ByteAnnotator {
         ByteAnnotator(annotator: annotator.forked(), specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered.copied(),
+                      heads: heads.copied(),
                       noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: localOffset)
     }
 
     /// The compiled parts given, the caches and the walk's tables made empty.
     private init(annotator: RecordAnnotator, specs: [FieldSpec], rules: [LeafRule], nodes: [Node], levels: [ByteKeyTable], rendered: ByteStrings,
+                 heads: ByteStrings,
                  noMeaningIndex: Int, unknownFieldMessage: String, localOffset: [Int]) {
         self.annotator = annotator
         self.specs = specs
@@ -264,6 +281,7 @@ final class ByteAnnotator {
         self.levels = levels
         levelTables = levels.map { Unmanaged.passUnretained($0) }
         self.rendered = rendered
+        self.heads = heads
         self.noMeaningIndex = noMeaningIndex
         self.unknownFieldMessage = unknownFieldMessage
         self.localOffset = localOffset
@@ -308,6 +326,9 @@ final class ByteAnnotator {
         let names: Int
         /// An object of the record repeats a member name.
         var repeatedName = false
+        /// The node of the scalar member being written, whose name is not in `path` (-1: none):
+        /// `heads` has it.
+        var pending = -1
     }
 
     /// Writes the annotated record for the object at the tape's root into `out` and returns it
@@ -554,14 +575,18 @@ final class ByteAnnotator {
         for _ in 0..<count {
             let m = w.entries[child]
             let node = Int(w.nodeOf[child])
+            // A member's scalar value is a leaf (what `visit` finds for it, asked directly), and
+            // its name goes into the field's path from `heads`.
+            if node >= 0, m.kind != .object, m.kind != .array {
+                w.pending = node
+                leaf(child, spec: nodes[node].spec, &w)
+                w.pending = -1
+                child = m.next
+                continue
+            }
             appendKey(m, &w)
             if node >= 0 {
-                // A member's scalar value is a leaf (what `visit` finds for it, asked directly).
-                if m.kind != .object, m.kind != .array {
-                    leaf(child, spec: nodes[node].spec, &w)
-                } else {
-                    guard visit(child, node: node, &w) else { return false }
-                }
+                guard visit(child, node: node, &w) else { return false }
             } else {
                 w.record.warnings.append(DecodeWarning("unknown-field", pathString(w), unknownFieldMessage))
                 writeField(child, tail: noMeaning, &w)
@@ -760,13 +785,21 @@ final class ByteAnnotator {
     /// first field), with room made once for it, the closing brace and `extra` bytes more.
     @inline(__always)
     private func appendHead(_ value: UnsafeBufferPointer<UInt8>, extra: Int, _ w: inout Walk) {
-        w.out.reserve(21 + w.path.count + value.count + extra)
+        let head = pathEnd(w)
+        w.out.reserve(10 + w.path.count + head.count + value.count + extra)
         if !w.firstField { w.out.appendReserved(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.appendReserved(literal: #"{"path":""#)
         w.out.appendReserved(contentsOf: w.path.bytes)
-        w.out.appendReserved(literal: #"","value":"#)
+        w.out.appendReserved(contentsOf: head)
         w.out.appendReserved(contentsOf: value)
+    }
+
+    /// What follows `w.path` up to the field's value: the pending member's name and `","value":`.
+    @inline(__always)
+    private func pathEnd(_ w: Walk) -> UnsafeBufferPointer<UInt8> {
+        if w.pending >= 0 { return heads[2 &* w.pending &+ (w.path.count == 0 ? 1 : 0)] }
+        return UnsafeBufferPointer(start: ByteAnnotator.headTail.utf8Start, count: ByteAnnotator.headTail.utf8CodeUnitCount)
     }
 
     /// `{"path":…,"value":…` of a value not written as it stands (a container, an escaped
@@ -776,7 +809,7 @@ final class ByteAnnotator {
         w.firstField = false
         w.out.append(literal: #"{"path":""#)
         w.out.append(contentsOf: w.path.bytes)
-        w.out.append(literal: #"","value":"#)
+        w.out.append(contentsOf: pathEnd(w))
         ByteAnnotator.writeCompact(i, w.bytes, w.entries, into: &w.out)
     }
 
@@ -888,7 +921,13 @@ final class ByteAnnotator {
         w.path.append(contentsOf: UnsafeBufferPointer(rebasing: w.bytes[m.keyStart..<m.keyEnd]))
     }
 
-    private func pathString(_ w: Walk) -> String { String(decoding: w.path.bytes, as: UTF8.self) }
+    private func pathString(_ w: Walk) -> String {
+        let path = String(decoding: w.path.bytes, as: UTF8.self)
+        guard w.pending >= 0 else { return path }
+        let name = heads[2 * w.pending + 1]
+        let key = String(decoding: UnsafeBufferPointer(rebasing: name[..<(name.count - ByteAnnotator.headTail.utf8CodeUnitCount)]), as: UTF8.self)
+        return path.isEmpty ? key : path + "." + key
+    }
 
     private func sameKey(_ a: JSONTape.Entry, _ b: JSONTape.Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.keyEnd - a.keyStart == b.keyEnd - b.keyStart else { return false }
