@@ -20,13 +20,14 @@ public struct BatchSummary: Sendable {
     /// Records per "vendor kind".
     public var kinds: [String: Int] {
         var all = countedKinds
-        if let run = kindRun { all[run.key, default: 0] += run.count }
+        for run in recentKinds { all[run.vendor + " " + run.kind, default: 0] += run.count }
         return all
     }
     private var countedKinds: [String: Int] = [:]
-    /// The kind of the latest records and how many in a row: a batch is mostly one kind, so it is
-    /// counted without building and hashing its name for every record.
-    private var kindRun: (vendor: String, kind: String, key: String, count: Int)?
+    /// The kinds of the latest records, each with its count since it was last folded into
+    /// `countedKinds`: a batch holds one kind or a few taking turns (orders and their calls), so a
+    /// record's kind is found here by comparison, without building and hashing its name.
+    private var recentKinds: [(vendor: String, kind: String, count: Int)] = []
 
     /// False for `--summary`: no field was checked, so warnings are not counted.
     public let countsWarnings: Bool
@@ -37,11 +38,14 @@ public struct BatchSummary: Sendable {
         records += 1
         if record.vendor == nil { unrecognised += 1 }
         if let vendor = record.vendor, let kind = record.kind {
-            if let run = kindRun, run.vendor == vendor, run.kind == kind {
-                kindRun!.count += 1
+            if let i = recentKinds.firstIndex(where: { $0.kind == kind && $0.vendor == vendor }) {
+                recentKinds[i].count += 1
             } else {
-                if let run = kindRun { countedKinds[run.key, default: 0] += run.count }
-                kindRun = (vendor, kind, vendor + " " + kind, 1)
+                if recentKinds.count == 4 {
+                    for run in recentKinds { countedKinds[run.vendor + " " + run.kind, default: 0] += run.count }
+                    recentKinds.removeAll(keepingCapacity: true)
+                }
+                recentKinds.append((vendor, kind, 1))
             }
         }
         if let result = record.result {

@@ -70,11 +70,16 @@ public struct CallTimeline: Equatable, Sendable {
     /// `{"path":…,"picture":…,"events":{…}}` of a timeline given by its parts (a streamed record
     /// writes its timelines without making a `CallTimeline`): `count` events, `name(i, &out)`
     /// writes event i's name (one of the timeline's own words: nothing in it to escape), `epoch(i)`
-    /// is its time.
-    static func writeJSON<Out: ByteAppending>(path: UnsafeBufferPointer<UInt8>, count: Int, zoneMinutes: Int, into out: inout Out,
-                                              name: (Int, inout Out) -> Void, epoch: (Int) -> Int64) {
+    /// is its time. `plainPath`: nothing in the path needs escaping (a streamed record's paths
+    /// are its tape's plain ASCII names and indexes), so it is written as it stands.
+    static func writeJSON<Out: ByteAppending>(path: UnsafeBufferPointer<UInt8>, plainPath: Bool = false, count: Int, zoneMinutes: Int,
+                                              into out: inout Out, name: (Int, inout Out) -> Void, epoch: (Int) -> Int64) {
         out.append(literal: #"{"path":""#)
-        JSONWriter.quotedPieces(utf8: path) { out.append(contentsOf: $0) }
+        if plainPath {
+            out.append(contentsOf: path)
+        } else {
+            JSONWriter.quotedPieces(utf8: path) { out.append(contentsOf: $0) }
+        }
         out.append(literal: #"","picture":""#)
         writePicture(count: count, zoneMinutes: zoneMinutes, into: &out, name: name, epoch: epoch)
         out.append(literal: #"","events":{"#)

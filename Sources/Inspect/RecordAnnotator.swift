@@ -674,9 +674,11 @@ public final class RecordAnnotator {
         }
     }
 
-    /// One timeline (`found` of `timelines`) as a record's `timeline` list holds it.
+    /// One timeline of a streamed record (`found` of `timelines`) as a record's `timeline` list
+    /// holds it. Its path is the tape's names (plain ASCII: `JSONTape.keysPlainASCII`) and
+    /// indexes, written as it stands.
     func writeTimeline<Out: ByteAppending>(path: UnsafeBufferPointer<UInt8>, _ moments: UnsafeBufferPointer<TimelineMoment>, into out: inout Out) {
-        CallTimeline.writeJSON(path: path, count: moments.count, zoneMinutes: zoneMinutes ?? 0, into: &out,
+        CallTimeline.writeJSON(path: path, plainPath: true, count: moments.count, zoneMinutes: zoneMinutes ?? 0, into: &out,
                                name: { i, out in out.append(literal: timelineEvents[moments[i].event].name) }, epoch: { moments[$0].epoch })
     }
 

@@ -133,6 +133,12 @@ public enum TimeFormat {
 
     static func appendZone<Out: ByteAppending>(_ offsetMinutes: Int, into out: inout Out) {
         guard offsetMinutes != 0 else { out.append(0x5A); return }
+        if offsetMinutes.magnitude < 100 * 60 {
+            // Written into a small buffer and appended once (every timeline's picture has one).
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { b in
+                out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress, count: writeZone(offsetMinutes, b, 0)))
+            }
+        }
         let a = abs(offsetMinutes)
         out.append(offsetMinutes < 0 ? 0x2D : 0x2B)
         appendPadded(a / 60, into: &out)

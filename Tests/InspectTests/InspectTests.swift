@@ -386,16 +386,20 @@ enum Bundled {
         #expect(second.records == 5 && second.byResult["2"]?.count == 2 && second.byResult["2"]?.meaning == "two")
     }
 
-    /// Many results, interleaved, meanings known only from some record on: counts and first known
-    /// meanings as a dictionary counted record by record gives them, and after a merge.
+    /// Many results and kinds, interleaved, meanings known only from some record on: counts and
+    /// first known meanings as a dictionary counted record by record gives them, and after a merge.
     @Test func batchSummaryCountsManyResultsAsADictionaryWould() {
         var summary = BatchSummary()
         var expected: [String: (count: Int, meaning: String?)] = [:]
+        var expectedKinds: [String: Int] = [:]
         var generator = SystemRandomNumberGenerator()
         for n in 0..<2_000 {
             let code = "code-\(Int.random(in: 0..<(n < 1_000 ? 5 : 30), using: &generator))"
             let meaning: String? = n % 7 == 0 ? "meaning \(n) of \(code)" : nil
-            var r = DecodedRecord(vendor: "v", kind: "k", title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
+            // Two kinds taking turns, then up to seven.
+            let (vendor, kind) = n < 500 ? ("v", n % 2 == 0 ? "k" : "l") : ("v\(n % 2)", "k\(Int.random(in: 0..<4, using: &generator))")
+            expectedKinds[vendor + " " + kind, default: 0] += 1
+            var r = DecodedRecord(vendor: vendor, kind: kind, title: nil, confidence: "certain", fingerprintMatched: 1, fingerprintSize: 1,
                                   fields: [], warnings: [], transcript: [], timelines: [])
             r.result = code
             r.resultMeaning = meaning
@@ -407,10 +411,12 @@ enum Bundled {
             a.count == b.count && a.allSatisfy { b[$0.key]?.count == $0.value.count && b[$0.key]?.meaning == $0.value.meaning }
         }
         #expect(same(summary.byResult, expected))
+        #expect(summary.kinds == expectedKinds)
         var merged = BatchSummary()
         merged.merge(summary)
         merged.merge(summary)
         #expect(same(merged.byResult, expected.mapValues { ($0.count * 2, $0.meaning) }))
+        #expect(merged.kinds == expectedKinds.mapValues { $0 * 2 })
     }
 }
 
