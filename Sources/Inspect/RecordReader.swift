@@ -300,6 +300,24 @@ struct TapeReader: RecordReader {
         return v.end - v.start > 18 ? number(node).flatMap { Int64($0) } : nil
     }
 
+    /// The value of the `count` (1–8) ASCII digits at `p` (eight bytes readable there), or nil
+    /// when one of them is not a digit.
+    @inline(__always)
+    static func digits(_ p: UnsafeRawPointer, _ count: Int) -> Int64? {
+        // The digits moved to the top of the word (little-endian: the first digit lowest), with
+        // zeros below them (leading zeros), the bytes after them shifted out.
+        let shift = UInt64(8 &* (8 &- count))
+        let word = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) &<< shift
+        let zeros: UInt64 = 0x3030_3030_3030_3030 &<< shift
+        let d = word &- zeros
+        // Each digit byte is 0x3_ and its low half at most 9.
+        guard word & (0xF0F0_F0F0_F0F0_F0F0 &<< shift) == zeros, (d &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0 else { return nil }
+        var x = (d &* 2561) &>> 8
+        x = ((x & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+        x = ((x & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+        return Int64(truncatingIfNeeded: x)
+    }
+
     /// The integer a number entry writes when it is digits alone (a minus sign before them), at
     /// most `maxDigits` of them (18 at most: no overflow); nil otherwise.
     @inline(__always)
@@ -308,6 +326,18 @@ struct TapeReader: RecordReader {
         let negative = bytes[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         guard i < v.end, v.end - i <= maxDigits else { return nil }
+        let count = v.end &- i
+        if count <= 16, i &+ 8 <= bytes.count, let base = bytes.baseAddress {
+            // Eight digits a step, read as words (epochs are ten).
+            let p = UnsafeRawPointer(base + i)
+            guard count > 8 else {
+                guard let n = digits(p, count) else { return nil }
+                return negative ? -n : n
+            }
+            guard let high = digits(p, count &- 8), let low = digits(p + (count &- 8), 8) else { return nil }
+            let n = high &* 100_000_000 &+ low
+            return negative ? -n : n
+        }
         var n: Int64 = 0
         while i < v.end {
             let b = bytes[i]

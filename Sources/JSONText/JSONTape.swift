@@ -294,7 +294,7 @@ private struct Scanner {
             pos += 1
             if pos < bytes.count, isDigit(bytes[pos]) { return false }
         } else {
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+            skipDigits()
         }
         if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
             pos += 1
@@ -308,6 +308,26 @@ private struct Scanner {
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
         }
         return true
+    }
+
+    /// Moves `pos` past a run of digits, eight at a time while eight bytes can be read (epochs
+    /// and ids are long runs).
+    @inline(__always)
+    mutating func skipDigits() {
+        while pos &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + pos).loadUnaligned(as: UInt64.self))
+            // Per byte, a high half that is not 0 where the byte is not 0x30–0x39 (its high half
+            // not 3, or its low half above 9: plus 6, it carries into the high half); the first
+            // such byte ends the run.
+            let stops = ((word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030 | ((word & 0x0F0F_0F0F_0F0F_0F0F) &+ 0x0606_0606_0606_0606))
+                & 0xF0F0_F0F0_F0F0_F0F0
+            guard stops == 0 else {
+                pos &+= stops.trailingZeroBitCount / 8
+                return
+            }
+            pos &+= 8
+        }
+        while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
     }
 
     static let plain: UInt8 = 1, ascii: UInt8 = 2

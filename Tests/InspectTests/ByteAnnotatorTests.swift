@@ -591,6 +591,34 @@ import Testing
     }
 
     /// Subtrees, counts, keys and plainness as a reader needs them.
+    /// Integers read from a tape as `Int64(text)` reads them: every length, signed or not, with a
+    /// fraction or an exponent (not integers), at the end of the text and before more of it.
+    @Test func integersAreReadAsInt64ReadsThem() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "7", "-7", "10", "1.5", "1e5", "2E3", "-1.0", "9999999999999999", "-9999999999999999", "100000000", "99999999"]
+        for length in 1...18 {
+            for _ in 0..<20 {
+                var digits = String(Int.random(in: 1...9, using: &generator))
+                for _ in 1..<length { digits += String(Int.random(in: 0...9, using: &generator)) }
+                texts += [digits, "-" + digits, digits + ".5", digits + "e1"]
+            }
+        }
+        for text in texts {
+            for (before, after) in [("", ""), ("[", ",1,2,3,4,5,6,7,8]"), ("{\"a\":", "}")] {
+                let json = Array((before + text + after).utf8)
+                var tape = JSONTape()
+                guard json.withUnsafeBufferPointer({ tape.index($0) }) else { Issue.record("not indexed: \(text)"); continue }
+                let entry = tape.entries.first { $0.kind == .number }!
+                for maxDigits in [3, 15, 18] {
+                    let digits = text.hasPrefix("-") ? text.count - 1 : text.count
+                    let expected = digits <= maxDigits ? Int64(text) : nil
+                    let read = json.withUnsafeBufferPointer { TapeReader.integer(entry, $0, maxDigits: maxDigits) }
+                    #expect(read == expected, "\(before)\(text)\(after) with at most \(maxDigits) digits")
+                }
+            }
+        }
+    }
+
     @Test func indexesStructure() {
         let text = Array(#"{"a":[1,{"b":"x\u00e9"}],"c":"d\u2028"}"#.utf8)
         var tape = JSONTape()
