@@ -391,6 +391,16 @@ private struct Scanner {
             // one after another without going back to the window for each.
             let base = UnsafeRawPointer(bytes.baseAddress!)
             repeat {
+                // Two at a time, read as one word, while both have a lead byte E1, E3–EC or EE–EF
+                // (no check of their second byte needed, and none of them U+2028 or U+2029).
+                while pos &+ 8 <= bytes.count {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                    let first = UInt8(truncatingIfNeeded: word), second = UInt8(truncatingIfNeeded: word &>> 24)
+                    guard word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0, first != 0xE0, first != 0xED, first != 0xE2,
+                          second != 0xE0, second != 0xED, second != 0xE2 else { break }
+                    pos &+= 6
+                }
+                guard pos < bytes.count, bytes[pos] >= 0x80 else { break }
                 // The common case, read as one word: a lead byte E1–EC or EE–EF (whose second
                 // byte may be any continuation byte) and two continuation bytes.
                 if pos &+ 4 <= bytes.count {
