@@ -639,20 +639,34 @@ final class ByteAnnotator {
 
     /// `RecordAnnotator.annotateLeaf`, with the common cases answered from pre-rendered bytes.
     private func leaf(_ i: Int, spec s: Int, _ w: inout Walk) {
-        guard s >= 0 else { return writeField(i, tail: noMeaning, &w) }
+        if let tail = usualTail(i, spec: s, &w) { return writeField(i, tail: tail, &w) }
+        unusualLeaf(i, spec: s, &w)
+    }
+
+    /// The pre-rendered tail of the most common leaves (a string, null, an accepted container,
+    /// a small code met before), or nil for `unusualLeaf` to answer.
+    @inline(__always)
+    private func usualTail(_ i: Int, spec s: Int, _ w: inout Walk) -> UnsafeBufferPointer<UInt8>? {
+        guard s >= 0 else { return noMeaning }
         let v = w.entries[i]
         let rule = rules[s]
-        // The most common leaf, answered before any other case is asked.
-        if v.kind == .string, rule.string { return writeField(i, tail: rendered(.plainTail, s), &w) }
-        switch v.kind {
-        case .null:
-            return writeField(i, tail: rendered(.nullTail, s), &w)
-        case .object, .array:
+        if v.kind == .string, rule.string { return rendered(.plainTail, s) }
+        if v.kind == .null { return rendered(.nullTail, s) }
+        if rule.cached, let n = smallCode(v, w.bytes) {
+            let hit = Int(smallTails[s * ByteAnnotator.smallCodes + n])
+            if hit >= 0 { return cachedTails[hit] }
+        }
+        return nil
+    }
+
+    /// `leaf` for the rest (a spec, and not a string it takes as it is, nor null).
+    private func unusualLeaf(_ i: Int, spec s: Int, _ w: inout Walk) {
+        let v = w.entries[i]
+        let rule = rules[s]
+        if v.kind == .object || v.kind == .array {
             // RecordAnnotator.annotateLeaf: a container where the spec allows one has the spec's meaning.
             if rule.container { return writeField(i, tail: rendered(.plainTail, s), &w) }
             return slowLeaf(i, spec: s, cacheAs: false, &w)
-        default:
-            break
         }
         // Codes repeat; an epoch of 0 is "0 = not set" in every record.
         if rule.cached || (rule.epoch != 0 && v.kind == .number && v.end - v.start == 1 && w.bytes[v.start] == UInt8(ascii: "0")) {
