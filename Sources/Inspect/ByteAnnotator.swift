@@ -200,22 +200,23 @@ final class ByteAnnotator {
             rule.bool = t == "boolean" || t == "any"
             return rule
         }
-        func tail(_ meaning: String?) -> [UInt8] {
-            var out = Array(#","meaning":"#.utf8)
-            DecodedRecord.string(meaning, into: &out)
-            return out
-        }
-        var rendered = ByteStrings()
-        for s in specs { rendered.append(tail(annotator.meaningText([], s))) }
-        for s in specs { rendered.append(tail(annotator.meaningText(["null"], s))) }
-        for s in specs { rendered.append(tail(annotator.meaningText(["empty"], s))) }
-        let unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
         func inner(_ text: String) -> [UInt8] {
             var out: [UInt8] = []
             JSONWriter.quotedPieces(text) { out.append(contentsOf: $0) }
             return out
         }
-        for s in specs { rendered.append(s.meaning.isEmpty ? [] : inner(" — " + s.meaning)) }
+        // What `RecordAnnotator.meaningText` gives for no parts, "null" and "empty", written as
+        // JSON from the spec's meaning quoted once.
+        let suffixes = specs.map { $0.meaning.isEmpty ? [] : Array(" — ".utf8) + inner($0.meaning) }
+        let key = Array(#","meaning":"#.utf8)
+        var rendered = ByteStrings()
+        for (spec, suffix) in zip(specs, suffixes) {
+            rendered.append(spec.meaning.isEmpty ? key + Array("null".utf8) : key + [0x22] + suffix.dropFirst(" — ".utf8.count) + [0x22])
+        }
+        for suffix in suffixes { rendered.append(key + Array("\"null".utf8) + suffix + [0x22]) }
+        for suffix in suffixes { rendered.append(key + Array("\"empty".utf8) + suffix + [0x22]) }
+        let unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
+        for suffix in suffixes { rendered.append(suffix) }
         let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
         for (spec, offset) in zip(specs, offsets) {
             rendered.append(inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")"))
@@ -285,7 +286,10 @@ final class ByteAnnotator {
         self.noMeaningIndex = noMeaningIndex
         self.unknownFieldMessage = unknownFieldMessage
         self.localOffset = localOffset
-        cache = specs.map { _ in ByteKeyTable() }
+        // A table of its own for each spec whose meanings are cached; the rest are never looked
+        // up, and share one empty table.
+        let none = ByteKeyTable()
+        cache = rules.map { $0.cached ? ByteKeyTable() : none }
         cacheTables = cache.map { Unmanaged.passUnretained($0) }
         smallTails = .allocate(capacity: specs.count * ByteAnnotator.smallCodes)
         smallTails.initialize(repeating: -1, count: specs.count * ByteAnnotator.smallCodes)
@@ -761,10 +765,12 @@ final class ByteAnnotator {
         if cacheAs, w.record.warnings.count == warnings, cache[s].count < ByteAnnotator.cacheLimit {
             if let n = smallCode(w.entries[i], w.bytes) {
                 smallTails[s * ByteAnnotator.smallCodes + n] = Int32(cachedTails.count)
-            } else {
+                cachedTails.append(tail)
+            } else if rules[s].cached {
+                // (Only these specs have a table of their own.)
                 cache[s].insert(w.bytes, w.entries[i].start..<w.entries[i].end, value: cachedTails.count)
+                cachedTails.append(tail)
             }
-            cachedTails.append(tail)
         }
         tail.withUnsafeBufferPointer { writeField(i, tail: $0, &w) }
     }
