@@ -299,8 +299,8 @@ final class ByteAnnotator {
         stamps.initialize(repeating: 0, count: nodes.count)
         keyAtPlace = .allocate(capacity: levels.count * ByteAnnotator.predictedPlaces)
         keyAtPlace.initialize(repeating: -1, count: levels.count * ByteAnnotator.predictedPlaces)
+        // A shape's places are written before its count says they are there.
         shapePlaces = .allocate(capacity: 2 * levels.count * ByteAnnotator.predictedPlaces)
-        shapePlaces.initialize(repeating: ShapePlace(), count: 2 * levels.count * ByteAnnotator.predictedPlaces)
         shapeCounts = .allocate(capacity: 2 * levels.count)
         shapeCounts.initialize(repeating: -1, count: 2 * levels.count)
         newerShape = .allocate(capacity: levels.count)

@@ -32,10 +32,17 @@ struct ByteStrings {
         starts[count] = buffer.count
     }
 
-    /// The same strings in a buffer of the copy's own (for another owner to free).
+    /// The same strings in a buffer of the copy's own (for another owner to free), copied whole.
     func copied() -> ByteStrings {
         var copy = ByteStrings()
-        for i in 0..<count { copy.append(self[i]) }
+        copy.buffer.free()
+        copy.buffer = OutputBuffer(capacity: buffer.count)
+        copy.buffer.append(contentsOf: buffer.bytes)
+        copy.starts.deallocate()
+        copy.capacity = capacity
+        copy.starts = .allocate(capacity: capacity + 1)
+        copy.starts.update(from: starts, count: count + 1)
+        copy.count = count
         return copy
     }
 
