@@ -165,10 +165,13 @@ final class ByteAnnotator {
     }
 
     convenience init(annotator: RecordAnnotator) {
+        // In the order the payload declares them (numbered in any fixed order; sorting their
+        // paths cost more than the rest of this).
         var specIndex: [String: Int] = [:]
         var specs: [FieldSpec] = []
-        for (path, spec) in annotator.specs.sorted(by: { $0.key < $1.key }) {
-            specIndex[path] = specs.count
+        for field in annotator.payload.fields where specIndex[field.path] == nil {
+            guard let spec = annotator.specs[field.path] else { continue }
+            specIndex[field.path] = specs.count
             specs.append(spec)
         }
         let rules = specs.map { spec in
@@ -207,16 +210,20 @@ final class ByteAnnotator {
         }
         // What `RecordAnnotator.meaningText` gives for no parts, "null" and "empty", written as
         // JSON from the spec's meaning quoted once.
-        let suffixes = specs.map { $0.meaning.isEmpty ? [] : Array(" — ".utf8) + inner($0.meaning) }
-        let key = Array(#","meaning":"#.utf8)
+        let meanings = specs.map { inner($0.meaning) }
+        let dash = Array(" — ".utf8), key = Array(#","meaning":"#.utf8), quote: [UInt8] = [0x22]
         var rendered = ByteStrings()
-        for (spec, suffix) in zip(specs, suffixes) {
-            rendered.append(spec.meaning.isEmpty ? key + Array("null".utf8) : key + [0x22] + suffix.dropFirst(" — ".utf8.count) + [0x22])
+        for (spec, meaning) in zip(specs, meanings) {
+            if spec.meaning.isEmpty { rendered.append(key, Array("null".utf8)) } else { rendered.append(key, quote, meaning, quote) }
         }
-        for suffix in suffixes { rendered.append(key + Array("\"null".utf8) + suffix + [0x22]) }
-        for suffix in suffixes { rendered.append(key + Array("\"empty".utf8) + suffix + [0x22]) }
+        for (spec, meaning) in zip(specs, meanings) {
+            if spec.meaning.isEmpty { rendered.append(key, Array("\"null\"".utf8)) } else { rendered.append(key, Array("\"null".utf8), dash, meaning, quote) }
+        }
+        for (spec, meaning) in zip(specs, meanings) {
+            if spec.meaning.isEmpty { rendered.append(key, Array("\"empty\"".utf8)) } else { rendered.append(key, Array("\"empty".utf8), dash, meaning, quote) }
+        }
         let unknownFieldMessage = "not a field of \(annotator.adapter.id) \(annotator.payload.kind)"
-        for suffix in suffixes { rendered.append(suffix) }
+        for (spec, meaning) in zip(specs, meanings) { if spec.meaning.isEmpty { rendered.append([]) } else { rendered.append(dash, meaning) } }
         let offsets = specs.map { $0.zone.flatMap(TimeZoneOffset.minutes) ?? annotator.zoneMinutes ?? 0 }
         for (spec, offset) in zip(specs, offsets) {
             rendered.append(inner(" (" + (spec.zone.map { "zone " + $0 } ?? "zone \(TimeFormat.zone(offset))") + ")"))
@@ -229,6 +236,8 @@ final class ByteAnnotator {
         var nodes = [Node(spec: -1, isParent: false, isElement: true, members: -1, element: 0)]
         var levels: [ByteKeyTable] = []
         var made: [String: Int] = [:]
+        /// The member name each node is reached by ("" for elements and the root).
+        var names = [""]
         let parents = annotator.parents
         let children = annotator.children
         func node(_ path: String, isElement: Bool, isParent: Bool) -> Int {
@@ -237,8 +246,13 @@ final class ByteAnnotator {
             let me = nodes.count
             made[id] = me
             nodes.append(Node(spec: specIndex[path] ?? -1, isParent: isParent, isElement: isElement, members: -1, element: 0))
+            names.append("")
             if let known = children[path] {
-                let table = ByteKeyTable(known.map { key, info in (key, node(info.schemaPath, isElement: false, isParent: info.isParent)) })
+                let table = ByteKeyTable(known.map { key, info in
+                    let child = node(info.schemaPath, isElement: false, isParent: info.isParent)
+                    names[child] = key
+                    return (key, child)
+                })
                 nodes[me].members = levels.count
                 levels.append(table)
             }
@@ -250,13 +264,11 @@ final class ByteAnnotator {
         }
         _ = node("", isElement: false, isParent: true)
         var heads = ByteStrings()
-        var nodePaths = [String](repeating: "", count: nodes.count)
-        for (id, n) in made where !id.hasPrefix("[]|") { nodePaths[n] = String(id.dropFirst()) }
-        for n in nodes.indices {
-            let name = nodes[n].isElement || n == 0 ? [] : Array(RecordAnnotator.splitLast(nodePaths[n]).key.utf8)
-            let tail = ByteAnnotator.headTail.withUTF8Buffer { Array($0) }
-            heads.append([UInt8(ascii: ".")] + name + tail)
-            heads.append(name + tail)
+        let tail = ByteAnnotator.headTail.withUTF8Buffer { Array($0) }
+        for name in names {
+            let name = Array(name.utf8)
+            heads.append([UInt8(ascii: ".")], name, tail)
+            heads.append(name, tail)
         }
         self.init(annotator: annotator, specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered, heads: heads,
                   noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: offsets)

@@ -20,6 +20,18 @@ struct ByteStrings {
 
     /// Adds `bytes` as string number `count` (before the call).
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        endString()
+    }
+
+    /// Adds the concatenation of `parts` as string number `count` (before the call).
+    mutating func append(_ parts: [UInt8]...) {
+        for part in parts { part.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
+        endString()
+    }
+
+    /// What was appended to `buffer` since the last string ends string number `count`.
+    private mutating func endString() {
         if count == capacity {
             let larger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2 + 1)
             larger.update(from: starts, count: count + 1)
@@ -27,7 +39,6 @@ struct ByteStrings {
             starts = larger
             capacity *= 2
         }
-        buffer.append(contentsOf: bytes)
         count += 1
         starts[count] = buffer.count
     }
