@@ -177,8 +177,10 @@ private struct Scanner {
                 break
             }
             while true {
-                skipWhitespace()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { return false }
+                if pos >= bytes.count || bytes[pos] != UInt8(ascii: "\"") {
+                    skipWhitespace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { return false }
+                }
                 let kStart = pos + 1
                 guard let kFlags = string() else { return false }
                 let kEnd = pos - 1
@@ -187,10 +189,15 @@ private struct Scanner {
                     keysPlainASCII = false
                     if !kPlain { impure &+= 1 }
                 }
-                skipWhitespace()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
-                pos += 1
-                skipWhitespace()
+                // Compact JSON (most of it): the colon right after the name, the value right after it.
+                if pos &+ 1 < bytes.count, bytes[pos] == UInt8(ascii: ":"), bytes[pos &+ 1] > 0x20 {
+                    pos &+= 1
+                } else {
+                    skipWhitespace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { return false }
+                    pos += 1
+                    skipWhitespace()
+                }
                 // Most members are strings and numbers: their entries are written here, without
                 // the call to `value` (whose frame, made for containers, cost more than they do).
                 if depth + 1 < maxDepth, pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") || bytes[pos] == UInt8(ascii: "-")
@@ -200,6 +207,8 @@ private struct Scanner {
                     guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
                 }
                 count += 1
+                // A comma right after the value (compact JSON) is taken before looking for whitespace.
+                if pos < bytes.count, bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
                 skipWhitespace()
                 guard pos < bytes.count else { return false }
                 if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -218,6 +227,7 @@ private struct Scanner {
                 skipWhitespace()
                 guard value(keyStart: -1, keyEnd: -1, keyPlain: true, depth: depth + 1) else { return false }
                 count += 1
+                if pos < bytes.count, bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
                 skipWhitespace()
                 guard pos < bytes.count else { return false }
                 if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
