@@ -201,7 +201,7 @@ private struct Scanner {
                 // Most members are strings and numbers: their entries are written here, without
                 // the call to `value` (whose frame, made for containers, cost more than they do).
                 if depth + 1 < maxDepth, pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") || bytes[pos] == UInt8(ascii: "-")
-                    || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) {
+                    || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) || bytes[pos] == UInt8(ascii: "n") {
                     guard scalar(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
                 } else {
                     guard value(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
@@ -277,6 +277,9 @@ private struct Scanner {
             guard let flags = string() else { return false }
             plain = flags & Scanner.plain != 0
             if !plain { impure &+= 1 }
+        } else if bytes[pos] == UInt8(ascii: "n") {
+            kind = .null
+            guard word(0x6E, 0x75, 0x6C, 0x6C) else { return false }
         } else {
             kind = .number
             guard number() else { return false }
