@@ -20,6 +20,8 @@ final class ByteAnnotator {
         var members: Int
         /// The node of this path's array elements.
         var element: Int
+        /// What the spec's type asks of a container here: an object, an array, or either (nil).
+        var expects: JSONTape.Kind? = nil
     }
 
     /// How a leaf with a spec is annotated when nothing is wrong with it. Packed in one integer:
@@ -245,7 +247,10 @@ final class ByteAnnotator {
             if let existing = made[id] { return existing }
             let me = nodes.count
             made[id] = me
-            nodes.append(Node(spec: specIndex[path] ?? -1, isParent: isParent, isElement: isElement, members: -1, element: 0))
+            let spec = specIndex[path] ?? -1
+            let type = spec >= 0 ? specs[spec].type : ""
+            nodes.append(Node(spec: spec, isParent: isParent, isElement: isElement, members: -1, element: 0,
+                              expects: type == "array" ? .array : type == "object" ? .object : nil))
             names.append("")
             if let known = children[path] {
                 let table = ByteKeyTable(known.map { key, info in
@@ -277,10 +282,20 @@ final class ByteAnnotator {
     /// The same compiled schema with caches and walk tables of its own, for another thread: the
     /// compiled parts that are only read (specs, rules, nodes, the member tables) are shared, the
     /// pre-rendered strings copied. (Compiling again cost 1.3 M instructions a thread.)
-    func forked() -> ByteAnnotator {
-        ByteAnnotator(annotator: annotator.forked(), specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered.copied(),
-                      heads: heads.copied(),
-                      noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: localOffset)
+    ///
+    /// With an adapter: for a thread that runs beside this one's, reading that adapter (a copy of
+    /// this one's that shares no storage with it; see `RecordAnnotator.forked(reading:)`), and
+    /// arrays of its own (reading an element may retain an array: two cores writing one count
+    /// take turns at its cache line). Only the member tables, reached unretained, are shared.
+    func forked(reading own: (Adapter, PayloadSchema, [Adapter])? = nil) -> ByteAnnotator {
+        guard let own else {
+            return ByteAnnotator(annotator: annotator.forked(), specs: specs, rules: rules, nodes: nodes, levels: levels, rendered: rendered.copied(),
+                                 heads: heads.copied(), noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage,
+                                 localOffset: localOffset)
+        }
+        return ByteAnnotator(annotator: annotator.forked(reading: own.0, own.1, adapters: own.2), specs: specs.map { $0 }, rules: rules.map { $0 },
+                             nodes: nodes.map { $0 }, levels: levels.map { $0 }, rendered: rendered.copied(), heads: heads.copied(),
+                             noMeaningIndex: noMeaningIndex, unknownFieldMessage: unknownFieldMessage, localOffset: localOffset.map { $0 })
     }
 
     /// The compiled parts given, the caches and the walk's tables made empty.
@@ -633,12 +648,11 @@ final class ByteAnnotator {
         let v = w.entries[i]
         let container = v.kind == .object || v.kind == .array
         if container, node.isParent {
-            if node.spec >= 0 {
-                let type = specs[node.spec].type
-                if (type == "array" && v.kind == .object) || (type == "object" && v.kind == .array) {
-                    w.record.warnings.append(DecodeWarning("wrong-type", pathString(w),
-                                                           "expected \(type == "array" ? "an array" : "an object"), got \(v.kind == .object ? "object" : "array")"))
-                }
+            // (The spec's type is read once, when the schema is compiled: `specs` is shared
+            // between threads, and reading it here retained its strings for every record.)
+            if let expected = node.expects, expected != v.kind {
+                w.record.warnings.append(DecodeWarning("wrong-type", pathString(w),
+                                                       "expected \(expected == .array ? "an array" : "an object"), got \(v.kind == .object ? "object" : "array")"))
             }
             if v.kind == .array, v.count == 0 {
                 writeField(i, tail: node.spec >= 0 ? rendered(.emptyTail, node.spec) : noMeaning, &w)

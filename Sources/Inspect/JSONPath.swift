@@ -19,6 +19,11 @@ public enum JSONPath {
         /// Member names, each with whether it is followed by `[]` (every element).
         let segments: [(key: MemberName, each: Bool)]
 
+        /// The same path in storage of its own (for another thread: reading a path retains it).
+        var unshared: Compiled { Compiled(segments: segments.map { $0 }) }
+
+        private init(segments: [(key: MemberName, each: Bool)]) { self.segments = segments }
+
         public init(_ path: String) {
             segments = path.utf8.split(separator: UInt8(ascii: ".")).map { segment in
                 let each = segment.count >= 2 && segment.last == UInt8(ascii: "]")

@@ -17,8 +17,9 @@ public struct LineAnnotator {
     private let kind: String?
     /// Compiled schemas by detector candidate, made when a candidate is first met.
     private var compiled: [ByteAnnotator?]
-    /// The schemas this annotator and its copies compiled (each once, whichever copy met it first).
-    private let schemas = CompiledSchemas()
+    /// The schemas this annotator, its copies and its unshared lanes compiled (each once,
+    /// whichever met it first).
+    private var schemas = CompiledSchemas()
     private var tape = JSONTape()
     private var counts: [Int] = []
     private var seen: [Bool] = []
@@ -60,19 +61,21 @@ public struct LineAnnotator {
     }
 
     /// An annotator that shares nothing it reads for every record with this one: its own
-    /// detector, and schemas compiled over its own copy of what decoding reads of their adapter
-    /// (`Adapter.unsharedForDecoding`, made for the adapters its lines turn out to be, not for
-    /// every one). For a thread that runs beside this one's: `copy()` shares the adapters and
-    /// the compiled tables, and the retains of every record on objects two cores shared took a
-    /// third of `decode --summary`'s time and a fifth of `--json`'s.
+    /// detector, and forks of the compiled schemas that read its own copy of what decoding reads
+    /// of their adapter (`Adapter.unsharedForDecoding`, made for the adapters its lines turn out
+    /// to be, not for every one; `ByteAnnotator.forked(reading:)`). For a thread that runs beside
+    /// this one's: `copy()` shares the adapters and reads them for every record, and the
+    /// retains of every record on objects two cores shared took a third of `decode --summary`'s
+    /// time and a fifth of `--json`'s. The schemas are compiled once for both.
     public func unshared() -> LineAnnotator {
         var lane = LineAnnotator(adapters: adapters, vendor: vendor, kind: kind)
+        lane.schemas = schemas
         lane.unsharesAdapters = true
         return lane
     }
 
-    /// The adapters the schemas compiled by this annotator (not its copies) were compiled over.
-    var compiledAdapters: [Adapter] { compiled.compactMap { $0?.annotator.adapter } }
+    /// The record annotators of the schemas this annotator (not its copies) annotates with.
+    var compiledRecordAnnotators: [RecordAnnotator] { compiled.compactMap { $0?.annotator } }
 
     /// Appends the annotated record (and a newline) to `out` and returns the record without its
     /// fields, for the summary; nil when the line must be decoded through the value tree.
@@ -151,17 +154,16 @@ public struct LineAnnotator {
         // Detection reads the names alone unless a candidate looks into nested members.
         if detector.nestedKeys.isEmpty, rememberNames(line) { lastDetection = (candidate, detection) }
         if let annotator = compiled[candidate] { return (annotator, detection) }
-        var adapters = self.adapters
-        var (adapter, payload) = (detection.adapter, detection.payload)
+        let adapters = self.adapters
+        var reading: (Adapter, PayloadSchema, [Adapter])?
         if unsharesAdapters {
-            let own = unsharedAdapters[adapter.id] ?? adapter.unsharedForDecoding()
-            unsharedAdapters[adapter.id] = own
-            payload = own.payloads.first { $0.kind == payload.kind } ?? payload
-            adapter = own
-            adapters = adapters.map { $0.id == own.id ? own : $0 }
+            let own = unsharedAdapters[detection.adapter.id] ?? detection.adapter.unsharedForDecoding()
+            unsharedAdapters[own.id] = own
+            reading = (own, own.payloads.first { $0.kind == detection.payload.kind } ?? detection.payload,
+                       adapters.map { $0.id == own.id ? own : $0 })
         }
-        let annotator = schemas.annotator(candidate) {
-            ByteAnnotator(annotator: RecordAnnotator(adapter: adapter, payload: payload, adapters: adapters))
+        let annotator = schemas.annotator(candidate, reading: reading) {
+            ByteAnnotator(annotator: RecordAnnotator(adapter: detection.adapter, payload: detection.payload, adapters: adapters))
         }
         compiled[candidate] = annotator
         return (annotator, detection)
@@ -238,12 +240,14 @@ final class CompiledSchemas: Sendable {
     /// How many schemas were compiled.
     var count: Int { templates.withLock { $0.byCandidate.count } }
 
-    func annotator(_ candidate: Int, compile: () -> ByteAnnotator) -> ByteAnnotator {
+    /// A fork of the schema of `candidate` (compiled first if no one has), reading `reading`
+    /// when given (`ByteAnnotator.forked(reading:)`).
+    func annotator(_ candidate: Int, reading: (Adapter, PayloadSchema, [Adapter])? = nil, compile: () -> ByteAnnotator) -> ByteAnnotator {
         templates.withLock { t in
-            if let template = t.byCandidate[candidate] { return template.forked() }
+            if let template = t.byCandidate[candidate] { return template.forked(reading: reading) }
             let template = compile()
             t.byCandidate[candidate] = template
-            return template.forked()
+            return template.forked(reading: reading)
         }
     }
 }

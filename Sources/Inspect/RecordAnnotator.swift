@@ -63,29 +63,63 @@ public final class RecordAnnotator {
     /// The same compiled annotator with an empty cache of its own, for another thread.
     func forked() -> RecordAnnotator { RecordAnnotator(forking: self) }
 
-    /// `other`'s compiled parts, with caches of its own.
-    private init(forking other: RecordAnnotator) {
-        adapter = other.adapter
-        payload = other.payload
-        adapters = other.adapters
+    /// `forked()` for a thread that runs beside this one's: what is read for every record — the
+    /// adapter and payload (given: copies of this one's that share no storage with it), the code
+    /// tables, the paths and names — is its own; what only a record out of the ordinary reads
+    /// (the specs, the tree walk's tables) is shared.
+    func forked(reading adapter: Adapter, _ payload: PayloadSchema, adapters: [Adapter]) -> RecordAnnotator {
+        RecordAnnotator(forking: self, adapter: (adapter, payload, adapters))
+    }
+
+    /// `other`'s compiled parts, with caches of its own (and with `own`, those read for every
+    /// record of its own too).
+    private init(forking other: RecordAnnotator, adapter own: (Adapter, PayloadSchema, [Adapter])? = nil) {
+        adapter = own?.0 ?? other.adapter
+        payload = own?.1 ?? other.payload
+        adapters = own?.2 ?? other.adapters
         specs = other.specs
         parents = other.parents
         zoneMinutes = other.zoneMinutes
         children = other.children
         required = other.required
-        requiredKeys = other.requiredKeys
-        resultTable = other.resultTable
-        speakerTable = other.speakerTable
         offsetsInMilliseconds = other.offsetsInMilliseconds
         turnNames = other.turnNames
-        timelineEvents = other.timelineEvents
         elapsedName = other.elapsedName
-        requiredParents = other.requiredParents
-        transcriptPath = other.transcriptPath
-        timelineHolders = other.timelineHolders
-        summaryPaths = other.summaryPaths
         answeredValues = other.answeredValues
         hasTimeline = other.hasTimeline
+        guard let own else {
+            requiredKeys = other.requiredKeys
+            resultTable = other.resultTable
+            speakerTable = other.speakerTable
+            timelineEvents = other.timelineEvents
+            requiredParents = other.requiredParents
+            transcriptPath = other.transcriptPath
+            timelineHolders = other.timelineHolders
+            summaryPaths = other.summaryPaths
+            return
+        }
+        // New storage for each (`map` makes it), the tables from the adapter given.
+        requiredKeys = other.requiredKeys.map { $0 }
+        resultTable = RecordAnnotator.resultTable(own.1, specs, adapter: own.0, adapters: own.2)
+        speakerTable = RecordAnnotator.speakerTable(own.1, specs, adapter: own.0, adapters: own.2)
+        timelineEvents = other.timelineEvents.map { $0 }
+        requiredParents = other.requiredParents.map { $0?.unshared }
+        transcriptPath = other.transcriptPath?.unshared
+        timelineHolders = other.timelineHolders?.unshared
+        summaryPaths = other.summaryPaths.map { ($0.result.unshared, $0.duration?.unshared, $0.answered?.unshared) }
+    }
+
+    /// The code table of the summary's result, if its spec names one.
+    private static func resultTable(_ payload: PayloadSchema, _ specs: [String: FieldSpec], adapter: Adapter, adapters: [Adapter]) -> CodeTable? {
+        let resultSpec = payload.summary.flatMap { specs[JSONPath.schemaPath($0.result)] }
+        return resultSpec?.table.flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
+    }
+
+    /// The code table of the transcript's speakers, if their spec names one.
+    private static func speakerTable(_ payload: PayloadSchema, _ specs: [String: FieldSpec], adapter: Adapter, adapters: [Adapter]) -> CodeTable? {
+        let turn = payload.transcript.map { $0.path + "[]." }
+        return payload.transcript?.speaker.flatMap { specs[turn! + $0]?.table }
+            .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
     }
 
     public init(adapter: Adapter, payload: PayloadSchema, adapters: [Adapter]) {
@@ -121,11 +155,9 @@ public final class RecordAnnotator {
             let (parent, key) = RecordAnnotator.splitLast(spec.path)
             return (spec, parent, key)
         }
-        let resultSpec = payload.summary.flatMap { specs[JSONPath.schemaPath($0.result)] }
-        resultTable = resultSpec?.table.flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
+        resultTable = RecordAnnotator.resultTable(payload, specs, adapter: adapter, adapters: adapters)
+        speakerTable = RecordAnnotator.speakerTable(payload, specs, adapter: adapter, adapters: adapters)
         let turn = payload.transcript.map { $0.path + "[]." }
-        speakerTable = payload.transcript?.speaker.flatMap { specs[turn! + $0]?.table }
-            .flatMap { name in RecordAnnotator.resolveTable(name, adapter: adapter, adapters: adapters)?.0 }
         offsetsInMilliseconds = payload.transcript?.offset.flatMap { specs[turn! + $0]?.unit } == "milliseconds"
         requiredParents = required.map { $0.parent.isEmpty ? nil : JSONPath.Compiled($0.parent) }
         requiredKeys = required.map { MemberName($0.key) }

@@ -343,33 +343,37 @@ import Testing
         #expect(late.compiledSchemaCount == lone.compiledSchemaCount)
     }
 
-    /// An unshared annotator (one per decode lane) writes exactly what the original writes,
-    /// compiles its own schemas, and reads adapters that share no storage with the original's:
-    /// the same values, other memory.
+    /// An unshared annotator (one per decode lane) writes exactly what the original writes, with
+    /// the schemas the original compiled (none compiled again), and reads adapters, code tables
+    /// and paths that share no storage with the original's: the same values, other memory.
     @Test func unsharedAnnotatorsWriteTheSameFromMemoryOfTheirOwn() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
         let run = Self.annotated
         var original = LineAnnotator(adapters: Bundled.adapters)
         let expected = lines.map { run(&original, $0) }
+        let compiled = original.compiledSchemaCount
         var lane = original.unshared()
-        #expect(lane.compiledSchemaCount == 0)
         for i in lines.indices.reversed() { #expect(run(&lane, lines[i]) == expected[i], "line \(i)") }
-        #expect(lane.compiledSchemaCount == original.compiledSchemaCount)
-        // The lane's schemas read adapters of their own (copied when first met).
-        #expect(lane.compiledAdapters.count == original.compiledAdapters.count)
-        for (own, shared) in zip(lane.compiledAdapters, original.compiledAdapters) {
-            #expect(own == shared)
-            own.codeTables.withUnsafeBufferPointer { a in shared.codeTables.withUnsafeBufferPointer { b in
-                #expect(a.baseAddress != b.baseAddress, "\(own.id)")
-            } }
+        #expect(lane.compiledSchemaCount == compiled && original.compiledSchemaCount == compiled)
+        // The lane's schemas read adapters of their own (copied when first met), and paths of their own.
+        func apart<T>(_ a: [T], _ b: [T]) -> Bool {
+            a.isEmpty || a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress != y.baseAddress } }
+        }
+        let ownAnnotators = lane.compiledRecordAnnotators, sharedAnnotators = original.compiledRecordAnnotators
+        #expect(ownAnnotators.count == sharedAnnotators.count && !ownAnnotators.isEmpty)
+        for (own, shared) in zip(ownAnnotators, sharedAnnotators) {
+            #expect(own.adapter == shared.adapter && own.payload == shared.payload)
+            #expect(apart(own.adapter.codeTables, shared.adapter.codeTables) && apart(own.payload.fields, shared.payload.fields), "\(own.adapter.id)")
+            #expect(apart(own.resultTable?.entries ?? [], shared.resultTable?.entries ?? []), "\(own.adapter.id)")
+            #expect(apart(own.summaryPaths?.result.segments ?? [], shared.summaryPaths?.result.segments ?? []), "\(own.adapter.id)")
+            #expect(apart(own.timelineHolders?.segments ?? [], shared.timelineHolders?.segments ?? []), "\(own.adapter.id)")
+            #expect(apart(own.transcriptPath?.segments ?? [], shared.transcriptPath?.segments ?? []), "\(own.adapter.id)")
+            #expect(apart(own.timelineEvents, shared.timelineEvents) && apart(own.requiredKeys, shared.requiredKeys), "\(own.adapter.id)")
         }
         for adapter in Bundled.adapters {
             let copy = adapter.unsharedForDecoding()
             #expect(copy == adapter)
             // (An empty array has no storage of its own to compare.)
-            func apart<T>(_ a: [T], _ b: [T]) -> Bool {
-                a.isEmpty || a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress != y.baseAddress } }
-            }
             #expect(apart(copy.codeTables, adapter.codeTables) && apart(copy.payloads, adapter.payloads), "\(adapter.id)")
             for (a, b) in zip(copy.payloads, adapter.payloads) { #expect(apart(a.fields, b.fields), "\(adapter.id) \(a.kind)") }
             for (a, b) in zip(copy.codeTables, adapter.codeTables) { #expect(apart(a.entries, b.entries), "\(adapter.id) \(a.name)") }
