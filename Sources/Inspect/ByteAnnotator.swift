@@ -632,9 +632,7 @@ final class ByteAnnotator {
         let pathLength = w.path.count
         var child = e + 1
         for i in 0..<w.entries[e].count {
-            w.path.append(UInt8(ascii: "["))
-            appendDecimal(i, to: &w.path)
-            w.path.append(UInt8(ascii: "]"))
+            JSONPath.appendIndex(i, to: &w.path)
             guard visit(child, node: element, &w) else { return false }
             w.path.truncate(to: pathLength)
             child = w.entries[child].next
@@ -992,8 +990,4 @@ final class ByteAnnotator {
         return true
     }
 
-    private func appendDecimal(_ n: Int, to out: inout OutputBuffer) {
-        if n >= 10 { appendDecimal(n / 10, to: &out) }
-        out.append(UInt8(ascii: "0") + UInt8(n % 10))
-    }
 }

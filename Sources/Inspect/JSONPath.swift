@@ -53,16 +53,16 @@ public enum JSONPath {
 
         /// `body` with each value at the path, depth first in document order, and its concrete
         /// path written after what `path` holds (cut back as it comes up): no list, no `String`.
-        func forEach<R: RecordReader>(_ reader: R, _ root: R.Node, path: inout [UInt8], _ body: (inout [UInt8], R.Node) -> Void) {
+        func forEach<R: RecordReader, P: PathBytes>(_ reader: R, _ root: R.Node, path: inout P, _ body: (inout P, R.Node) -> Void) {
             collect(reader, root, from: 0, path: &path, body)
         }
 
-        private func collect<R: RecordReader>(_ reader: R, _ node: R.Node, from segment: Int, path: inout [UInt8],
-                                              _ body: (inout [UInt8], R.Node) -> Void) {
+        private func collect<R: RecordReader, P: PathBytes>(_ reader: R, _ node: R.Node, from segment: Int, path: inout P,
+                                                            _ body: (inout P, R.Node) -> Void) {
             guard segment < segments.count else { return body(&path, node) }
             guard let child = reader.member(node, segments[segment].key) else { return }
             let mark = path.count
-            defer { path.removeSubrange(mark...) }
+            defer { path.cutBack(to: mark) }
             if !path.isEmpty { path.append(UInt8(ascii: ".")) }
             path.append(contentsOf: UnsafeBufferPointer(start: segments[segment].key.bytes, count: segments[segment].key.length))
             guard segments[segment].each else { return collect(reader, child, from: segment + 1, path: &path, body) }
@@ -70,7 +70,7 @@ public enum JSONPath {
             _ = reader.forEachElement(child) { i, item in
                 JSONPath.appendIndex(i, to: &path)
                 collect(reader, item, from: segment + 1, path: &path, body)
-                path.removeSubrange(base...)
+                path.cutBack(to: base)
             }
         }
 
@@ -93,8 +93,13 @@ public enum JSONPath {
         }
     }
 
-    /// `[i]`, appended to a path being written.
+    /// `[i]`, appended to a path being written (most indexes are one digit: three bytes at once).
+    @inline(__always)
     static func appendIndex<Out: ByteAppending>(_ index: Int, to out: inout Out) {
+        if index >= 0, index < 10 {
+            let bytes: (UInt8, UInt8, UInt8) = (UInt8(ascii: "["), UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: index), UInt8(ascii: "]"))
+            return withUnsafeBytes(of: bytes) { out.append(contentsOf: $0.bindMemory(to: UInt8.self)) }
+        }
         out.append(UInt8(ascii: "["))
         TimeFormat.appendDecimal(index, into: &out)
         out.append(UInt8(ascii: "]"))
@@ -134,4 +139,22 @@ public enum JSONPath {
         }
         node = .object(members)
     }
+}
+
+/// Bytes a path is written into, cut back as the walk comes up: an array, or (for the paths
+/// written for every streamed record) an `OutputBuffer`, cut back without the array's
+/// `removeSubrange`.
+protocol PathBytes: ByteAppending {
+    var count: Int { get }
+    var isEmpty: Bool { get }
+    /// Drops the bytes from `count` on, keeping the storage.
+    mutating func cutBack(to count: Int)
+}
+
+extension Array: PathBytes where Element == UInt8 {
+    mutating func cutBack(to count: Int) { removeLast(self.count - count) }
+}
+
+extension OutputBuffer: PathBytes {
+    mutating func cutBack(to count: Int) { truncate(to: count) }
 }

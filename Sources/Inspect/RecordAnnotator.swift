@@ -37,7 +37,8 @@ public final class RecordAnnotator {
     /// Whether a summary's answered value means answered, by the value's bytes as written.
     private var answeredCache = TokenCache<Bool>()
     /// A path's bytes, kept from record to record (`withPathBuffer`).
-    @exclusivity(unchecked) private var pathBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var pathBuffer = OutputBuffer(capacity: 64)
+    @exclusivity(unchecked) private var pathBufferInUse = false
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
     /// The transcript's speaker table and whether its offsets are milliseconds, found once.
@@ -500,7 +501,7 @@ public final class RecordAnnotator {
     func transcript<R: RecordReader>(_ reader: R, _ record: R.Node, into out: inout DecodedRecord) {
         turns(reader, record) { listPath, index, speaker, offset, text in
             guard let text = reader.string(text) else { return }
-            var path = listPath
+            var path = Array(listPath.bytes)
             JSONPath.appendIndex(index, to: &path)
             out.transcript.append(TranscriptTurn(path: String(decoding: path, as: UTF8.self), speaker: speaker.map { speakerName(reader, $0) },
                                                  offset: offset.flatMap { reader.integer($0) }.map(offsetText), text: text))
@@ -523,7 +524,7 @@ public final class RecordAnnotator {
             count += 1
             // Each key and its punctuation as one literal (a turn is written for every line).
             out.append(literal: #"{"path":""#)
-            out.append(contentsOf: listPath)
+            out.append(contentsOf: listPath.bytes)
             JSONPath.appendIndex(index, to: &out)
             out.append(literal: #"","speaker":"#)
             if let speaker {
@@ -556,7 +557,7 @@ public final class RecordAnnotator {
 
     /// Each turn of the transcript that has a text string: the concrete path of its list (in the
     /// buffer, for the call), its index there, and the nodes of its speaker, offset and text.
-    private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (inout [UInt8], Int, R.Node?, R.Node?, R.Node) -> Void) {
+    private func turns<R: RecordReader>(_ reader: R, _ record: R.Node, _ body: (inout OutputBuffer, Int, R.Node?, R.Node?, R.Node) -> Void) {
         guard let names = turnNames, let transcriptPath else { return }
         withPathBuffer { path in
             transcriptPath.forEach(reader, record, path: &path) { path, list in
@@ -648,23 +649,28 @@ public final class RecordAnnotator {
                 let base = path.count
                 let isList = reader.forEachElement(holder) { i, item in
                     JSONPath.appendIndex(i, to: &path)
-                    path.withUnsafeBufferPointer { timeline(reader, item, path: $0, into: &out, found) }
-                    path.removeSubrange(base...)
+                    timeline(reader, item, path: path.bytes, into: &out, found)
+                    path.cutBack(to: base)
                 }
-                if !isList { path.withUnsafeBufferPointer { timeline(reader, holder, path: $0, into: &out, found) } }
+                if !isList { timeline(reader, holder, path: path.bytes, into: &out, found) }
             }
         }
     }
 
     /// `body` with the path buffer kept between records, empty (a nested call gets one of its own).
-    private func withPathBuffer<T>(_ body: (inout [UInt8]) -> T) -> T {
-        var path = pathBuffer
-        pathBuffer = []
-        path.removeAll(keepingCapacity: true)
-        if path.capacity == 0 { path.reserveCapacity(64) }
-        defer { pathBuffer = path }
-        return body(&path)
+    private func withPathBuffer<T>(_ body: (inout OutputBuffer) -> T) -> T {
+        guard !pathBufferInUse else {
+            var own = OutputBuffer(capacity: 64)
+            defer { own.free() }
+            return body(&own)
+        }
+        pathBufferInUse = true
+        defer { pathBufferInUse = false }
+        pathBuffer.removeAll()
+        return body(&pathBuffer)
     }
+
+    deinit { pathBuffer.free() }
 
     /// The timeline of one call (the record, or one of the holders' elements) and its timing checks.
     private func timeline<R: RecordReader>(_ reader: R, _ holder: R.Node, path: UnsafeBufferPointer<UInt8>, into out: inout DecodedRecord,
