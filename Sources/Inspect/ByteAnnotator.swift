@@ -830,7 +830,8 @@ final class ByteAnnotator {
     @inline(__always)
     private func appendHead(_ value: UnsafeBufferPointer<UInt8>, extra: Int, _ w: inout Walk) {
         let head = pathEnd(w)
-        w.out.reserve(10 + w.path.count + head.count + value.count + extra)
+        // The comma, `{"path":"`, and the closing brace `writeField` appends.
+        w.out.reserve(11 + w.path.count + head.count + value.count + extra)
         if !w.firstField { w.out.appendReserved(UInt8(ascii: ",")) }
         w.firstField = false
         w.out.appendReserved(literal: #"{"path":""#)

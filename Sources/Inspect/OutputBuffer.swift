@@ -84,6 +84,7 @@ public struct OutputBuffer: ByteAppending {
     mutating func appendReserved(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
+        assert(count + n <= capacity, "appended past the room reserved")
         let to = UnsafeMutableRawPointer(base + count)
         let raw = UnsafeRawPointer(from)
         // Pieces of up to 64 bytes (names, values, paths, meanings) are copied as two to four
@@ -113,6 +114,7 @@ public struct OutputBuffer: ByteAppending {
 
     @inline(__always)
     mutating func appendReserved(_ byte: UInt8) {
+        assert(count < capacity, "appended past the room reserved")
         base[count] = byte
         count &+= 1
     }

@@ -310,6 +310,24 @@ import Testing
         #expect(Self.compare(lines) >= lines.count / 2)
     }
 
+    /// Every field is written into room reserved for it: each fixture record written into output
+    /// buffers that start at every size up to a few hundred bytes (so that reservations end
+    /// exactly at a buffer's end), the reservations checked by `OutputBuffer`'s assertions.
+    @Test func fieldsAreWrittenIntoTheRoomReservedForThem() {
+        let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
+        var annotator = LineAnnotator(adapters: Bundled.adapters)
+        let expected = lines.map { Self.annotated(&annotator, $0) }
+        #expect(expected.filter { !$0.isEmpty }.count >= 25)
+        for capacity in 1...400 {
+            for (line, written) in zip(lines, expected) where !written.isEmpty {
+                var out = OutputBuffer(capacity: capacity)
+                defer { out.free() }
+                _ = line.withUnsafeBufferPointer { annotator.annotate($0, into: &out) }
+                #expect(Array(out.bytes) == written)
+            }
+        }
+    }
+
     /// Forcing a vendor and kind (the `--vendor --kind` path) and the summary-only path.
     @Test func forcedKindMatchesTheTree() {
         let lines = Self.records.map { Array(JSONWriter.compact($0).utf8) }
