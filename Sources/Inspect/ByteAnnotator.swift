@@ -671,8 +671,8 @@ final class ByteAnnotator {
         unusualLeaf(i, spec: s, &w)
     }
 
-    /// The pre-rendered tail of the most common leaves (a string, null, an accepted container,
-    /// a small code met before), or nil for `unusualLeaf` to answer.
+    /// The pre-rendered tail of the most common leaves (a string the spec takes as it is, null, a
+    /// small code met before), or nil for `unusualLeaf` to answer.
     @inline(__always)
     private func usualTail(_ i: Int, spec s: Int, _ w: inout Walk) -> UnsafeBufferPointer<UInt8>? {
         guard s >= 0 else { return noMeaning }

@@ -9,8 +9,8 @@ import Synchronization
 public struct LineAnnotator {
     private let detector: CompiledDetector
     private let adapters: [Adapter]
-    /// Schemas are compiled over copies of their adapters that share no storage with anyone's
-    /// (`unshared()`), each made when its adapter is first met.
+    /// This annotator's forks of the compiled schemas read copies of their adapters that share no
+    /// storage with anyone's (`unshared()`), each made when its adapter is first met.
     private var unsharesAdapters = false
     private var unsharedAdapters: [String: Adapter] = [:]
     private let vendor: String?
