@@ -88,26 +88,26 @@ public final class RecordAnnotator {
         elapsedName = other.elapsedName
         answeredValues = other.answeredValues
         hasTimeline = other.hasTimeline
-        guard let own else {
-            requiredKeys = other.requiredKeys
+        // With `own`: new storage for each (`map` makes it), the tables from the adapter given.
+        let fresh = own != nil
+        func path(_ path: JSONPath.Compiled?) -> JSONPath.Compiled? { fresh ? path?.unshared : path }
+        requiredKeys = fresh ? other.requiredKeys.map { $0 } : other.requiredKeys
+        timelineEvents = fresh ? other.timelineEvents.map { $0 } : other.timelineEvents
+        requiredParents = fresh ? other.requiredParents.map { $0?.unshared } : other.requiredParents
+        transcriptPath = path(other.transcriptPath)
+        timelineHolders = path(other.timelineHolders)
+        if let paths = other.summaryPaths, fresh {
+            summaryPaths = (paths.result.unshared, path(paths.duration), path(paths.answered))
+        } else {
+            summaryPaths = other.summaryPaths
+        }
+        if let own {
+            resultTable = RecordAnnotator.resultTable(own.1, other.specs, adapter: own.0, adapters: own.2)
+            speakerTable = RecordAnnotator.speakerTable(own.1, other.specs, adapter: own.0, adapters: own.2)
+        } else {
             resultTable = other.resultTable
             speakerTable = other.speakerTable
-            timelineEvents = other.timelineEvents
-            requiredParents = other.requiredParents
-            transcriptPath = other.transcriptPath
-            timelineHolders = other.timelineHolders
-            summaryPaths = other.summaryPaths
-            return
         }
-        // New storage for each (`map` makes it), the tables from the adapter given.
-        requiredKeys = other.requiredKeys.map { $0 }
-        resultTable = RecordAnnotator.resultTable(own.1, specs, adapter: own.0, adapters: own.2)
-        speakerTable = RecordAnnotator.speakerTable(own.1, specs, adapter: own.0, adapters: own.2)
-        timelineEvents = other.timelineEvents.map { $0 }
-        requiredParents = other.requiredParents.map { $0?.unshared }
-        transcriptPath = other.transcriptPath?.unshared
-        timelineHolders = other.timelineHolders?.unshared
-        summaryPaths = other.summaryPaths.map { ($0.result.unshared, $0.duration?.unshared, $0.answered?.unshared) }
     }
 
     /// The code table of the summary's result, if its spec names one.
