@@ -20,9 +20,12 @@ public struct BatchSummary: Sendable {
     /// Records per "vendor kind".
     public var kinds: [String: Int] {
         var all = countedKinds
-        for run in recentKinds { all[run.vendor + " " + run.kind, default: 0] += run.count }
+        for run in recentKinds { all[BatchSummary.name(run), default: 0] += run.count }
         return all
     }
+
+    /// A kind's key in `kinds`: "vendor kind".
+    private static func name(_ run: (vendor: String, kind: String, count: Int)) -> String { run.vendor + " " + run.kind }
     private var countedKinds: [String: Int] = [:]
     /// The kinds of the latest records, each with its count since it was last folded into
     /// `countedKinds`: a batch holds one kind or a few taking turns (orders and their calls), so a
@@ -42,7 +45,7 @@ public struct BatchSummary: Sendable {
                 recentKinds[i].count += 1
             } else {
                 if recentKinds.count == 4 {
-                    for run in recentKinds { countedKinds[run.vendor + " " + run.kind, default: 0] += run.count }
+                    for run in recentKinds { countedKinds[BatchSummary.name(run), default: 0] += run.count }
                     recentKinds.removeAll(keepingCapacity: true)
                 }
                 recentKinds.append((vendor, kind, 1))

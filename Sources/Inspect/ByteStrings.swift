@@ -13,6 +13,13 @@ struct ByteStrings {
         starts[0] = 0
     }
 
+    private init(buffer: OutputBuffer, starts: UnsafeMutablePointer<Int>, capacity: Int, count: Int) {
+        self.buffer = buffer
+        self.starts = starts
+        self.capacity = capacity
+        self.count = count
+    }
+
     /// Adds `bytes` as string number `count` (before the call).
     mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { append($0) }
@@ -45,16 +52,11 @@ struct ByteStrings {
 
     /// The same strings in a buffer of the copy's own (for another owner to free), copied whole.
     func copied() -> ByteStrings {
-        var copy = ByteStrings()
-        copy.buffer.free()
-        copy.buffer = OutputBuffer(capacity: buffer.count)
-        copy.buffer.append(contentsOf: buffer.bytes)
-        copy.starts.deallocate()
-        copy.capacity = capacity
-        copy.starts = .allocate(capacity: capacity + 1)
-        copy.starts.update(from: starts, count: count + 1)
-        copy.count = count
-        return copy
+        var bytes = OutputBuffer(capacity: buffer.count)
+        bytes.append(contentsOf: buffer.bytes)
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
+        offsets.initialize(from: starts, count: count + 1)
+        return ByteStrings(buffer: bytes, starts: offsets, capacity: capacity, count: count)
     }
 
     /// String number `i`; valid until the next `append`.

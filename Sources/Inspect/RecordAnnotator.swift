@@ -38,6 +38,7 @@ public final class RecordAnnotator {
     private var answeredCache = TokenCache<Bool>()
     /// A path's bytes, kept from record to record (`withPathBuffer`).
     @exclusivity(unchecked) private var pathBuffer = OutputBuffer(capacity: 64)
+    /// (Checked in debug builds.)
     @exclusivity(unchecked) private var pathBufferInUse = false
     /// The code table of the summary's result field, found once (every record's summary reads it).
     let resultTable: CodeTable?
@@ -657,13 +658,10 @@ public final class RecordAnnotator {
         }
     }
 
-    /// `body` with the path buffer kept between records, empty (a nested call gets one of its own).
+    /// `body` with the path buffer kept between records, empty. The transcript and the timelines
+    /// take it in turn, never one inside the other.
     private func withPathBuffer<T>(_ body: (inout OutputBuffer) -> T) -> T {
-        guard !pathBufferInUse else {
-            var own = OutputBuffer(capacity: 64)
-            defer { own.free() }
-            return body(&own)
-        }
+        assert(!pathBufferInUse, "the path buffer is taken once at a time")
         pathBufferInUse = true
         defer { pathBufferInUse = false }
         pathBuffer.removeAll()

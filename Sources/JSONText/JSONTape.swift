@@ -198,8 +198,8 @@ private struct Scanner {
                     pos += 1
                     skipWhitespace()
                 }
-                // Most members are strings and numbers: their entries are written here, without
-                // the call to `value` (whose frame, made for containers, cost more than they do).
+                // Most members are strings, numbers and nulls: their entries are written here,
+                // without the call to `value` (whose frame, made for containers, cost more than they do).
                 if depth + 1 < maxDepth, pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") || bytes[pos] == UInt8(ascii: "-")
                     || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) || bytes[pos] == UInt8(ascii: "n") {
                     guard scalar(keyStart: kStart, keyEnd: kEnd, keyPlain: kPlain, depth: depth + 1) else { return false }
@@ -263,7 +263,7 @@ private struct Scanner {
         return true
     }
 
-    /// A string or number member's value and its entry.
+    /// A member's string, number or null and its entry.
     @inline(__always)
     mutating func scalar(keyStart: Int, keyEnd: Int, keyPlain: Bool, depth: Int) -> Bool {
         reserveOne()

@@ -16,6 +16,18 @@ let test: FuzzTest = { data, size in
     let indexed = bytes.withUnsafeBufferPointer { tape.index($0) }
     precondition(indexed == (value != nil), "the tape and the parser disagree")
     if value != nil {
+        // Each member or element of a container is one level deeper than it.
+        tape.withEntries { entries in
+            precondition(entries.first?.depth == 0, "the text's value is not at depth 0")
+            for (i, entry) in entries.enumerated() where entry.kind == .object || entry.kind == .array {
+                var child = i + 1
+                for _ in 0..<entry.count {
+                    precondition(entries[child].depth == entry.depth + 1, "a member's depth is not its container's plus one")
+                    child = entries[child].next
+                }
+                precondition(child == entry.next, "a container's members do not end where it does")
+            }
+        }
         // A plain string or container is written by the writer exactly as it stands.
         for entry in tape.entries where entry.plain && (entry.kind == .object || entry.kind == .array || entry.kind == .string) {
             let text = Array(bytes[entry.start..<entry.end])
